@@ -1,0 +1,82 @@
+// Benchmark of `bulwark scan --format json` as a user runs it: a whole process on a generated corpus.
+// Usage: node bench/scan.ts [--objects 10000] [--files 50] [--namespaces 200] [--runs 5]
+// Prints wall time (best and median of the runs), objects/s and peak RSS; add --scale to also run
+// 10x the objects and check growth is linear.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeCorpus } from './corpus.ts';
+
+const { values } = parseArgs({
+  options: {
+    objects: { type: 'string', default: '10000' },
+    files: { type: 'string', default: '50' },
+    namespaces: { type: 'string', default: '200' },
+    runs: { type: 'string', default: '5' },
+    scale: { type: 'boolean', default: false },
+  },
+});
+
+const root = new URL('..', import.meta.url).pathname;
+const bin = join(root, 'bin', 'bulwark.js');
+
+interface Run {
+  wallMs: number;
+  rssKiB: number;
+  exit: number | null;
+  findings: number;
+}
+
+function runOnce(dir: string): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, ['--import', join(root, 'bench', 'rss-probe.ts'), bin, 'scan', dir, '--format', 'json'], {
+      env: { ...process.env, BULWARK_BENCH_RSS_FD: '3' },
+      stdio: ['ignore', 'pipe', 'inherit', 'pipe'],
+    });
+    let out = '';
+    let rss = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.stdio[3]!.setEncoding('utf8').on('data', (chunk: string) => (rss += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = performance.now() - started;
+      const findings = (JSON.parse(out) as { findings: unknown[] }).findings.length;
+      resolve({ wallMs, rssKiB: Number(rss.trim()), exit: code, findings });
+    });
+  });
+}
+
+async function measure(objects: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'bulwark-bench-'));
+  try {
+    const { bytes } = writeCorpus(dir, {
+      objects,
+      files: Number(values.files),
+      namespaces: Number(values.namespaces),
+    });
+    await runOnce(dir); // warm the compile cache and the page cache, as a second CI run would be
+    const runs: Run[] = [];
+    for (let i = 0; i < Number(values.runs); i++) runs.push(await runOnce(dir));
+    const walls = runs.map((r) => r.wallMs).sort((a, b) => a - b);
+    const best = walls[0]!;
+    const median = walls[Math.floor(walls.length / 2)]!;
+    const rss = Math.max(...runs.map((r) => r.rssKiB)) / 1024;
+    const fileCount = readdirSync(dir).length;
+    const mb = bytes / 1048576;
+    console.log(
+      `objects=${objects} files=${fileCount} yaml=${mb.toFixed(1)}MiB findings=${runs[0]!.findings} ` +
+        `wall_best=${best.toFixed(0)}ms wall_median=${median.toFixed(0)}ms ` +
+        `objects_per_s=${Math.round(objects / (median / 1000))} peak_rss=${rss.toFixed(0)}MiB exit=${runs[0]!.exit}`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+console.log(`# bulwark scan benchmark — node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${new Date().toISOString().slice(0, 10)}`);
+if (!existsSync(join(root, 'src')) || !statSync(bin).isFile()) throw new Error('run from a checkout');
+await measure(Number(values.objects));
+if (values.scale) await measure(Number(values.objects) * 10);

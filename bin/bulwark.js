@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// Entry point of the `bulwark` command. In a source checkout Node 24 runs the TypeScript sources
+// directly; the published package carries the compiled `dist/`.
+import { existsSync } from 'node:fs';
+import module from 'node:module';
+
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 24) {
+  process.stderr.write(`bulwark: Node.js 24 or newer is required (this is ${process.version}).\n`);
+  process.exit(2);
+}
+module.enableCompileCache?.();
+const source = new URL('../src/cli/main.ts', import.meta.url);
+const entry = existsSync(source) && !source.pathname.includes('/node_modules/') ? source : new URL('../dist/cli/main.js', import.meta.url);
+const { main } = await import(entry.href);
+process.exitCode = await main(process.argv.slice(2));

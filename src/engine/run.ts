@@ -1,0 +1,71 @@
+import { formatPath, objectRef, type Finding, type KubeObject } from '../core/index.ts';
+import type { Check, CheckContext, ScanSettings } from '../checks/check.ts';
+import { podViews } from '../podspec/index.ts';
+
+/** Decides, per finding, whether an exception hides it; returns true to suppress. */
+export type SuppressFn = (object: KubeObject, finding: Finding) => boolean;
+
+export interface RunOptions {
+  settings: ScanSettings;
+  /** Applied before suppression, so exceptions see the severity the user will see. */
+  adjust?: (finding: Finding) => Finding;
+  suppress?: SuppressFn;
+}
+
+export interface RunResult {
+  /** Deterministic: file, line, column, control id, message. */
+  findings: Finding[];
+  suppressed: number;
+}
+
+/**
+ * The one evaluation loop shared by `scan`, `cluster scan` and the admission webhook: every object's
+ * pod templates are normalised once, then every selected check runs on that view.
+ */
+export function runChecks(objects: readonly KubeObject[], checks: readonly Check[], options: RunOptions): RunResult {
+  const findings: Finding[] = [];
+  let suppressed = 0;
+  for (const object of objects) {
+    const context: CheckContext = { object, pods: podViews(object.raw), settings: options.settings };
+    for (const check of checks) {
+      for (const violation of check.evaluate(context)) {
+        const at = object.positions.locate(violation.path);
+        let finding: Finding = {
+          control: check.id,
+          title: check.title,
+          severity: check.severity,
+          area: check.area,
+          frameworks: check.frameworks,
+          object: objectRef(object),
+          location: { file: object.source.file, line: at.line, column: at.column, path: formatPath(violation.path) },
+          message: violation.message,
+          remediation: check.remediation,
+        };
+        if (options.adjust) finding = options.adjust(finding);
+        if (options.suppress?.(object, finding)) {
+          suppressed++;
+          continue;
+        }
+        findings.push(finding);
+      }
+    }
+  }
+  findings.sort(compareFindings);
+  return { findings, suppressed };
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    compareText(a.location.file, b.location.file) ||
+    a.location.line - b.location.line ||
+    a.location.column - b.location.column ||
+    compareText(a.control, b.control) ||
+    compareText(a.location.path, b.location.path) ||
+    compareText(a.message, b.message)
+  );
+}
+
+// Locale-independent so that output is byte-identical on every machine.
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

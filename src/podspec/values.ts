@@ -1,0 +1,38 @@
+// Readers for parsed YAML/JSON that may hold anything: every workload view and check goes through
+// these so that a wrong type anywhere reads as "absent" instead of throwing.
+
+export type Fields = Readonly<Record<string, unknown>>;
+
+/** The value as a map of fields, or undefined for null, scalars and arrays. */
+export function asFields(value: unknown): Fields | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Fields) : undefined;
+}
+
+export function asList(value: unknown): readonly unknown[] | undefined {
+  return Array.isArray(value) ? value : undefined;
+}
+
+/**
+ * Kubernetes decodes an explicit `null` as an unset pointer, so both read as "not set". Reads own
+ * properties only: a key named like an Object.prototype member is never mistaken for a field.
+ */
+export function fieldOf(fields: Fields | undefined, key: string): unknown {
+  if (fields === undefined || !Object.hasOwn(fields, key)) return undefined;
+  const value = fields[key];
+  return value === null ? undefined : value;
+}
+
+/** A short rendering of a value for messages: strings quoted, long values cut. */
+export function showValue(value: unknown): string {
+  let text: string;
+  if (typeof value === 'string') text = JSON.stringify(value);
+  else if (value === undefined) text = 'undefined';
+  else {
+    try {
+      text = JSON.stringify(value) ?? String(value);
+    } catch {
+      text = String(value);
+    }
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
