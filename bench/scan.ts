@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { writeCorpus } from './corpus.ts';
 
@@ -39,7 +40,7 @@ function runOnce(dir: string): Promise<Run> {
     let out = '';
     let rss = '';
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    child.stdio[3]!.setEncoding('utf8').on('data', (chunk: string) => (rss += chunk));
+    (child.stdio[3] as Readable).setEncoding('utf8').on('data', (chunk: string) => (rss += chunk));
     child.on('error', reject);
     child.on('close', (code) => {
       const wallMs = performance.now() - started;

@@ -165,7 +165,7 @@ describe('help and the catalog', () => {
   it('lists the controls as JSON', () => {
     const run = bulwark(['controls', '--format', 'json']);
     assert.equal(run.status, 0, run.stderr);
-    const controls = JSON.parse(run.stdout) as { id: string }[];
+    const { controls } = JSON.parse(run.stdout) as { controls: { id: string }[] };
     assert.ok(controls.some((c) => c.id === 'pss-privileged'));
   });
 

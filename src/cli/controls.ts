@@ -14,7 +14,7 @@ export function controlsCommand(): Command {
       `
 Examples:
   $ bulwark controls
-  $ bulwark controls --format json | jq '.[] | select(.frameworks.pss == "baseline") | .id'
+  $ bulwark controls --format json | jq '.controls[] | select(.frameworks.pss == "baseline") | .id'
   $ bulwark controls --format markdown --output docs/controls.md`,
     )
     .action(async (flags: { format: 'table' | 'json' | 'markdown'; output?: string }) => {
@@ -24,6 +24,6 @@ Examples:
           : flags.format === 'markdown'
             ? formatControlsMarkdown(allControls)
             : formatControlsTable(allControls);
-      await emit(text, flags.output);
+      await emit([text], flags.output);
     });
 }

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { SEVERITIES, type PssLevel, type Severity } from '../core/index.ts';
-import { renderReport, type ReportFormat } from '../report/index.ts';
+import { renderReportChunks, type ReportFormat } from '../report/index.ts';
 import { runScan } from '../scan/run.ts';
 import { emit, printDiagnostics } from './output.ts';
 import { terminalWidth, useColor } from './terminal.ts';
@@ -74,12 +74,12 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usa
       });
       printDiagnostics(outcome.diagnostics);
       const toTerminal = flags.output === undefined;
-      const text = renderReport(outcome.report, flags.format, {
+      const chunks = renderReportChunks(outcome.report, flags.format, {
         color: flags.color && toTerminal && useColor(process.stdout),
         width: terminalWidth(process.stdout),
         baseDir: process.cwd(),
       });
-      await emit(text, flags.output);
+      await emit(chunks, flags.output);
       process.exitCode = outcome.exitCode;
     });
 }

@@ -6,8 +6,9 @@ export function useColor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = pr
   return stream.isTTY === true;
 }
 
-export function terminalWidth(stream: NodeJS.WriteStream): number {
-  return stream.isTTY === true ? ((stream as WriteStream).columns ?? 100) : 120;
+/** The terminal's width, or undefined off a terminal so that pipes get one finding per line. */
+export function terminalWidth(stream: NodeJS.WriteStream): number | undefined {
+  return stream.isTTY === true ? ((stream as WriteStream).columns ?? 100) : undefined;
 }
 
 /**

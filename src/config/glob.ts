@@ -7,11 +7,23 @@ import { matchesGlob } from 'node:path';
  */
 export function compileNameGlob(pattern: string): (name: string) => boolean {
   if (!pattern.includes('*') && !pattern.includes('?')) return (name) => name === pattern;
+  // The common shapes (`monitoring-*`, `*-exporter`) skip the regular expression.
+  const inner = pattern.slice(1, -1);
+  if (!inner.includes('*') && !pattern.includes('?')) {
+    if (pattern.endsWith('*') && !pattern.startsWith('*')) {
+      const prefix = pattern.slice(0, -1);
+      return (name) => name.startsWith(prefix);
+    }
+    if (pattern.startsWith('*') && !pattern.endsWith('*')) {
+      const suffix = pattern.slice(1);
+      return (name) => name.endsWith(suffix);
+    }
+  }
   let source = '';
   for (const char of pattern) {
     if (char === '*') source += '.*';
     else if (char === '?') source += '.';
-    else source += char.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+    else source += char.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   }
   const regex = new RegExp(`^${source}$`, 'su');
   return (name) => regex.test(name);

@@ -1,8 +1,13 @@
-// Initial implementation over js-yaml's event stream; the loader's owner replaces the internals
-// (fast path, Kubernetes YAML 1.1 scalar resolution, per-document error recovery). The exported
-// signature is what the rest of Bulwark depends on.
-import { constructFromEvents, getScalarValue, parseEvents, YAML11_SCHEMA, type Event } from 'js-yaml';
-import { BulwarkError, type FieldPath, type Position, type PositionLocator } from '../core/index.ts';
+// Reads a YAML (or JSON) stream into documents with positions, as the Kubernetes API server would
+// decode them. Each document goes through the fast parser when it is in the subset that parser
+// handles, and through the full parser otherwise; a broken document costs only itself.
+import { BulwarkError, type ErrorLocation } from '../core/index.ts';
+import { parseFast } from './fast-parser.ts';
+import { parseFull } from './full-parser.ts';
+import { looksLikeJson, parseJsonStream } from './json.ts';
+import { LineIndex, TableLocator } from './locator.ts';
+import { splitDocuments } from './split.ts';
+import type { Issue, PositionTable } from './tree.ts';
 
 export interface ParsedDocument {
   /** 0-based index of the document in the stream. */
@@ -12,7 +17,11 @@ export interface ParsedDocument {
   line: number;
   column: number;
   /** Positions of fields, paths relative to `value`. */
-  positions: PositionLocator;
+  positions: TableLocator;
+  /** Offset of the root node in the (normalised) text. */
+  offset: number;
+  /** Which parser read it: the fast subset parser, the full YAML parser, or the JSON parser. */
+  parser: 'fast' | 'full' | 'json';
 }
 
 export interface ParseOutcome {
@@ -21,101 +30,119 @@ export interface ParseOutcome {
   errors: BulwarkError[];
 }
 
-interface PosNode {
-  offset: number;
-  children?: Map<string | number, PosNode>;
+export interface ParseOptions {
+  /** Use the fast parser where it applies (default true); off, every document takes the full parser. */
+  fast?: boolean;
 }
 
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
+/**
+ * Line breaks are normalised to `\n` (which moves no line or column) and a byte order mark is
+ * dropped, so offsets index this text.
+ */
+export function normalizeText(text: string): string {
+  let out = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (out.indexOf('\r\n') !== -1) out = out.replaceAll('\r\n', '\n');
+  return out;
 }
 
-function toPosition(starts: number[], offset: number): Position {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo + 1, column: offset - starts[lo]! + 1 };
-}
-
-export function parseYamlStream(text: string, file: string): ParseOutcome {
-  let events: Event[];
-  let values: unknown[];
-  try {
-    events = parseEvents(text, { filename: file });
-    values = constructFromEvents(events, { source: text, schema: YAML11_SCHEMA });
-  } catch (error) {
-    const mark = (error as { mark?: { line: number; column: number } }).mark;
-    const reason = (error as { reason?: string }).reason ?? String(error);
-    return {
-      documents: [],
-      errors: [
-        new BulwarkError('E_PARSE', reason, {
-          location: mark ? { file, line: mark.line + 1, column: mark.column + 1 } : { file },
-          cause: error,
-        }),
-      ],
-    };
-  }
-  const starts = lineStarts(text);
-  const roots: PosNode[] = [];
-  let i = 0;
-  const read = (): PosNode => {
-    const event = events[i++]!;
-    if (event.type === 4) return { offset: event.valueStart };
-    if (event.type === 5) return { offset: event.anchorStart };
-    if (event.type === 2 || event.type === 3) {
-      const node: PosNode = { offset: event.start, children: new Map() };
-      let index = 0;
-      while (events[i]!.type !== 6) {
-        if (event.type === 2) node.children!.set(index++, read());
-        else {
-          const keyEvent = events[i]!;
-          const key = keyEvent.type === 4 ? getScalarValue(text, keyEvent) : String(index++);
-          const keyNode = read();
-          const valueNode = read();
-          // A field's position is where its key is written: that is the line a reader looks at.
-          valueNode.offset = keyNode.offset;
-          node.children!.set(key, valueNode);
-        }
-      }
-      i++;
-      return node;
-    }
-    throw new Error(`unexpected event ${event.type}`);
+export function parseYamlStream(text: string, file: string, options: ParseOptions = {}): ParseOutcome {
+  const source = normalizeText(text);
+  const lines = new LineIndex(source);
+  const table: PositionTable = new Map();
+  const errors: BulwarkError[] = [];
+  const report = (issue: Issue): void => {
+    errors.push(parseError(file, lines, issue));
   };
-  while (i < events.length) {
-    const event = events[i++]!;
-    if (event.type === 1) {
-      roots.push(events[i]!.type === 6 ? { offset: 0 } : read());
-      i++; // document pop
+
+  if (looksLikeJson(source)) {
+    const json = parseJsonStream(source, table);
+    if (json.error === null) {
+      const documents = json.documents.map((document, index) => {
+        for (const issue of document.issues) report(issue);
+        return makeDocument(index, document.value, document.offset, table, lines, 'json');
+      });
+      return { documents, errors };
     }
+    // Outside a .json file it may be YAML in flow style: read it as YAML, and keep the JSON
+    // parser's message if YAML cannot read it either.
+    if (!/\.json$/i.test(file)) {
+      const asYaml = parseYamlDocuments(source, file, lines, options);
+      if (asYaml.errors.length === 0) return asYaml;
+    }
+    return { documents: [], errors: [parseError(file, lines, json.error)] };
   }
-  const documents: ParsedDocument[] = values.map((value, index) => {
-    const root = roots[index] ?? { offset: 0 };
-    const at = toPosition(starts, Math.max(root.offset, 0));
-    return {
-      index,
-      value,
-      line: at.line,
-      column: at.column,
-      positions: {
-        locate(path: FieldPath): Position {
-          let node = root;
-          for (const segment of path) {
-            const next = node.children?.get(segment);
-            if (next === undefined) break;
-            node = next;
-          }
-          return toPosition(starts, Math.max(node.offset, 0));
-        },
-      },
-    };
-  });
-  return { documents, errors: [] };
+  return parseYamlDocuments(source, file, lines, options);
+}
+
+function parseYamlDocuments(source: string, file: string, lines: LineIndex, options: ParseOptions): ParseOutcome {
+  const table: PositionTable = new Map();
+  const documents: ParsedDocument[] = [];
+  const errors: BulwarkError[] = [];
+  const report = (issue: Issue): void => {
+    errors.push(parseError(file, lines, issue));
+  };
+  // A lone carriage return is a line break in YAML; only the full parser knows that.
+  const fastAllowed = options.fast !== false && source.indexOf('\r') === -1;
+  const unprintable = unprintableOffsets(source);
+  let next = 0;
+  let index = 0;
+  for (const chunk of splitDocuments(source)) {
+    // Characters YAML does not allow make the document an error, which the full parser reports.
+    while (next < unprintable.length && unprintable[next]! < chunk.start) next++;
+    const clean = next >= unprintable.length || unprintable[next]! >= chunk.end;
+    const fast = fastAllowed && clean && !chunk.directives ? parseFast(source, chunk.start, chunk.marker, chunk.end, table) : null;
+    if (fast !== null) {
+      for (const issue of fast.issues) report(issue);
+      documents.push(makeDocument(index++, fast.value, fast.offset, table, lines, 'fast'));
+      continue;
+    }
+    const full = parseFull(source, chunk.start, chunk.end, table);
+    for (const issue of full.fatal) report(issue);
+    for (const document of full.documents) {
+      for (const issue of document.issues) report(issue);
+      const offset = document.offset >= 0 ? document.offset : chunk.marker >= 0 ? chunk.marker : chunk.start;
+      documents.push(makeDocument(index++, document.value, offset, table, lines, 'full'));
+    }
+    // A document lost to an error still takes its place in the numbering.
+    if (full.documents.length === 0) index++;
+  }
+  return { documents, errors };
+}
+
+// Outside YAML's printable set: C0 controls but tab and line breaks, DEL, C1 controls but NEL,
+// U+FFFE/U+FFFF, and unpaired surrogates.
+const UNPRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Offsets of characters YAML does not allow, in order. */
+export function unprintableOffsets(text: string): number[] {
+  const offsets: number[] = [];
+  UNPRINTABLE.lastIndex = 0;
+  for (let m = UNPRINTABLE.exec(text); m !== null; m = UNPRINTABLE.exec(text)) offsets.push(m.index);
+  return offsets;
+}
+
+function makeDocument(
+  index: number,
+  value: unknown,
+  offset: number,
+  table: PositionTable,
+  lines: LineIndex,
+  parser: ParsedDocument['parser'],
+): ParsedDocument {
+  const at = lines.position(offset);
+  return {
+    index,
+    value,
+    line: at.line,
+    column: at.column,
+    positions: new TableLocator(table, value, offset, lines),
+    offset,
+    parser,
+  };
+}
+
+function parseError(file: string, lines: LineIndex, issue: Issue): BulwarkError {
+  const at = lines.position(issue.offset);
+  const location: ErrorLocation = { file, line: at.line, column: at.column };
+  return new BulwarkError('E_PARSE', issue.message, { location });
 }

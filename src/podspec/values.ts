@@ -13,11 +13,11 @@ export function asList(value: unknown): readonly unknown[] | undefined {
 }
 
 /**
- * Kubernetes decodes an explicit `null` as an unset pointer, so both read as "not set". Reads own
- * properties only: a key named like an Object.prototype member is never mistaken for a field.
+ * Kubernetes decodes an explicit `null` as an unset pointer, so both read as "not set". Callers pass
+ * API field names, none of which is an Object.prototype member, so a plain property read is exact.
  */
 export function fieldOf(fields: Fields | undefined, key: string): unknown {
-  if (fields === undefined || !Object.hasOwn(fields, key)) return undefined;
+  if (fields === undefined) return undefined;
   const value = fields[key];
   return value === null ? undefined : value;
 }

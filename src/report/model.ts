@@ -58,20 +58,41 @@ export const STDIN_FILE = '-';
  */
 export function groupByObject(findings: readonly Finding[]): { object: ObjectRef; file: string; findings: Finding[] }[] {
   const groups = new Map<string, { object: ObjectRef; file: string; findings: Finding[] }>();
+  let previous: Finding | undefined;
+  let group: { object: ObjectRef; file: string; findings: Finding[] } | undefined;
   for (const finding of findings) {
-    const key = objectKey(finding);
-    let group = groups.get(key);
-    if (group === undefined) {
-      group = { object: finding.object, file: finding.location.file, findings: [] };
-      groups.set(key, group);
+    // Findings of one object are mostly adjacent; only a change of object needs the key lookup.
+    if (group === undefined || previous === undefined || !sameObject(previous, finding)) {
+      const key = objectKey(finding);
+      group = groups.get(key);
+      if (group === undefined) {
+        group = { object: finding.object, file: finding.location.file, findings: [] };
+        groups.set(key, group);
+      }
     }
     group.findings.push(finding);
+    previous = finding;
   }
   return [...groups.values()];
 }
 
-/** Identity of the object a finding concerns, unambiguous whatever characters the names hold. */
+/** Whether two findings concern the same object in the same file. */
+export function sameObject(a: Finding, b: Finding): boolean {
+  return (
+    a.location.file === b.location.file &&
+    a.object.name === b.object.name &&
+    a.object.namespace === b.object.namespace &&
+    a.object.kind === b.object.kind &&
+    a.object.apiVersion === b.object.apiVersion
+  );
+}
+
+/**
+ * Identity of the object a finding concerns. NUL separates the parts: it cannot occur in a file
+ * path or an object name, and the key is built for every finding of large reports, so it must be
+ * cheap.
+ */
 export function objectKey(finding: Finding): string {
   const { object } = finding;
-  return JSON.stringify([finding.location.file, object.apiVersion, object.kind, object.namespace, object.name]);
+  return `${finding.location.file}\u0000${object.apiVersion}\u0000${object.kind}\u0000${object.namespace ?? '\u0001'}\u0000${object.name}`;
 }

@@ -39,6 +39,7 @@ export async function runScan(request: ScanRequest): Promise<ScanOutcome> {
     explicitPath: request.configPath === undefined ? undefined : resolve(request.cwd, request.configPath),
     startDir,
     knownControls: knownControlIds,
+    cwd: request.cwd,
   });
   const level = request.pssLevel ?? config.pss.level;
   const version = parsePssVersion(request.pssVersion ?? config.pss.version);
@@ -46,11 +47,13 @@ export async function runScan(request: ScanRequest): Promise<ScanOutcome> {
 
   const loaded = await loadInputs(
     { paths: request.paths, kustomize: request.kustomize, helm: request.helm, readStdin: request.readStdin },
-    { cwd: request.cwd, exclude: (path) => isExcluded(config, path) },
+    { cwd: request.cwd, exclude: (path) => isExcluded(config, path, request.cwd) },
   );
 
   const checks = selectChecks(level, new Set(config.controls.disable));
-  const suppressor = createSuppressor(config, request.now);
+  const suppressor = createSuppressor(config, request.now, { knownControls: knownControlIds });
+  // Annotation mistakes are reported even on objects that have no finding to suppress.
+  for (const object of loaded.objects) suppressor.inspect(object);
   const result = runChecks(loaded.objects, checks, {
     settings: { pss: { level, version } },
     adjust: (finding) => applySeverityOverrides(finding, config),

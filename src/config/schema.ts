@@ -1,0 +1,211 @@
+// The shape of `.bulwark.yaml`. Every field's error says what is expected and what was written, so
+// that a message read without the file open is enough to fix it; positions are added by parse.ts.
+import { z } from 'zod';
+import { SEVERITIES } from '../core/index.ts';
+import { isPssVersion, PSS_VERSIONS } from '../pss/version.ts';
+import { suggest } from './suggest.ts';
+
+export const CONFIG_FORMAT_VERSION = 1;
+
+/** A short, quoted rendering of a value a user wrote, for messages. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an invalid date' : value.toISOString();
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') {
+    const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
+    return JSON.stringify(shown);
+  }
+  return String(value);
+}
+
+/** Error text for a field: `missing` when absent, otherwise what was expected and what was found. */
+function expected(what: string, hint?: (input: unknown) => string | undefined) {
+  return (issue: { input?: unknown }): string => {
+    if (issue.input === undefined) return `missing; expected ${what}`;
+    const extra = hint?.(issue.input);
+    return `expected ${what}; got ${describeValue(issue.input)}${extra ? ` (${extra})` : ''}`;
+  };
+}
+
+/** Hint for a misspelt word among a fixed set. */
+const closeTo = (choices: readonly string[]) => (input: unknown) => {
+  const close = typeof input === 'string' ? suggest(input, choices) : undefined;
+  return close ? `did you mean "${close}"?` : undefined;
+};
+
+const severity = z.enum(SEVERITIES, { error: expected(`a severity: ${SEVERITIES.join(', ')}`, closeTo(SEVERITIES)) });
+
+function controlId(knownControls: ReadonlySet<string>, allowAll: boolean) {
+  return z.string({ error: expected('a control id such as pss-privileged') }).check((context) => {
+    const id = context.value;
+    if (knownControls.has(id) || (allowAll && id === '*')) return;
+    const close = suggest(id, knownControls);
+    context.issues.push({
+      code: 'custom',
+      input: id,
+      message:
+        `unknown control ${describeValue(id)}` +
+        (close ? `; did you mean "${close}"?` : '; `bulwark controls` lists them') +
+        (allowAll && !close ? ' (or "*" for all)' : ''),
+    });
+  });
+}
+
+function list<T extends z.ZodType>(item: T, what: string) {
+  const hint = (input: unknown) => (typeof input === 'string' ? `write [${input}]` : undefined);
+  return z.array(item, { error: expected(`a list of ${what}`, hint) });
+}
+
+/** A list that must name something: an empty list in a scope would silently match nothing. */
+function nonEmptyList<T extends z.ZodType>(item: T, what: string, emptyHint: string) {
+  return list(item, what).min(1, { error: emptyHint });
+}
+
+const text = (what: string) =>
+  z.string({ error: expected(what) }).refine((value) => value.trim() !== '', { error: `expected ${what}; got an empty string` });
+
+const nameGlob = text('a name or a glob with * and ?');
+
+const kind = z
+  .string({ error: expected('a kind such as Deployment') })
+  .regex(/^[A-Za-z][A-Za-z0-9]*$/, { error: (issue) => `expected a kind such as Deployment; got ${describeValue(issue.input)}` });
+
+const pathGlob = text('a path glob').check((context) => {
+  const glob = context.value;
+  const problem = glob.startsWith('/')
+    ? 'is absolute; write it relative to the directory of the configuration file'
+    : glob.split('/').includes('..')
+      ? 'leaves the directory of the configuration file; only files below it can be excluded'
+      : glob.includes('\\')
+        ? 'uses "\\"; separate directories with "/"'
+        : undefined;
+  if (problem) context.issues.push({ code: 'custom', input: glob, message: `path glob ${describeValue(glob)} ${problem}` });
+});
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * `YYYY-MM-DD`, as text or as the timestamp a YAML 1.1 parser may make of an unquoted date (midnight
+ * UTC). A date with a time of day is refused: expiry is a whole day.
+ */
+export function toIsoDate(value: unknown): string | undefined {
+  if (value instanceof Date) {
+    const time = value.getTime();
+    if (Number.isNaN(time) || time % 86_400_000 !== 0) return undefined;
+    const iso = value.toISOString();
+    return DATE.test(iso.slice(0, 10)) ? iso.slice(0, 10) : undefined;
+  }
+  if (typeof value !== 'string') return undefined;
+  const match = DATE.exec(value);
+  if (!match) return undefined;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined;
+  return value;
+}
+
+const expiryDate = z.unknown().transform((value, context) => {
+  const date = toIsoDate(value);
+  if (date !== undefined) return date;
+  context.addIssue({
+    code: 'custom',
+    input: value,
+    message: `expected a date written YYYY-MM-DD (e.g. 2027-03-31); got ${describeValue(value)}`,
+  });
+  return z.NEVER;
+});
+
+function exception(knownControls: ReadonlySet<string>) {
+  const scope = (item: z.ZodType<string>, what: string, key: string) =>
+    nonEmptyList(item, what, `an empty list matches nothing; leave out "${key}" to match every ${key.replace(/s$/, '')}`).optional();
+  return z.strictObject({
+    controls: nonEmptyList(
+      controlId(knownControls, true),
+      'control ids (or "*")',
+      'an empty list exempts nothing; name the controls, or write ["*"] for all',
+    ),
+    namespaces: scope(nameGlob, 'namespaces (globs with * and ?)', 'namespaces'),
+    kinds: scope(kind, 'kinds', 'kinds'),
+    names: scope(nameGlob, 'object names (globs with * and ?)', 'names'),
+    reason: text('a reason: why this exception is acceptable (a ticket, an owner)'),
+    expires: expiryDate.optional(),
+  }, { error: expected('a mapping with controls, reason and optionally namespaces, kinds, names, expires') });
+}
+
+/** The schema of the file, bound to the controls that exist in this build. */
+export function configFileSchema(knownControls: ReadonlySet<string>) {
+  const mapping = (what: string) => ({ error: expected(`a mapping of ${what}`) });
+  return z.strictObject(
+    {
+      version: z.literal(CONFIG_FORMAT_VERSION, {
+        error: (issue) =>
+          issue.input === undefined
+            ? `missing; write "version: ${CONFIG_FORMAT_VERSION}" first in the file`
+            : `expected ${CONFIG_FORMAT_VERSION} (the configuration format this Bulwark reads); got ${describeValue(issue.input)}`,
+      }),
+      pss: z
+        .strictObject(
+          {
+            level: z
+              .enum(['baseline', 'restricted'], { error: expected('baseline or restricted', closeTo(['baseline', 'restricted'])) })
+              .optional(),
+            version: z
+              .string({
+                error: expected('a Kubernetes version such as "v1.30", or "latest"', (input) =>
+                  typeof input === 'number' ? 'quote it and prefix a v: "v1.30"' : undefined,
+                ),
+              })
+              .refine(isPssVersion, {
+                error: (issue) =>
+                  `expected a Kubernetes version from v1.0 to ${PSS_VERSIONS.at(-1)}, or "latest"; got ${describeValue(issue.input)}`,
+              })
+              .optional(),
+          },
+          mapping('level and version'),
+        )
+        .optional(),
+      failOn: severity.optional(),
+      exclude: list(pathGlob, 'path globs').optional(),
+      controls: z
+        .strictObject(
+          {
+            disable: list(controlId(knownControls, false), 'control ids').optional(),
+            severity: z.record(controlId(knownControls, false), severity, mapping('control ids to severities')).optional(),
+          },
+          mapping('disable and severity'),
+        )
+        .optional(),
+      exceptions: list(exception(knownControls), 'exceptions').optional(),
+    },
+    mapping('settings'),
+  );
+}
+
+export type ConfigFile = z.output<ReturnType<typeof configFileSchema>>;
+
+/**
+ * The keys allowed in the mapping at `path` (for "did you mean"), found by walking the schema the
+ * same way the validator did.
+ */
+export function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let current: z.ZodType | undefined = schema;
+  for (const segment of [...path, null]) {
+    for (;;) {
+      if (current instanceof z.ZodOptional) current = current.unwrap() as z.ZodType;
+      else if (current instanceof z.ZodPipe) current = current.in as z.ZodType;
+      else break;
+    }
+    if (segment === null) break;
+    if (current instanceof z.ZodObject) current = (current.shape as Record<string, z.ZodType>)[String(segment)];
+    else if (current instanceof z.ZodArray) current = current.element as z.ZodType;
+    else if (current instanceof z.ZodRecord) current = current.valueType as z.ZodType;
+    else return [];
+  }
+  return current instanceof z.ZodObject ? Object.keys(current.shape) : [];
+}
+
+export function suggestKey(key: string, schema: z.ZodType, path: readonly PropertyKey[]): string | undefined {
+  return suggest(key, keysAt(schema, path));
+}

@@ -1,0 +1,947 @@
+// A hand-written parser for the YAML that Kubernetes manifests are made of: block mappings and
+// sequences (compact `- key: v` included), plain and quoted scalars (multi-line too), literal and
+// folded block scalars, single-line flow collections, comments. It builds values and the position
+// side table in one pass over the text, with no token or node objects.
+//
+// It never guesses: anything outside that subset (anchors, aliases, tags, merge keys, complex keys,
+// multi-line flow, tabs in indentation, explicit indentation indicators, and every syntax error)
+// makes it give up on the document, which then goes through the full parser. The differential
+// property tests hold it to producing exactly what the full parser produces whenever it accepts.
+import { MAX_DEPTH, MAX_KEY_LENGTH } from './limits.ts';
+import { keyString, resolvePlain, resolvedTag } from './scalar.ts';
+import { duplicateKeyMessage, nonFiniteMessage, setKey, type Issue, type PositionTable } from './tree.ts';
+
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const BANG = 0x21;
+const DQUOTE = 0x22;
+const HASH = 0x23;
+const PERCENT = 0x25;
+const AMP = 0x26;
+const SQUOTE = 0x27;
+const STAR = 0x2a;
+const PLUS = 0x2b;
+const COMMA = 0x2c;
+const DASH = 0x2d;
+const COLON = 0x3a;
+const GT = 0x3e;
+const QUESTION = 0x3f;
+const AT = 0x40;
+const LBRACKET = 0x5b;
+const BACKSLASH = 0x5c;
+const RBRACKET = 0x5d;
+const BACKTICK = 0x60;
+const LBRACE = 0x7b;
+const PIPE = 0x7c;
+const RBRACE = 0x7d;
+
+// How a plain scalar's scan on one line ended.
+const STOP_EOL = 0;
+const STOP_COLON = 1;
+const STOP_COMMENT = 2;
+const STOP_FLOW = 3;
+
+// Whether a block mapping's first key was already scanned by the caller.
+const KEY_SCAN = 0;
+const KEY_PLAIN = 1;
+const KEY_QUOTED = 2;
+
+/** Thrown (as a constant, so it costs no stack capture) when the document leaves the subset. */
+const BAIL = Symbol('bail');
+
+export interface FastDocument {
+  value: unknown;
+  /** Offset of the root node (or of the document's start when it is empty). */
+  offset: number;
+  issues: Issue[];
+}
+
+/**
+ * Parses the single document in [start, end) of `text` (`marker` is its `---` line or -1), or
+ * returns null when the document is not in the subset this parser handles with certainty.
+ * The text must not contain carriage returns and the chunk no directives.
+ */
+export function parseFast(text: string, start: number, marker: number, end: number, table: PositionTable): FastDocument | null {
+  const parser = new FastParser(text, end, table);
+  try {
+    return parser.document(start, marker);
+  } catch (error) {
+    if (error === BAIL) return null;
+    throw error;
+  }
+}
+
+class FastParser {
+  private readonly s: string;
+  private readonly end: number;
+  private readonly table: PositionTable;
+  private readonly issues: Issue[] = [];
+  /** Offset of the first character of the current content line (after its indentation). */
+  private pos = 0;
+  /** Column (0-based) of `pos` when it starts a content line; -1 at the end of the document. */
+  private indent = -1;
+  private depth = 0;
+  // Registers the scanners leave their result in, to allocate nothing per token.
+  private tokEnd = 0;
+  private tokStop = 0;
+  private tokKind = STOP_EOL;
+  private quoted = '';
+  private quotedMultiline = false;
+
+  constructor(s: string, end: number, table: PositionTable) {
+    this.s = s;
+    this.end = end;
+    this.table = table;
+  }
+
+  document(start: number, marker: number): FastDocument {
+    if (marker >= 0) this.finishLine(marker + 3, true);
+    else this.skipToContent(start);
+    if (this.indent < 0) return { value: null, offset: marker >= 0 ? marker : start, issues: this.issues };
+    const offset = this.pos;
+    const value = this.blockNode(this.indent, -1);
+    if (this.indent >= 0) throw BAIL;
+    return { value, offset, issues: this.issues };
+  }
+
+  // ---- lines -------------------------------------------------------------------------------
+
+  private nextLine(p: number): number {
+    const n = this.s.indexOf('\n', p);
+    return n === -1 || n >= this.end ? this.end : n + 1;
+  }
+
+  /** From a line start, moves to the first content line: sets `pos` and `indent`. */
+  private skipToContent(p: number): void {
+    const s = this.s;
+    const end = this.end;
+    while (p < end) {
+      let q = p;
+      while (q < end && s.charCodeAt(q) === SPACE) q++;
+      if (q >= end) break;
+      const c = s.charCodeAt(q);
+      if (c === LF) {
+        p = q + 1;
+        continue;
+      }
+      if (c === HASH) {
+        p = this.nextLine(q);
+        continue;
+      }
+      if (c === TAB) {
+        // Tabs may pad blank and comment lines; in front of content they are an error.
+        while (q < end && (s.charCodeAt(q) === TAB || s.charCodeAt(q) === SPACE)) q++;
+        if (q >= end) break;
+        const d = s.charCodeAt(q);
+        if (d === LF || d === HASH) {
+          p = this.nextLine(q);
+          continue;
+        }
+        throw BAIL;
+      }
+      if (c === PERCENT && q === p) throw BAIL;
+      this.pos = q;
+      this.indent = q - p;
+      return;
+    }
+    this.pos = end;
+    this.indent = -1;
+  }
+
+  /** After a node on the current line: only white space or a comment may follow. */
+  private finishLine(p: number, spaced = false): void {
+    const s = this.s;
+    const end = this.end;
+    let q = p;
+    while (q < end && (s.charCodeAt(q) === SPACE || s.charCodeAt(q) === TAB)) q++;
+    if (q >= end) {
+      this.pos = end;
+      this.indent = -1;
+      return;
+    }
+    const c = s.charCodeAt(q);
+    if (c === LF) return this.skipToContent(q + 1);
+    if (c === HASH && (q > p || spaced)) return this.skipToContent(this.nextLine(q));
+    throw BAIL;
+  }
+
+  private blankAt(i: number): boolean {
+    if (i >= this.end) return true;
+    const c = this.s.charCodeAt(i);
+    if (c === SPACE || c === LF) return true;
+    if (c === TAB) throw BAIL;
+    return false;
+  }
+
+  // ---- block nodes ---------------------------------------------------------------------------
+
+  /** A node starting at `pos` (column `col`), inside a parent whose indentation is `parent`. */
+  private blockNode(col: number, parent: number): unknown {
+    const s = this.s;
+    const p = this.pos;
+    const c = s.charCodeAt(p);
+    switch (c) {
+      case DASH:
+        if (this.blankAt(p + 1)) return this.blockSequence(col);
+        break;
+      case PIPE:
+      case GT:
+        return this.blockScalar(parent);
+      case LBRACKET:
+      case LBRACE:
+        return this.flowTop();
+      case DQUOTE:
+      case SQUOTE: {
+        this.scanQuoted(p, parent, true);
+        const after = this.tokStop;
+        let q = after;
+        while (q < this.end && s.charCodeAt(q) === SPACE) q++;
+        if (q < this.end && s.charCodeAt(q) === COLON && this.blankAt(q + 1)) {
+          if (this.quotedMultiline) throw BAIL;
+          this.tokStop = q;
+          return this.blockMapping(col, KEY_QUOTED);
+        }
+        const value = this.quoted;
+        this.finishLine(after);
+        return value;
+      }
+      case QUESTION:
+      case COLON:
+      case AMP:
+      case STAR:
+      case BANG:
+      case PERCENT:
+      case AT:
+      case BACKTICK:
+      case COMMA:
+      case RBRACKET:
+      case RBRACE:
+      case HASH:
+        throw BAIL;
+      default:
+        if (!plainStart(c)) throw BAIL;
+    }
+    // js-yaml takes an indented `---` at the root for a document marker; libyaml does not.
+    if (parent < 0 && (s.startsWith('---', p) || s.startsWith('...', p))) throw BAIL;
+    this.scanPlainLine(p);
+    if (this.tokKind === STOP_COLON) return this.blockMapping(col, KEY_PLAIN);
+    return this.plainValue(p, parent);
+  }
+
+  private blockMapping(col: number, first: number): Record<string, unknown> {
+    if (++this.depth > MAX_DEPTH) throw BAIL;
+    const s = this.s;
+    const target: Record<string, unknown> = {};
+    const entries: (string | number)[] = [];
+    this.table.set(target, entries);
+    let kind = first;
+    for (;;) {
+      const keyStart = this.pos;
+      let key: string;
+      if (kind === KEY_PLAIN) {
+        key = this.plainKey(s.slice(keyStart, this.tokEnd));
+      } else if (kind === KEY_QUOTED) {
+        key = this.quoted;
+      } else {
+        const c = s.charCodeAt(keyStart);
+        if (c === DQUOTE || c === SQUOTE) {
+          this.scanQuoted(keyStart, -1, false);
+          let q = this.tokStop;
+          while (q < this.end && s.charCodeAt(q) === SPACE) q++;
+          if (q >= this.end || s.charCodeAt(q) !== COLON || !this.blankAt(q + 1)) throw BAIL;
+          this.tokStop = q;
+          key = this.quoted;
+        } else {
+          if (!plainStart(c) || c === QUESTION || c === COLON || (c === DASH && this.blankAt(keyStart + 1))) throw BAIL;
+          this.scanPlainLine(keyStart);
+          if (this.tokKind !== STOP_COLON) throw BAIL;
+          key = this.plainKey(s.slice(keyStart, this.tokEnd));
+        }
+      }
+      kind = KEY_SCAN;
+      this.pos = this.tokStop + 1;
+      const value = this.mappingValue(col);
+      if (setKey(target, key, value)) this.issues.push({ offset: keyStart, message: duplicateKeyMessage(key) });
+      entries.push(key, keyStart);
+      if (this.indent !== col) {
+        if (this.indent > col) throw BAIL;
+        break;
+      }
+    }
+    this.depth--;
+    return target;
+  }
+
+  private plainKey(text: string): string {
+    // `<<` is a merge key (goyaml.v2 recognises it by its text, not by resolution).
+    if (text.length > MAX_KEY_LENGTH || text === '<<') throw BAIL;
+    const value = resolvePlain(text);
+    if (resolvedTag === 'str') return text;
+    const key = keyString(value, resolvedTag);
+    if (key === null) throw BAIL;
+    return key;
+  }
+
+  /** The value after `key:` (pos is just past the colon). */
+  private mappingValue(col: number): unknown {
+    const s = this.s;
+    const end = this.end;
+    let p = this.pos;
+    while (p < end && s.charCodeAt(p) === SPACE) p++;
+    if (p >= end) {
+      this.pos = end;
+      this.indent = -1;
+      return null;
+    }
+    const c = s.charCodeAt(p);
+    if (c === LF || c === HASH) {
+      this.skipToContent(c === LF ? p + 1 : this.nextLine(p));
+      if (this.indent > col) return this.blockNode(this.indent, col);
+      if (this.indent === col && s.charCodeAt(this.pos) === DASH && this.blankAt(this.pos + 1)) {
+        return this.blockSequence(col);
+      }
+      return null;
+    }
+    if (c === TAB || c === CR) throw BAIL;
+    this.pos = p;
+    return this.inlineValue(col);
+  }
+
+  /** A mapping value written on its key's line: a scalar, a block scalar header or a flow collection. */
+  private inlineValue(parent: number): unknown {
+    const s = this.s;
+    const p = this.pos;
+    const c = s.charCodeAt(p);
+    switch (c) {
+      case PIPE:
+      case GT:
+        return this.blockScalar(parent);
+      case LBRACKET:
+      case LBRACE:
+        return this.flowTop();
+      case DQUOTE:
+      case SQUOTE: {
+        this.scanQuoted(p, parent, true);
+        const value = this.quoted;
+        this.finishLine(this.tokStop);
+        return value;
+      }
+      case DASH:
+        if (this.blankAt(p + 1)) throw BAIL;
+        break;
+      case QUESTION:
+      case COLON:
+        throw BAIL;
+      default:
+        if (!plainStart(c)) throw BAIL;
+    }
+    this.scanPlainLine(p);
+    if (this.tokKind === STOP_COLON) throw BAIL;
+    return this.plainValue(p, parent);
+  }
+
+  /** Records an issue (at the scalar) for numbers JSON cannot carry; the value is kept. */
+  private checked(value: unknown, offset: number): unknown {
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      this.issues.push({ offset, message: nonFiniteMessage(value) });
+    }
+    return value;
+  }
+
+  private blockSequence(col: number): unknown[] {
+    if (++this.depth > MAX_DEPTH) throw BAIL;
+    const s = this.s;
+    const end = this.end;
+    const items: unknown[] = [];
+    const offsets: number[] = [];
+    this.table.set(items, offsets);
+    const start = this.pos;
+    for (;;) {
+      const dash = this.pos;
+      let p = dash + 1;
+      while (p < end && s.charCodeAt(p) === SPACE) p++;
+      const c = p < end ? s.charCodeAt(p) : LF;
+      if (c === LF || c === HASH) {
+        if (p >= end) {
+          this.pos = end;
+          this.indent = -1;
+        } else this.skipToContent(c === LF ? p + 1 : this.nextLine(p));
+        if (this.indent > col) {
+          offsets.push(this.pos);
+          items.push(this.blockNode(this.indent, col));
+        } else {
+          offsets.push(start);
+          items.push(null);
+        }
+      } else {
+        if (c === TAB || c === CR) throw BAIL;
+        this.pos = p;
+        offsets.push(p);
+        items.push(this.blockNode(col + (p - dash), col));
+      }
+      if (this.indent === col && s.charCodeAt(this.pos) === DASH && this.blankAt(this.pos + 1)) continue;
+      if (this.indent > col) throw BAIL;
+      break;
+    }
+    this.depth--;
+    return items;
+  }
+
+  // ---- plain scalars --------------------------------------------------------------------------
+
+  /**
+   * Scans a plain scalar's text on one line from `p`: stops at the end of the line, at a `: `
+   * value indicator, or at a ` #` comment. Leaves the trimmed end in tokEnd, the stop in tokStop.
+   */
+  private scanPlainLine(p: number): void {
+    const s = this.s;
+    const end = this.end;
+    let i = p;
+    let contentEnd = p;
+    while (i < end) {
+      const c = s.charCodeAt(i);
+      if (c === LF) break;
+      if (c === COLON) {
+        const n = i + 1 < end ? s.charCodeAt(i + 1) : LF;
+        if (n === SPACE || n === LF) {
+          this.tokKind = STOP_COLON;
+          this.tokEnd = contentEnd;
+          this.tokStop = i;
+          return;
+        }
+        if (n === TAB) throw BAIL;
+        contentEnd = i + 1;
+      } else if (c === SPACE || c === TAB) {
+        if (i + 1 < end && s.charCodeAt(i + 1) === HASH) {
+          this.tokKind = STOP_COMMENT;
+          this.tokEnd = contentEnd;
+          this.tokStop = i;
+          return;
+        }
+      } else if (c === CR) {
+        throw BAIL;
+      } else {
+        contentEnd = i + 1;
+      }
+      i++;
+    }
+    this.tokKind = STOP_EOL;
+    this.tokEnd = contentEnd;
+    this.tokStop = i;
+  }
+
+  /** A plain scalar whose first line was just scanned; folds the lines that continue it. */
+  private plainValue(start: number, parent: number): unknown {
+    const s = this.s;
+    const end = this.end;
+    const firstEnd = this.tokEnd;
+    if (this.tokKind === STOP_COMMENT) {
+      this.finishLine(this.tokStop);
+      return this.checked(resolvePlain(s.slice(start, firstEnd)), start);
+    }
+    let text: string | null = null;
+    let lineEnd = this.tokStop;
+    while (lineEnd < end) {
+      let r = lineEnd + 1;
+      let blank = 0;
+      let lineStart = r;
+      let c = LF;
+      for (;;) {
+        lineStart = r;
+        while (r < end && s.charCodeAt(r) === SPACE) r++;
+        if (r >= end) break;
+        c = s.charCodeAt(r);
+        if (c === LF) {
+          blank++;
+          r++;
+          continue;
+        }
+        if (c === TAB || c === CR) throw BAIL;
+        break;
+      }
+      if (r >= end || r - lineStart <= parent || c === HASH) break;
+      // Parsers differ on how a multi-line scalar at the document root may be indented.
+      if (parent < 0) throw BAIL;
+      if (!plainStart(c) || c === DASH || c === QUESTION || c === COLON) throw BAIL;
+      this.scanPlainLine(r);
+      if (this.tokKind === STOP_COLON) throw BAIL;
+      text = (text ?? s.slice(start, firstEnd)) + (blank === 0 ? ' ' : '\n'.repeat(blank)) + s.slice(r, this.tokEnd);
+      if (this.tokKind === STOP_COMMENT) {
+        this.finishLine(this.tokStop);
+        return this.checked(resolvePlain(text), start);
+      }
+      lineEnd = this.tokStop;
+    }
+    this.finishLine(lineEnd);
+    return this.checked(resolvePlain(text ?? s.slice(start, firstEnd)), start);
+  }
+
+  // ---- quoted scalars ----------------------------------------------------------------------------
+
+  /** Scans a quoted scalar at `p` into `quoted`; tokStop is just past the closing quote. */
+  private scanQuoted(p: number, parent: number, multiline: boolean): void {
+    if (this.s.charCodeAt(p) === DQUOTE) this.scanDouble(p, parent, multiline);
+    else this.scanSingle(p, parent, multiline);
+  }
+
+  private scanSingle(p: number, parent: number, multiline: boolean): void {
+    const s = this.s;
+    const end = this.end;
+    let i = p + 1;
+    let segment = i;
+    let out = '';
+    this.quotedMultiline = false;
+    for (;;) {
+      if (i >= end) throw BAIL;
+      const c = s.charCodeAt(i);
+      if (c === SQUOTE) {
+        if (i + 1 < end && s.charCodeAt(i + 1) === SQUOTE) {
+          out += s.slice(segment, i + 1);
+          i += 2;
+          segment = i;
+          continue;
+        }
+        this.quoted = out + s.slice(segment, i);
+        this.tokStop = i + 1;
+        return;
+      }
+      if (c === LF) {
+        if (!multiline) throw BAIL;
+        out += trimEndWhite(s, segment, i);
+        i = this.foldBreak(i + 1, parent);
+        out += this.folded;
+        segment = i;
+        continue;
+      }
+      if (c === CR) throw BAIL;
+      i++;
+    }
+  }
+
+  private folded = '';
+
+  /**
+   * After a line break inside a quoted scalar: skips empty lines and the next line's indentation.
+   * Leaves the folded text (a space, or one newline per empty line) in `folded`.
+   */
+  private foldBreak(r: number, parent: number, escaped = false): number {
+    if (parent < 0) throw BAIL;
+    const s = this.s;
+    const end = this.end;
+    let blank = 0;
+    this.quotedMultiline = true;
+    for (;;) {
+      const lineStart = r;
+      while (r < end && s.charCodeAt(r) === SPACE) r++;
+      if (r >= end) throw BAIL;
+      const c = s.charCodeAt(r);
+      if (c === LF) {
+        blank++;
+        r++;
+        continue;
+      }
+      if (c === TAB || c === CR) throw BAIL;
+      if (r - lineStart <= parent) throw BAIL;
+      break;
+    }
+    // Parsers disagree on empty lines after an escaped line break (the YAML spec and libyaml keep
+    // them, js-yaml drops them): too rare to matter, so the full parser decides.
+    if (escaped && blank > 0) throw BAIL;
+    this.folded = blank === 0 ? (escaped ? '' : ' ') : '\n'.repeat(blank);
+    return r;
+  }
+
+  private scanDouble(p: number, parent: number, multiline: boolean): void {
+    const s = this.s;
+    const end = this.end;
+    let i = p + 1;
+    let segment = i;
+    let out = '';
+    this.quotedMultiline = false;
+    for (;;) {
+      if (i >= end) throw BAIL;
+      const c = s.charCodeAt(i);
+      if (c === DQUOTE) {
+        this.quoted = out + s.slice(segment, i);
+        this.tokStop = i + 1;
+        return;
+      }
+      if (c === BACKSLASH) {
+        out += s.slice(segment, i);
+        const e = i + 1 < end ? s.charCodeAt(i + 1) : -1;
+        if (e === LF) {
+          if (!multiline) throw BAIL;
+          i = this.foldBreak(i + 2, parent, true);
+          out += this.folded;
+        } else {
+          const width = escapeWidth(e);
+          if (width < 0) {
+            const simple = SIMPLE_ESCAPES[e];
+            if (simple === undefined) throw BAIL;
+            out += simple;
+            i += 2;
+          } else {
+            const hex = s.slice(i + 2, i + 2 + width);
+            if (hex.length !== width || !/^[0-9A-Fa-f]+$/.test(hex)) throw BAIL;
+            const code = Number.parseInt(hex, 16);
+            if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) throw BAIL;
+            out += String.fromCodePoint(code);
+            i += 2 + width;
+          }
+        }
+        segment = i;
+        continue;
+      }
+      if (c === LF) {
+        if (!multiline) throw BAIL;
+        out += trimEndWhite(s, segment, i);
+        i = this.foldBreak(i + 1, parent);
+        out += this.folded;
+        segment = i;
+        continue;
+      }
+      if (c === CR) throw BAIL;
+      i++;
+    }
+  }
+
+  // ---- block scalars -----------------------------------------------------------------------------
+
+  private blockScalar(parent: number): string {
+    // Parsers disagree on a block scalar at the document root (never a manifest anyway).
+    if (parent < 0) throw BAIL;
+    const s = this.s;
+    const end = this.end;
+    const folded = s.charCodeAt(this.pos) === GT;
+    let p = this.pos + 1;
+    let chomp = 0; // 0 clip, -1 strip, 1 keep
+    const indicator = p < end ? s.charCodeAt(p) : LF;
+    if (indicator === DASH) {
+      chomp = -1;
+      p++;
+    } else if (indicator === PLUS) {
+      chomp = 1;
+      p++;
+    }
+    let q = p;
+    while (q < end && (s.charCodeAt(q) === SPACE || s.charCodeAt(q) === TAB)) q++;
+    if (q < end && s.charCodeAt(q) !== LF) {
+      // An explicit indentation indicator, or anything but a comment, is left to the full parser.
+      if (s.charCodeAt(q) !== HASH || q === p) throw BAIL;
+    }
+    const first = q < end ? this.nextLine(q) : end;
+
+    // The content's indentation is that of its first non-empty line.
+    let r = first;
+    let maxBlank = 0;
+    let indent = -1;
+    while (r < end) {
+      const lineStart = r;
+      while (r < end && s.charCodeAt(r) === SPACE) r++;
+      if (r >= end) {
+        if (r > lineStart) throw BAIL;
+        break;
+      }
+      const c = s.charCodeAt(r);
+      if (c === LF) {
+        if (r - lineStart > maxBlank) maxBlank = r - lineStart;
+        r++;
+        continue;
+      }
+      if (c === TAB || c === CR) throw BAIL;
+      indent = r - lineStart;
+      break;
+    }
+    if (indent <= parent) {
+      // No content at all: only the simplest form is certain.
+      if (chomp === 1 || maxBlank > parent) throw BAIL;
+      this.skipToContent(first);
+      return '';
+    }
+    if (maxBlank > indent) throw BAIL;
+
+    let out = '';
+    let empty = 0;
+    let started = false;
+    let moreIndented = false;
+    r = first;
+    let stop = end;
+    while (r < end) {
+      const lineStart = r;
+      while (r < end && r - lineStart < indent && s.charCodeAt(r) === SPACE) r++;
+      if (r >= end) {
+        if (r > lineStart) throw BAIL;
+        stop = end;
+        break;
+      }
+      const c = s.charCodeAt(r);
+      if (c === LF) {
+        empty++;
+        r++;
+        continue;
+      }
+      if (r - lineStart < indent) {
+        stop = lineStart;
+        break;
+      }
+      let e = s.indexOf('\n', r);
+      if (e === -1 || e > end) e = end;
+      // A content line without a final line break (end of file) chomps differently in parsers.
+      if (e >= end) throw BAIL;
+      if (folded) {
+        if (c === SPACE || c === TAB) {
+          moreIndented = true;
+          out += '\n'.repeat(started ? 1 + empty : empty);
+        } else if (moreIndented) {
+          moreIndented = false;
+          out += '\n'.repeat(empty + 1);
+        } else if (empty === 0) {
+          if (started) out += ' ';
+        } else {
+          out += '\n'.repeat(empty);
+        }
+      } else {
+        out += '\n'.repeat(started ? 1 + empty : empty);
+      }
+      out += s.slice(r, e);
+      started = true;
+      empty = 0;
+      r = e + 1;
+      stop = r;
+    }
+    if (r >= end) stop = end;
+    if (chomp === 1) out += '\n'.repeat(started ? 1 + empty : empty);
+    else if (chomp === 0 && started) out += '\n';
+    if (stop >= end) {
+      this.pos = end;
+      this.indent = -1;
+    } else this.skipToContent(stop);
+    return out;
+  }
+
+  // ---- flow collections (on one line) ------------------------------------------------------------------
+
+  private flowTop(): unknown {
+    const value = this.flowNode();
+    let q = this.pos;
+    while (q < this.end && this.s.charCodeAt(q) === SPACE) q++;
+    if (q < this.end && this.s.charCodeAt(q) === COLON) throw BAIL;
+    this.finishLine(this.pos);
+    return value;
+  }
+
+  private flowSpaces(): number {
+    const s = this.s;
+    let p = this.pos;
+    while (p < this.end && s.charCodeAt(p) === SPACE) p++;
+    if (p >= this.end) throw BAIL;
+    const c = s.charCodeAt(p);
+    if (c === LF || c === TAB || c === CR || c === HASH) throw BAIL;
+    this.pos = p;
+    return c;
+  }
+
+  private flowNode(): unknown {
+    const s = this.s;
+    const p = this.pos;
+    const c = s.charCodeAt(p);
+    if (c === LBRACKET) return this.flowSequence();
+    if (c === LBRACE) return this.flowMapping();
+    if (c === DQUOTE || c === SQUOTE) {
+      this.scanQuoted(p, -1, false);
+      this.pos = this.tokStop;
+      return this.quoted;
+    }
+    this.scanPlainFlow(p);
+    this.pos = this.tokStop;
+    return this.checked(resolvePlain(s.slice(p, this.tokEnd)), p);
+  }
+
+  private flowSequence(): unknown[] {
+    if (++this.depth > MAX_DEPTH) throw BAIL;
+    const items: unknown[] = [];
+    const offsets: number[] = [];
+    this.table.set(items, offsets);
+    this.pos++;
+    let c = this.flowSpaces();
+    if (c === RBRACKET) {
+      this.pos++;
+      this.depth--;
+      return items;
+    }
+    for (;;) {
+      offsets.push(this.pos);
+      items.push(this.flowNode());
+      c = this.flowSpaces();
+      if (c === COMMA) {
+        this.pos++;
+        if (this.flowSpaces() === RBRACKET) throw BAIL;
+        continue;
+      }
+      if (c === RBRACKET) {
+        this.pos++;
+        break;
+      }
+      throw BAIL;
+    }
+    this.depth--;
+    return items;
+  }
+
+  private flowMapping(): Record<string, unknown> {
+    if (++this.depth > MAX_DEPTH) throw BAIL;
+    const s = this.s;
+    const target: Record<string, unknown> = {};
+    const entries: (string | number)[] = [];
+    this.table.set(target, entries);
+    this.pos++;
+    let c = this.flowSpaces();
+    if (c === RBRACE) {
+      this.pos++;
+      this.depth--;
+      return target;
+    }
+    for (;;) {
+      const keyStart = this.pos;
+      let key: string;
+      if (c === DQUOTE || c === SQUOTE) {
+        this.scanQuoted(keyStart, -1, false);
+        this.pos = this.tokStop;
+        key = this.quoted;
+        if (this.flowSpaces() !== COLON) throw BAIL;
+        this.pos++;
+      } else {
+        this.scanPlainFlow(keyStart);
+        if (this.tokKind !== STOP_COLON) throw BAIL;
+        key = this.plainKey(s.slice(keyStart, this.tokEnd));
+        this.pos = this.tokStop + 1;
+      }
+      c = this.flowSpaces();
+      if (c === COMMA || c === RBRACE) throw BAIL;
+      const value = this.flowNode();
+      if (setKey(target, key, value)) this.issues.push({ offset: keyStart, message: duplicateKeyMessage(key) });
+      entries.push(key, keyStart);
+      c = this.flowSpaces();
+      if (c === COMMA) {
+        this.pos++;
+        c = this.flowSpaces();
+        if (c === RBRACE) throw BAIL;
+        continue;
+      }
+      if (c === RBRACE) {
+        this.pos++;
+        break;
+      }
+      throw BAIL;
+    }
+    this.depth--;
+    return target;
+  }
+
+  /** A plain scalar inside a flow collection: ends at `,[]{}` or a `:` value indicator. */
+  private scanPlainFlow(p: number): void {
+    const s = this.s;
+    const end = this.end;
+    const first = p < end ? s.charCodeAt(p) : LF;
+    if (!plainStart(first) || first === QUESTION || first === COLON) throw BAIL;
+    if (first === DASH) {
+      // `-` starts a plain scalar only when a character that could continue one follows it.
+      const n = p + 1 < end ? s.charCodeAt(p + 1) : LF;
+      if (this.blankAt(p + 1) || n === COMMA || n === LBRACKET || n === RBRACKET || n === LBRACE || n === RBRACE) throw BAIL;
+    }
+    let i = p;
+    let contentEnd = p;
+    for (;;) {
+      if (i >= end) throw BAIL;
+      const c = s.charCodeAt(i);
+      if (c === COMMA || c === LBRACKET || c === RBRACKET || c === LBRACE || c === RBRACE) {
+        this.tokKind = STOP_FLOW;
+        break;
+      }
+      if (c === COLON) {
+        const n = i + 1 < end ? s.charCodeAt(i + 1) : LF;
+        if (n === SPACE || n === COMMA || n === RBRACKET || n === RBRACE) {
+          this.tokKind = STOP_COLON;
+          break;
+        }
+        throw BAIL;
+      }
+      if (c === LF || c === CR || c === TAB) throw BAIL;
+      if (c === SPACE) {
+        if (i + 1 < end && s.charCodeAt(i + 1) === HASH) throw BAIL;
+      } else contentEnd = i + 1;
+      i++;
+    }
+    this.tokEnd = contentEnd;
+    this.tokStop = i;
+  }
+}
+
+/** Characters that may start a plain scalar (`-`, `?`, `:` need a non-blank after them, checked by callers). */
+function plainStart(c: number): boolean {
+  switch (c) {
+    case LF:
+    case CR:
+    case TAB:
+    case SPACE:
+    case BANG:
+    case DQUOTE:
+    case HASH:
+    case PERCENT:
+    case AMP:
+    case SQUOTE:
+    case STAR:
+    case COMMA:
+    case GT:
+    case AT:
+    case LBRACKET:
+    case RBRACKET:
+    case BACKTICK:
+    case LBRACE:
+    case PIPE:
+    case RBRACE:
+      return false;
+    default:
+      return c !== 0xfeff;
+  }
+}
+
+function trimEndWhite(s: string, from: number, to: number): string {
+  let t = to;
+  while (t > from) {
+    const c = s.charCodeAt(t - 1);
+    if (c !== SPACE && c !== TAB) break;
+    t--;
+  }
+  return s.slice(from, t);
+}
+
+const SIMPLE_ESCAPES: Record<number, string> = {
+  0x30: '\0',
+  0x61: '\x07',
+  0x62: '\b',
+  0x74: '\t',
+  0x09: '\t',
+  0x6e: '\n',
+  0x76: '\v',
+  0x66: '\f',
+  0x72: '\r',
+  0x65: '\x1b',
+  0x20: ' ',
+  0x22: '"',
+  0x2f: '/',
+  0x5c: '\\',
+  0x4e: '\x85',
+  0x5f: '\xa0',
+  0x4c: '\u2028',
+  0x50: '\u2029',
+};
+
+function escapeWidth(c: number): number {
+  if (c === 0x78) return 2; // \x
+  if (c === 0x75) return 4; // \u
+  if (c === 0x55) return 8; // \U
+  return -1;
+}

@@ -1,0 +1,180 @@
+// Everything a scan reads, turned into Kubernetes objects: named files and directories, stdin,
+// Kustomize overlays and Helm charts. Problems become diagnostics; nothing here throws for bad input,
+// and one bad input never stops the others.
+import { resolve } from 'node:path';
+import type { KubeObject } from '../core/index.ts';
+import { diagnosticFromThrown, errorDiagnostic, note, type Diagnostic } from './diagnostic.ts';
+import { decode, discoverFiles, readManifest, readStream, tooLarge, type FileContent } from './files.ts';
+import { DEFAULT_MAX_FILE_BYTES } from './limits.ts';
+import { documentsToObjects, type Provenance } from './objects.ts';
+import { renderHelm, renderKustomize, templateFile, templateSources, type HelmInput, type Rendered } from './render.ts';
+import { parseYamlStream, type ParsedDocument } from './yaml.ts';
+
+export interface LoadInputs {
+  /** Files, directories (searched recursively for .yaml, .yml, .json), or `-` for stdin. */
+  paths: readonly string[];
+  /** Directories to render with `kustomize build` (or `kubectl kustomize`). */
+  kustomize?: readonly string[];
+  /** Charts to render with `helm template`. */
+  helm?: HelmInput | readonly HelmInput[];
+  /** Reads standard input for `-` (injectable for tests); defaults to process.stdin. */
+  readStdin?: () => Promise<string>;
+}
+
+export interface LoadOptions {
+  /** Directory relative paths are resolved against (default: the process's). */
+  cwd?: string;
+  /** Files larger than this are refused with an error (default 50 MiB). */
+  maxFileBytes?: number;
+  /** Leaves out files and directories found under a directory input (the config's path excludes). */
+  exclude?: (path: string) => boolean;
+  /** Environment for finding and running kustomize/kubectl/helm (default: the process's). */
+  env?: NodeJS.ProcessEnv;
+  /** Time limit for one render, in milliseconds (default 120 s). */
+  renderTimeoutMs?: number;
+}
+
+export interface LoadResult {
+  objects: KubeObject[];
+  diagnostics: Diagnostic[];
+  /** Files (and stdin, and rendered streams) read. */
+  files: number;
+}
+
+/** The name stdin has in locations. */
+export const STDIN = '-';
+
+/** How many files are read ahead of the one being parsed. */
+const READ_AHEAD = 8;
+
+export async function loadInputs(inputs: LoadInputs | readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
+  const request: LoadInputs = isPathList(inputs) ? { paths: inputs } : inputs;
+  const cwd = options.cwd ?? process.cwd();
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const result: LoadResult = { objects: [], diagnostics: [], files: 0 };
+
+  // Input order, then each directory's files in path order.
+  const files: string[] = [];
+  for (const path of request.paths) {
+    if (path === STDIN) {
+      files.push(STDIN);
+      continue;
+    }
+    const discovery = await discoverFiles(path, options.exclude ? (found) => options.exclude!(found) : undefined, cwd);
+    for (const problem of discovery.problems) result.diagnostics.push(errorDiagnostic(problem, path));
+    files.push(...discovery.files);
+  }
+
+  // Files are read concurrently but parsed, and reported, in order.
+  const reads = new Map<number, Promise<FileContent>>();
+  const startRead = (index: number): void => {
+    const file = files[index];
+    if (file === undefined || reads.has(index)) return;
+    const read = file === STDIN ? readStdin(request, maxBytes) : readManifest(resolve(cwd, file), maxBytes, file);
+    read.catch(() => undefined); // observed below, in order
+    reads.set(index, read);
+  };
+  for (let i = 0; i < READ_AHEAD; i++) startRead(i);
+  for (let i = 0; i < files.length; i++) {
+    startRead(i + READ_AHEAD);
+    const file = files[i]!;
+    let content: FileContent;
+    try {
+      content = await reads.get(i)!;
+    } catch (error) {
+      result.diagnostics.push(diagnosticFromThrown(error, file));
+      continue;
+    } finally {
+      reads.delete(i);
+    }
+    if (content.kind === 'binary') {
+      result.diagnostics.push(note('E_INPUT', `skipped: binary file (${content.reason})`, { file }));
+      continue;
+    }
+    result.files++;
+    addStream(result, parseYamlStream(content.text, file), file);
+  }
+
+  for (const dir of request.kustomize ?? []) {
+    await addRendered(result, dir, () => renderKustomize(dir, renderOptions(options, cwd)), maxBytes);
+  }
+  const charts = request.helm === undefined ? [] : Array.isArray(request.helm) ? request.helm : [request.helm as HelmInput];
+  for (const chart of charts) {
+    await addRendered(result, chart.chart, () => renderHelm(chart, renderOptions(options, cwd)), maxBytes, (document, sources) =>
+      helmProvenance(document, sources, chart.chart, cwd),
+    );
+  }
+  return result;
+}
+
+function isPathList(inputs: LoadInputs | readonly string[]): inputs is readonly string[] {
+  return Array.isArray(inputs);
+}
+
+function renderOptions(options: LoadOptions, cwd: string) {
+  return { cwd, env: options.env, timeoutMs: options.renderTimeoutMs };
+}
+
+async function readStdin(request: LoadInputs, maxBytes: number): Promise<FileContent> {
+  if (request.readStdin === undefined) return readStream(process.stdin, STDIN, maxBytes);
+  // An injected reader hands over text: bound and check it as the bytes it stands for.
+  const bytes = Buffer.from(await request.readStdin(), 'utf8');
+  if (bytes.length > maxBytes) throw tooLarge(STDIN, bytes.length, maxBytes);
+  return decode(bytes);
+}
+
+function addStream(
+  result: LoadResult,
+  outcome: ReturnType<typeof parseYamlStream>,
+  file: string,
+  provenance?: (document: ParsedDocument) => Provenance,
+): void {
+  for (const error of outcome.errors) result.diagnostics.push(errorDiagnostic(error, file));
+  const { objects, diagnostics } = documentsToObjects(outcome.documents, file, provenance);
+  result.objects.push(...objects);
+  result.diagnostics.push(...diagnostics);
+}
+
+async function addRendered(
+  result: LoadResult,
+  name: string,
+  render: () => Promise<Rendered>,
+  maxBytes: number,
+  provenance?: (document: ParsedDocument, sources: ReturnType<typeof templateSources>) => Provenance,
+): Promise<void> {
+  let rendered: Rendered;
+  try {
+    rendered = await render();
+  } catch (error) {
+    result.diagnostics.push(diagnosticFromThrown(error, name));
+    return;
+  }
+  if (Buffer.byteLength(rendered.text, 'utf8') > maxBytes) {
+    result.diagnostics.push({
+      level: 'error',
+      code: 'E_TOO_LARGE',
+      message: `the output of rendering ${name} is larger than the file size limit; it was not scanned`,
+      location: { file: name },
+    });
+    return;
+  }
+  result.files++;
+  const outcome = parseYamlStream(rendered.text, rendered.display);
+  const sources = provenance ? templateSources(rendered.text) : [];
+  addStream(result, outcome, rendered.display, provenance ? (document) => provenance(document, sources) : undefined);
+}
+
+/**
+ * A Helm document is reported at its template (from helm's `# Source:` comment), with lines counted
+ * from that comment: line 1 is the first line of the template's rendered output.
+ */
+function helmProvenance(document: ParsedDocument, sources: ReturnType<typeof templateSources>, chart: string, cwd: string): Provenance {
+  let source: (typeof sources)[number] | undefined;
+  for (const candidate of sources) {
+    if (candidate.offset > document.offset) break;
+    source = candidate;
+  }
+  if (source === undefined) return { file: chart, lineShift: 0 };
+  const commentLine = document.positions.lineOf(source.offset);
+  return { file: templateFile(chart, source.template, cwd), lineShift: commentLine };
+}

@@ -1,0 +1,64 @@
+// The differential oracle of the fast parser: on any text, wherever the fast parser accepts a
+// document, the full parser must produce the same value, positions and issues.
+import assert from 'node:assert/strict';
+import { parseFast } from '../fast-parser.ts';
+import { parseFull } from '../full-parser.ts';
+import { splitDocuments } from '../split.ts';
+import type { PositionTable } from '../tree.ts';
+import { normalizeText, unprintableOffsets } from '../yaml.ts';
+
+/** Every recorded position under `value`, as `path → offset` lines, in table order. */
+export function positions(table: PositionTable, value: unknown, path = '$', out: string[] = []): string[] {
+  if (value === null || typeof value !== 'object') return out;
+  const entries = table.get(value) ?? [];
+  if (Array.isArray(value)) {
+    entries.forEach((offset, i) => {
+      out.push(`${path}[${i}] @${offset}`);
+      positions(table, value[i], `${path}[${i}]`, out);
+    });
+  } else {
+    for (let i = 0; i < entries.length; i += 2) {
+      const key = entries[i] as string;
+      out.push(`${path}.${JSON.stringify(key)} @${entries[i + 1]}`);
+      positions(table, (value as Record<string, unknown>)[key], `${path}.${JSON.stringify(key)}`, out);
+    }
+  }
+  return out;
+}
+
+export interface Comparison {
+  documents: number;
+  fast: number;
+}
+
+/**
+ * Parses every document of `raw` with both paths and asserts they agree wherever the fast path
+ * accepts: same value, same root and field positions, same issues.
+ */
+export function compareParsers(raw: string): Comparison {
+  const text = normalizeText(raw);
+  const result = { documents: 0, fast: 0 };
+  if (text.includes('\r')) return result;
+  const unprintable = unprintableOffsets(text);
+  for (const chunk of splitDocuments(text)) {
+    result.documents++;
+    if (chunk.directives || unprintable.some((at) => at >= chunk.start && at < chunk.end)) continue;
+    const fastTable: PositionTable = new Map();
+    const fast = parseFast(text, chunk.start, chunk.marker, chunk.end, fastTable);
+    if (fast === null) continue;
+    result.fast++;
+    const fullTable: PositionTable = new Map();
+    const full = parseFull(text, chunk.start, chunk.end, fullTable);
+    const context = `document at ${chunk.start} of ${JSON.stringify(text)}`;
+    assert.deepEqual(full.fatal, [], `fast path accepted what the full path refuses: ${context}`);
+    assert.equal(full.documents.length, 1, context);
+    const reference = full.documents[0]!;
+    assert.deepStrictEqual(fast.value, reference.value, `values differ: ${context}`);
+    const rootOffset = reference.offset >= 0 ? reference.offset : chunk.marker >= 0 ? chunk.marker : chunk.start;
+    assert.equal(fast.offset, rootOffset, `root positions differ: ${context}`);
+    assert.deepStrictEqual(positions(fastTable, fast.value), positions(fullTable, reference.value), `positions differ: ${context}`);
+    assert.deepStrictEqual(fast.issues, reference.issues, `issues differ: ${context}`);
+  }
+  return result;
+}
+

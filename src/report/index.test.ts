@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BulwarkError } from '../core/index.ts';
+import { bulkReport, findingOf, privileged, reportOf, runAsNonRoot, sampleFindings, web } from './fixtures/sample.ts';
+import {
+  formatJson,
+  formatJunit,
+  formatSarif,
+  formatTable,
+  groupByObject,
+  isReportFormat,
+  objectLabel,
+  REPORT_FORMATS,
+  renderReport,
+  renderReportChunks,
+  summarize,
+  type ReportFormat,
+} from './index.ts';
+
+describe('renderReport', () => {
+  const report = reportOf(sampleFindings);
+  const options = { baseDir: '/repo', width: 80, color: true };
+
+  it('dispatches to each format with its options', () => {
+    assert.equal(renderReport(report, 'table', options), formatTable(report, options));
+    assert.equal(renderReport(report, 'json', options), formatJson(report));
+    assert.equal(renderReport(report, 'sarif', options), formatSarif(report, options));
+    assert.equal(renderReport(report, 'junit', options), formatJunit(report));
+  });
+
+  it('gives the same bytes in chunks as whole, and the same bytes every time', () => {
+    for (const format of REPORT_FORMATS) {
+      const whole = renderReport(report, format, options);
+      assert.equal([...renderReportChunks(report, format, options)].join(''), whole);
+      assert.equal(renderReport(reportOf([...sampleFindings]), format, options), whole, format);
+      assert.ok(whole.endsWith('\n'), `${format} ends with a newline`);
+    }
+  });
+
+  it('refuses an unknown format with a usage error naming the choices', () => {
+    assert.throws(
+      () => renderReport(report, 'yaml' as ReportFormat),
+      (error: unknown) =>
+        error instanceof BulwarkError && error.code === 'E_USAGE' && error.message.includes('table, json, sarif, junit'),
+    );
+    assert.equal(isReportFormat('sarif'), true);
+    assert.equal(isReportFormat('yaml'), false);
+  });
+
+  it('renders 50,000 findings in linear time (a guard against quadratic building, not a benchmark)', () => {
+    const small = bulkReport(5_000);
+    const large = bulkReport(50_000);
+    for (const format of REPORT_FORMATS) {
+      renderReport(small, format, options);
+      const started = performance.now();
+      let length = 0;
+      for (const chunk of renderReportChunks(large, format, options)) length += chunk.length;
+      const elapsed = performance.now() - started;
+      assert.ok(length > 50_000 * 100, `${format} wrote every finding`);
+      // About 0.1 s once warm on a 2-core VM; the bound leaves room for a loaded CI machine and still
+      // catches building that grows faster than linearly.
+      assert.ok(elapsed < 2_000, `${format}: ${elapsed.toFixed(0)} ms for 50,000 findings`);
+    }
+  });
+});
+
+describe('report model', () => {
+  it('summarises counts per severity', () => {
+    const summary = summarize(sampleFindings, { objects: 7, files: 2 });
+    assert.deepEqual(summary, {
+      objects: 7,
+      files: 2,
+      findings: 4,
+      bySeverity: { critical: 1, high: 0, medium: 1, low: 1, info: 1 },
+      suppressed: 0,
+      errors: 0,
+    });
+  });
+
+  it('labels objects with their namespace when they have one', () => {
+    assert.equal(objectLabel(web), 'Deployment shop/web');
+    assert.equal(objectLabel({ ...web, kind: 'Namespace', namespace: null, name: 'shop' }), 'Namespace shop');
+  });
+
+  it('groups findings by object and file in the order they first appear', () => {
+    const findings = [
+      findingOf(privileged, web, { line: 1 }),
+      findingOf(runAsNonRoot, { ...web, name: 'api' }, { line: 5 }),
+      findingOf(runAsNonRoot, web, { line: 2 }),
+    ];
+    const groups = groupByObject(findings);
+    assert.deepEqual(
+      groups.map((group) => [group.object.name, group.findings.length]),
+      [
+        ['web', 2],
+        ['api', 1],
+      ],
+    );
+  });
+});
