@@ -1,4 +1,4 @@
-import { getAt, type ErrorLocation, type FieldPath, type KubeObject } from '../core/index.ts';
+import { getAt, type Diagnostic, type ErrorLocation, type FieldPath, type KubeObject } from '../core/index.ts';
 import type { ConfigLocation } from './config.ts';
 import { describeValue } from './schema.ts';
 import { suggest } from './suggest.ts';
@@ -6,10 +6,8 @@ import { suggest } from './suggest.ts';
 export const IGNORE_ANNOTATION = 'bulwark.dev/ignore';
 
 /** A problem that does not stop the scan; printed as `file:line:column: level: message`. */
-export interface ConfigDiagnostic {
+export interface ConfigDiagnostic extends Diagnostic {
   level: 'warning' | 'note';
-  message: string;
-  location: ErrorLocation;
 }
 
 /** One `bulwark.dev/ignore` annotation that names at least one control. */

@@ -32,7 +32,7 @@ export function parseConfig(
   const outcome = parseYamlStream(text, file);
   if (outcome.errors.length > 0) {
     throw new ConfigError(
-      outcome.errors.map((error) => ({ location: error.location ?? { file }, message: `invalid YAML: ${error.message}` })),
+      outcome.errors.map((error) => ({ location: error.location ?? { file }, message: error.message })),
     );
   }
   const documents = outcome.documents.filter((document, index) => index === 0 || document.value !== null);

@@ -1,7 +1,12 @@
 // Measures the YAML loader on a generated corpus shaped like real manifests (workloads with varied
-// pod specs, Services, RBAC, NetworkPolicies, ConfigMaps), fast path against the full path and
-// js-yaml's own loadAll. Run: node src/load/bench.ts [objects] [files]
-import { loadAll } from 'js-yaml';
+// pod specs, Services, RBAC, NetworkPolicies, ConfigMaps): the whole loading step, the fast path,
+// the full path alone, and js-yaml's own loadAll, each in fresh processes (cold, results kept, as a
+// scan runs). Run: node src/load/bench.ts [objects] [files] [runs]
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseYamlStream } from './yaml.ts';
 
 function prng(seed: number): () => number {
@@ -121,45 +126,75 @@ function renderObject(
   }
 }
 
-function measure(label: string, texts: string[], bytes: number, run: (text: string, i: number) => number): void {
-  globalThis.gc?.();
-  const before = process.memoryUsage().rss;
-  let best = Number.POSITIVE_INFINITY;
-  let docs = 0;
-  for (let round = 0; round < 5; round++) {
-    const start = process.hrtime.bigint();
-    docs = 0;
-    texts.forEach((text, i) => {
-      docs += run(text, i);
-    });
-    const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    if (ms < best) best = ms;
+/** One cold run in this process: parse every file of `dir`, keeping the results; prints JSON. */
+async function child(mode: string, dir: string): Promise<void> {
+  const files = readdirSync(dir).sort().map((name) => join(dir, name));
+  // Modules are loaded before the clock starts: their cost belongs to start-up, measured elsewhere.
+  const { loadInputs } = await import('./sources.ts');
+  const loadAll = mode === 'jsyaml' ? (await import('js-yaml')).loadAll : null;
+  const started = performance.now();
+  const kept: unknown[] = [];
+  let documents = 0;
+  if (mode === 'load') {
+    const result = await loadInputs([dir]);
+    documents = result.objects.length;
+    kept.push(result);
+  } else {
+    for (const file of files) {
+      const text = readFileSync(file, 'latin1');
+      if (loadAll !== null) {
+        const values = loadAll(text);
+        documents += values.length;
+        kept.push(values);
+      } else {
+        const outcome = parseYamlStream(text, file, { fast: mode === 'fast' });
+        documents += outcome.documents.length;
+        kept.push(outcome);
+      }
+    }
   }
-  const rss = process.memoryUsage().rss;
-  const mb = bytes / 1024 / 1024;
-  console.log(
-    `${label.padEnd(28)} ${best.toFixed(0).padStart(6)} ms  ${(mb / (best / 1000)).toFixed(1).padStart(6)} MB/s  ${docs} docs  rss ${(rss / 1048576).toFixed(0)} MiB (+${((rss - before) / 1048576).toFixed(0)})`,
-  );
+  const ms = performance.now() - started;
+  console.log(JSON.stringify({ ms, documents, rss: process.resourceUsage().maxRSS * 1024 }));
 }
 
-if (import.meta.main) {
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function main(): Promise<void> {
+  if (process.argv[2] === '--child') return child(process.argv[3]!, process.argv[4]!);
   const objects = Number(process.argv[2] ?? 10_000);
   const files = Number(process.argv[3] ?? 50);
-  const texts = generateCorpus(objects, files);
-  const bytes = texts.reduce((sum, text) => sum + Buffer.byteLength(text), 0);
-  console.log(`corpus: ${objects} objects, ${files} files, ${(bytes / 1048576).toFixed(2)} MiB`);
-  const mode = process.argv[4] ?? 'all';
-  if (mode === 'all' || mode === 'fast') {
-    measure('bulwark fast path', texts, bytes, (text, i) => {
-      const outcome = parseYamlStream(text, `f${i}.yaml`);
-      if (outcome.errors.length > 0) throw new Error(String(outcome.errors[0]));
-      return outcome.documents.filter((d) => d.parser === 'fast').length;
-    });
-  }
-  if (mode === 'all' || mode === 'full') {
-    measure('bulwark full path', texts, bytes, (text, i) => parseYamlStream(text, `f${i}.yaml`, { fast: false }).documents.length);
-  }
-  if (mode === 'all' || mode === 'jsyaml') {
-    measure('js-yaml loadAll (no positions)', texts, bytes, (text) => loadAll(text).length);
+  const runs = Number(process.argv[4] ?? 5);
+  const dir = mkdtempSync(join(tmpdir(), 'bulwark-bench-'));
+  try {
+    const texts = generateCorpus(objects, files);
+    texts.forEach((text, i) => writeFileSync(join(dir, `f${String(i).padStart(3, '0')}.yaml`), text));
+    const bytes = texts.reduce((sum, text) => sum + Buffer.byteLength(text), 0);
+    const mib = bytes / 1048576;
+    console.log(`corpus: ${objects} objects in ${files} files, ${mib.toFixed(2)} MiB; each figure is the median of ${runs} fresh processes`);
+    const modes: [string, string][] = [
+      ['load', 'loadInputs (files → objects)'],
+      ['fast', 'parse, fast path'],
+      ['full', 'parse, full path only'],
+      ['jsyaml', 'js-yaml loadAll (no positions)'],
+    ];
+    for (const [mode, label] of modes) {
+      const results = [];
+      for (let run = 0; run < runs; run++) {
+        const output = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', mode, dir], { encoding: 'utf8' });
+        results.push(JSON.parse(output) as { ms: number; documents: number; rss: number });
+      }
+      const ms = median(results.map((r) => r.ms));
+      const rss = median(results.map((r) => r.rss)) / 1048576;
+      console.log(
+        `${label.padEnd(32)} ${ms.toFixed(0).padStart(6)} ms  ${(mib / (ms / 1000)).toFixed(1).padStart(6)} MiB/s  peak RSS ${rss.toFixed(0)} MiB  (${results[0]!.documents} documents)`,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
+
+if (import.meta.main) await main();

@@ -1,13 +1,8 @@
 // What loading reports besides objects: errors (the scan's exit code becomes 2) and notes (things
 // skipped on purpose, which never fail a scan).
-import { BulwarkError, type ErrorCode, type ErrorLocation } from '../core/index.ts';
+import { BulwarkError, type Diagnostic, type ErrorCode, type ErrorLocation } from '../core/index.ts';
 
-export interface Diagnostic {
-  level: 'error' | 'note';
-  code: ErrorCode;
-  message: string;
-  location: ErrorLocation;
-}
+export type { Diagnostic };
 
 export function errorDiagnostic(error: BulwarkError, fallbackFile: string): Diagnostic {
   return { level: 'error', code: error.code, message: error.message, location: error.location ?? { file: fallbackFile } };

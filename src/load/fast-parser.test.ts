@@ -4,13 +4,14 @@ import fc from 'fast-check';
 import { parseFast } from './fast-parser.ts';
 import { splitDocuments } from './split.ts';
 import { compareParsers } from './testing/compare.ts';
+import { PositionTable } from './tree.ts';
 import { kubeObject, lineSoup, mutated, renderYaml, style, yamlStream } from './testing/yaml-arbitrary.ts';
 
 function fastValue(text: string): unknown {
   const chunks = splitDocuments(text);
   assert.equal(chunks.length, 1);
   const chunk = chunks[0]!;
-  const fast = parseFast(text, chunk.start, chunk.marker, chunk.end, new Map());
+  const fast = parseFast(text, chunk.start, chunk.marker, chunk.end, new PositionTable());
   return fast === null ? 'BAILED' : fast.value;
 }
 
@@ -59,7 +60,7 @@ describe('fast parser', () => {
   it('records duplicate keys with the position of the repeated key (last value wins)', () => {
     const text = 'a: 1\nb: 2\na: 3\n';
     const chunk = splitDocuments(text)[0]!;
-    const fast = parseFast(text, chunk.start, chunk.marker, chunk.end, new Map());
+    const fast = parseFast(text, chunk.start, chunk.marker, chunk.end, new PositionTable());
     assert.ok(fast);
     assert.deepStrictEqual(fast.value, { a: 3, b: 2 });
     assert.equal(fast.issues.length, 1);

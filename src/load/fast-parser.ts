@@ -7,9 +7,10 @@
 // multi-line flow, tabs in indentation, explicit indentation indicators, and every syntax error)
 // makes it give up on the document, which then goes through the full parser. The differential
 // property tests hold it to producing exactly what the full parser produces whenever it accepts.
+import { intern } from './intern.ts';
 import { MAX_DEPTH, MAX_KEY_LENGTH } from './limits.ts';
 import { keyString, resolvePlain, resolvedTag } from './scalar.ts';
-import { duplicateKeyMessage, nonFiniteMessage, setKey, type Issue, type PositionTable } from './tree.ts';
+import { duplicateKeyMessage, isIndexKey, nonFiniteMessage, PositionTable, setKey, type Issue } from './tree.ts';
 
 const TAB = 0x09;
 const LF = 0x0a;
@@ -55,6 +56,8 @@ export interface FastDocument {
   value: unknown;
   /** Offset of the root node (or of the document's start when it is empty). */
   offset: number;
+  /** The root's record in the position table (-1 when it is a scalar). */
+  record: number;
   issues: Issue[];
 }
 
@@ -64,20 +67,28 @@ export interface FastDocument {
  * The text must not contain carriage returns and the chunk no directives.
  */
 export function parseFast(text: string, start: number, marker: number, end: number, table: PositionTable): FastDocument | null {
-  const parser = new FastParser(text, end, table);
+  const parser = shared.reset(text, end, table);
+  const mark = table.open();
   try {
     return parser.document(start, marker);
   } catch (error) {
-    if (error === BAIL) return null;
+    if (error === BAIL) {
+      table.discard(mark);
+      return null;
+    }
     throw error;
+  } finally {
+    parser.release();
   }
 }
 
+const IDLE_TABLE = new PositionTable();
+
 class FastParser {
-  private readonly s: string;
-  private readonly end: number;
-  private readonly table: PositionTable;
-  private readonly issues: Issue[] = [];
+  private s = '';
+  private end = 0;
+  private table = IDLE_TABLE;
+  private issues: Issue[] = [];
   /** Offset of the first character of the current content line (after its indentation). */
   private pos = 0;
   /** Column (0-based) of `pos` when it starts a content line; -1 at the end of the document. */
@@ -90,20 +101,38 @@ class FastParser {
   private quoted = '';
   private quotedMultiline = false;
 
-  constructor(s: string, end: number, table: PositionTable) {
+  /** Readies the parser for a document (parsing is synchronous, so one instance serves all). */
+  reset(s: string, end: number, table: PositionTable): this {
     this.s = s;
     this.end = end;
     this.table = table;
+    this.issues = [];
+    this.pos = 0;
+    this.indent = -1;
+    this.depth = 0;
+    return this;
+  }
+
+  /** Lets go of the text and table, which must not outlive their parse through this instance. */
+  release(): void {
+    this.s = '';
+    this.table = IDLE_TABLE;
+    this.issues = [];
   }
 
   document(start: number, marker: number): FastDocument {
     if (marker >= 0) this.finishLine(marker + 3, true);
     else this.skipToContent(start);
-    if (this.indent < 0) return { value: null, offset: marker >= 0 ? marker : start, issues: this.issues };
+    if (this.indent < 0) return { value: null, offset: marker >= 0 ? marker : start, record: -1, issues: this.issues };
     const offset = this.pos;
     const value = this.blockNode(this.indent, -1);
     if (this.indent >= 0) throw BAIL;
-    return { value, offset, issues: this.issues };
+    return { value, offset, record: this.recordOf(value), issues: this.issues };
+  }
+
+  /** The record of a value just parsed: collections close right before they are returned. */
+  private recordOf(value: unknown): number {
+    return value !== null && typeof value === 'object' ? this.table.lastClosed : -1;
   }
 
   // ---- lines -------------------------------------------------------------------------------
@@ -234,14 +263,14 @@ class FastParser {
     if (++this.depth > MAX_DEPTH) throw BAIL;
     const s = this.s;
     const target: Record<string, unknown> = {};
-    const entries: (string | number)[] = [];
-    this.table.set(target, entries);
+    const mark = this.table.open();
+    let keyed = false;
     let kind = first;
     for (;;) {
       const keyStart = this.pos;
       let key: string;
       if (kind === KEY_PLAIN) {
-        key = this.plainKey(s.slice(keyStart, this.tokEnd));
+        key = this.plainKey(intern(s, keyStart, this.tokEnd));
       } else if (kind === KEY_QUOTED) {
         key = this.quoted;
       } else {
@@ -257,19 +286,23 @@ class FastParser {
           if (!plainStart(c) || c === QUESTION || c === COLON || (c === DASH && this.blankAt(keyStart + 1))) throw BAIL;
           this.scanPlainLine(keyStart);
           if (this.tokKind !== STOP_COLON) throw BAIL;
-          key = this.plainKey(s.slice(keyStart, this.tokEnd));
+          key = this.plainKey(intern(s, keyStart, this.tokEnd));
         }
       }
       kind = KEY_SCAN;
       this.pos = this.tokStop + 1;
       const value = this.mappingValue(col);
-      if (setKey(target, key, value)) this.issues.push({ offset: keyStart, message: duplicateKeyMessage(key) });
-      entries.push(key, keyStart);
+      if (setKey(target, key, value, this.table.hasPendingKey(mark, key))) {
+        this.issues.push({ offset: keyStart, message: duplicateKeyMessage(key) });
+        keyed = true;
+      } else if (isIndexKey(key)) keyed = true;
+      this.table.entry(key, keyStart, this.recordOf(value));
       if (this.indent !== col) {
         if (this.indent > col) throw BAIL;
         break;
       }
     }
+    this.table.close(mark, keyed);
     this.depth--;
     return target;
   }
@@ -355,8 +388,7 @@ class FastParser {
     const s = this.s;
     const end = this.end;
     const items: unknown[] = [];
-    const offsets: number[] = [];
-    this.table.set(items, offsets);
+    const mark = this.table.open();
     const start = this.pos;
     for (;;) {
       const dash = this.pos;
@@ -369,22 +401,26 @@ class FastParser {
           this.indent = -1;
         } else this.skipToContent(c === LF ? p + 1 : this.nextLine(p));
         if (this.indent > col) {
-          offsets.push(this.pos);
-          items.push(this.blockNode(this.indent, col));
+          const at = this.pos;
+          const item = this.blockNode(this.indent, col);
+          items.push(item);
+          this.table.item(at, this.recordOf(item));
         } else {
-          offsets.push(start);
           items.push(null);
+          this.table.item(start, -1);
         }
       } else {
         if (c === TAB || c === CR) throw BAIL;
         this.pos = p;
-        offsets.push(p);
-        items.push(this.blockNode(col + (p - dash), col));
+        const item = this.blockNode(col + (p - dash), col);
+        items.push(item);
+        this.table.item(p, this.recordOf(item));
       }
       if (this.indent === col && s.charCodeAt(this.pos) === DASH && this.blankAt(this.pos + 1)) continue;
       if (this.indent > col) throw BAIL;
       break;
     }
+    this.table.close(mark);
     this.depth--;
     return items;
   }
@@ -439,7 +475,7 @@ class FastParser {
     const firstEnd = this.tokEnd;
     if (this.tokKind === STOP_COMMENT) {
       this.finishLine(this.tokStop);
-      return this.checked(resolvePlain(s.slice(start, firstEnd)), start);
+      return this.checked(resolvePlain(intern(s, start, firstEnd)), start);
     }
     let text: string | null = null;
     let lineEnd = this.tokStop;
@@ -475,7 +511,7 @@ class FastParser {
       lineEnd = this.tokStop;
     }
     this.finishLine(lineEnd);
-    return this.checked(resolvePlain(text ?? s.slice(start, firstEnd)), start);
+    return this.checked(resolvePlain(text ?? intern(s, start, firstEnd)), start);
   }
 
   // ---- quoted scalars ----------------------------------------------------------------------------
@@ -503,7 +539,7 @@ class FastParser {
           segment = i;
           continue;
         }
-        this.quoted = out + s.slice(segment, i);
+        this.quoted = out === '' ? intern(s, segment, i) : out + s.slice(segment, i);
         this.tokStop = i + 1;
         return;
       }
@@ -564,7 +600,7 @@ class FastParser {
       if (i >= end) throw BAIL;
       const c = s.charCodeAt(i);
       if (c === DQUOTE) {
-        this.quoted = out + s.slice(segment, i);
+        this.quoted = out === '' ? intern(s, segment, i) : out + s.slice(segment, i);
         this.tokStop = i + 1;
         return;
       }
@@ -756,24 +792,26 @@ class FastParser {
     }
     this.scanPlainFlow(p);
     this.pos = this.tokStop;
-    return this.checked(resolvePlain(s.slice(p, this.tokEnd)), p);
+    return this.checked(resolvePlain(intern(s, p, this.tokEnd)), p);
   }
 
   private flowSequence(): unknown[] {
     if (++this.depth > MAX_DEPTH) throw BAIL;
     const items: unknown[] = [];
-    const offsets: number[] = [];
-    this.table.set(items, offsets);
+    const mark = this.table.open();
     this.pos++;
     let c = this.flowSpaces();
     if (c === RBRACKET) {
       this.pos++;
+      this.table.close(mark);
       this.depth--;
       return items;
     }
     for (;;) {
-      offsets.push(this.pos);
-      items.push(this.flowNode());
+      const at = this.pos;
+      const item = this.flowNode();
+      items.push(item);
+      this.table.item(at, this.recordOf(item));
       c = this.flowSpaces();
       if (c === COMMA) {
         this.pos++;
@@ -786,6 +824,7 @@ class FastParser {
       }
       throw BAIL;
     }
+    this.table.close(mark);
     this.depth--;
     return items;
   }
@@ -794,12 +833,13 @@ class FastParser {
     if (++this.depth > MAX_DEPTH) throw BAIL;
     const s = this.s;
     const target: Record<string, unknown> = {};
-    const entries: (string | number)[] = [];
-    this.table.set(target, entries);
+    const mark = this.table.open();
+    let keyed = false;
     this.pos++;
     let c = this.flowSpaces();
     if (c === RBRACE) {
       this.pos++;
+      this.table.close(mark);
       this.depth--;
       return target;
     }
@@ -815,14 +855,17 @@ class FastParser {
       } else {
         this.scanPlainFlow(keyStart);
         if (this.tokKind !== STOP_COLON) throw BAIL;
-        key = this.plainKey(s.slice(keyStart, this.tokEnd));
+        key = this.plainKey(intern(s, keyStart, this.tokEnd));
         this.pos = this.tokStop + 1;
       }
       c = this.flowSpaces();
       if (c === COMMA || c === RBRACE) throw BAIL;
       const value = this.flowNode();
-      if (setKey(target, key, value)) this.issues.push({ offset: keyStart, message: duplicateKeyMessage(key) });
-      entries.push(key, keyStart);
+      if (setKey(target, key, value, this.table.hasPendingKey(mark, key))) {
+        this.issues.push({ offset: keyStart, message: duplicateKeyMessage(key) });
+        keyed = true;
+      } else if (isIndexKey(key)) keyed = true;
+      this.table.entry(key, keyStart, this.recordOf(value));
       c = this.flowSpaces();
       if (c === COMMA) {
         this.pos++;
@@ -836,6 +879,7 @@ class FastParser {
       }
       throw BAIL;
     }
+    this.table.close(mark, keyed);
     this.depth--;
     return target;
   }
@@ -878,6 +922,8 @@ class FastParser {
     this.tokStop = i;
   }
 }
+
+const shared = new FastParser();
 
 /** Characters that may start a plain scalar (`-`, `?`, `:` need a non-blank after them, checked by callers). */
 function plainStart(c: number): boolean {

@@ -4,16 +4,24 @@
 // override it), keys converted to JSON strings, aliases bounded as goyaml.v2 bounds them. It is used
 // for documents the fast parser does not take, and it is the reference the fast parser is tested
 // against. js-yaml's own constructor is not used because its merge and key semantics are YAML 1.2's.
-import {
-  getScalarValue,
-  parseEvents,
-  type DocumentEvent,
-  type Event,
-  type ScalarEvent,
-} from 'js-yaml';
+import { createRequire } from 'node:module';
+import type { DocumentEvent, Event, ScalarEvent } from 'js-yaml';
 import { MAX_DEPTH, MAX_EXPANDED_DEPTH, MAX_KEY_LENGTH } from './limits.ts';
 import { keyString, resolvePlain, resolveTagged, resolvedTag, type ScalarTag } from './scalar.ts';
-import { duplicateKeyMessage, nonFiniteMessage, setKey, type Issue, type PositionTable } from './tree.ts';
+import { duplicateKeyMessage, isIndexKey, nonFiniteMessage, setKey, type Issue, type PositionTable } from './tree.ts';
+
+type JsYaml = typeof import('js-yaml');
+let jsYaml: JsYaml | undefined;
+
+/** js-yaml, loaded on first use: most runs never leave the fast parser. */
+function yamlLibrary(): JsYaml {
+  jsYaml ??= createRequire(import.meta.url)('js-yaml') as JsYaml;
+  return jsYaml;
+}
+
+function getScalarValue(source: string, event: ScalarEvent): string {
+  return yamlLibrary().getScalarValue(source, event);
+}
 
 const DOCUMENT = 1;
 const SEQUENCE = 2;
@@ -31,6 +39,8 @@ const FOLDED = 5;
 export interface FullDocument {
   value: unknown;
   offset: number;
+  /** The root's record in the position table (-1 for a scalar). */
+  record: number;
   issues: Issue[];
 }
 
@@ -45,7 +55,7 @@ export function parseFull(text: string, start: number, end: number, table: Posit
   const source = start === 0 && end === text.length ? text : text.slice(start, end);
   let events: Event[];
   try {
-    events = parseEvents(source, { maxDepth: MAX_DEPTH });
+    events = yamlLibrary().parseEvents(source, { maxDepth: MAX_DEPTH });
   } catch (error) {
     return { documents: [], fatal: [syntaxIssue(error, start, end)] };
   }
@@ -59,11 +69,13 @@ export function parseFull(text: string, start: number, end: number, table: Posit
       continue;
     }
     const constructor = new Constructor(source, start, events, i + 1, event, table);
+    const mark = table.open();
     try {
       const document = constructor.document();
       documents.push(document);
     } catch (error) {
       if (!(error instanceof DocumentError)) throw error;
+      table.discard(mark);
       fatal.push({ offset: error.offset, message: error.message });
     }
     i = skipDocument(events, i + 1);
@@ -109,6 +121,8 @@ interface Anchor {
   height: number;
   /** Still being constructed: an alias to it would be a cycle. */
   open: boolean;
+  /** The position-table record of an anchored collection (-1 for a scalar). */
+  record: number;
 }
 
 // goyaml.v2's guard against alias bombs: past 1,000 decoded nodes (100 of them from aliases), the
@@ -139,6 +153,8 @@ class Constructor {
   private height = 0;
   // The tag of the last scalar constructed, for keys.
   private lastTag: ScalarTag | null = null;
+  // The record of the last node constructed (-1 for a scalar); aliases share their anchor's.
+  private lastRecord = -1;
 
   constructor(source: string, base: number, events: Event[], i: number, document: DocumentEvent, table: PositionTable) {
     this.source = source;
@@ -154,11 +170,11 @@ class Constructor {
   document(): FullDocument {
     const first = this.events[this.i];
     if (first === undefined || first.type === POP) {
-      return { value: null, offset: -1, issues: this.issues };
+      return { value: null, offset: -1, record: -1, issues: this.issues };
     }
     const offset = this.nodeStart(first);
     const value = this.node();
-    return { value, offset, issues: this.issues };
+    return { value, offset, record: this.lastRecord, issues: this.issues };
   }
 
   /** Offset in the file where a node is written (its anchor or tag when it has them), or -1 when empty. */
@@ -222,6 +238,7 @@ class Constructor {
   }
 
   private scalar(event: ScalarEvent, asKey: boolean): unknown {
+    this.lastRecord = -1;
     const text = event.valueStart < 0 ? '' : getScalarValue(this.source, event);
     let value: unknown;
     const at = this.nodeStart(event);
@@ -254,6 +271,7 @@ class Constructor {
         size: 1,
         height: 0,
         open: false,
+        record: -1,
       });
     }
     return value;
@@ -280,6 +298,7 @@ class Constructor {
     }
     if (reach > this.height) this.height = reach;
     this.lastTag = anchor.tag;
+    this.lastRecord = anchor.record;
     // Sharing the decoded value is safe: decoded objects are never mutated.
     return anchor.value;
   }
@@ -288,7 +307,7 @@ class Constructor {
     const before = this.decodeCount;
     let anchor: Anchor | undefined;
     if (anchorStart >= 0) {
-      anchor = { value: null, tag: null, size: 0, height: 0, open: true };
+      anchor = { value: null, tag: null, size: 0, height: 0, open: true, record: -1 };
       this.anchors.set(this.source.slice(anchorStart, anchorEnd), anchor);
     }
     const outerHeight = this.height;
@@ -300,7 +319,9 @@ class Constructor {
     const height = this.height - this.depth;
     this.height = Math.max(outerHeight, this.height);
     this.lastTag = null;
+    this.lastRecord = this.table.lastClosed;
     if (anchor !== undefined) {
+      anchor.record = this.lastRecord;
       anchor.value = value;
       anchor.size = this.decodeCount - before + 1;
       anchor.height = height;
@@ -311,21 +332,21 @@ class Constructor {
 
   private sequence(start: number): unknown[] {
     const items: unknown[] = [];
-    const offsets: number[] = [];
-    this.table.set(items, offsets);
+    const mark = this.table.open();
     while (this.events[this.i]!.type !== POP) {
       const at = this.nodeStart(this.events[this.i]!);
-      offsets.push(at < 0 ? start : at);
       items.push(this.node());
+      this.table.item(at < 0 ? start : at, this.lastRecord);
     }
     this.i++;
+    this.table.close(mark);
     return items;
   }
 
   private mapping(start: number): Record<string, unknown> {
     const target: Record<string, unknown> = {};
-    const entries: (string | number)[] = [];
-    this.table.set(target, entries);
+    const mark = this.table.open();
+    let keyed = false;
     // Once a merge has set keys, a key is a duplicate only if it was written explicitly before.
     let written: Set<string> | null = null;
     while (this.events[this.i]!.type !== POP) {
@@ -347,10 +368,12 @@ class Constructor {
             size: 1,
             height: 0,
             open: false,
+            record: -1,
           });
         }
         written ??= new Set(Object.keys(target));
-        this.merge(target, entries, keyAt);
+        this.merge(target, keyAt);
+        keyed = true;
         continue;
       }
       const keyValue = this.node(true);
@@ -363,10 +386,10 @@ class Constructor {
       } else {
         key = keyString(keyValue, keyTag);
         if (key === null) {
-          const written = keyEvent.type === SCALAR && keyEvent.valueStart >= 0 ? getScalarValue(this.source, keyEvent) : '';
+          const text = keyEvent.type === SCALAR && keyEvent.valueStart >= 0 ? getScalarValue(this.source, keyEvent) : '';
           this.issues.push({
             offset: keyAt,
-            message: `mapping key ${JSON.stringify(written)} decodes to ${describeKey(keyTag)}, which cannot be a JSON object key: the API server rejects this document`,
+            message: `mapping key ${JSON.stringify(text)} decodes to ${describeKey(keyTag)}, which cannot be a JSON object key: the API server rejects this document`,
           });
         }
       }
@@ -376,36 +399,40 @@ class Constructor {
       const duplicate = written === null ? existed : written.has(key);
       written?.add(key);
       if (duplicate) this.issues.push({ offset: keyAt, message: duplicateKeyMessage(key) });
-      entries.push(key, keyAt);
+      if (existed || isIndexKey(key)) keyed = true;
+      this.table.entry(key, keyAt, this.lastRecord);
     }
     this.i++;
+    this.table.close(mark, keyed);
     return target;
   }
 
   /** `<<: value`, as goyaml.v2 applies it: the merged keys are set now, in place, overriding earlier ones. */
-  private merge(target: Record<string, unknown>, entries: (string | number)[], at: number): void {
+  private merge(target: Record<string, unknown>, at: number): void {
     const event = this.events[this.i]!;
     const value = this.node();
-    const sources: unknown[] = [];
+    const record = this.lastRecord;
+    const sources: [unknown, number][] = [];
     if (event.type === SEQUENCE) {
       // Earlier mappings take precedence, so they are applied last.
-      for (const item of value as unknown[]) sources.unshift(item);
+      (value as unknown[]).forEach((item, index) => {
+        const found = this.table.member(record, value as unknown[], index);
+        sources.unshift([item, found < 0 ? -1 : this.table.memberChild]);
+      });
     } else {
-      sources.push(value);
+      sources.push([value, record]);
     }
-    for (const source of sources) {
+    for (const [source] of sources) {
       if (source === null || typeof source !== 'object' || Array.isArray(source)) {
         this.issues.push({ offset: at, message: 'map merge requires map or sequence of maps as the value' });
         return;
       }
     }
-    for (const source of sources) {
-      const record = source as Record<string, unknown>;
-      const sourceEntries = this.table.get(record) ?? [];
-      for (let k = 0; k < sourceEntries.length; k += 2) {
-        const key = sourceEntries[k] as string;
-        setKey(target, key, record[key]);
-        entries.push(key, sourceEntries[k + 1]!);
+    for (const [source, sourceRecord] of sources) {
+      const mapping = source as Record<string, unknown>;
+      for (const [key, offset, child] of this.table.entriesOf(sourceRecord, mapping)) {
+        setKey(target, key, mapping[key]);
+        this.table.entry(key, offset < 0 ? at : offset, child);
       }
     }
   }

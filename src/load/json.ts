@@ -2,11 +2,13 @@
 // values. Hand-written (rather than JSON.parse) to record where each key and item is written and to
 // report duplicate keys, in the same side table the YAML paths fill.
 import { MAX_DEPTH } from './limits.ts';
-import { duplicateKeyMessage, setKey, type Issue, type PositionTable } from './tree.ts';
+import { duplicateKeyMessage, isIndexKey, setKey, type Issue, type PositionTable } from './tree.ts';
 
 export interface JsonDocument {
   value: unknown;
   offset: number;
+  /** The root's record in the position table (-1 for a scalar). */
+  record: number;
   issues: Issue[];
 }
 
@@ -39,6 +41,7 @@ const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?/y;
 export function parseJsonStream(text: string, table: PositionTable): JsonOutcome {
   const parser = new JsonParser(text, table);
   const documents: JsonDocument[] = [];
+  const mark = table.open();
   try {
     for (;;) {
       parser.skipWhite();
@@ -46,10 +49,11 @@ export function parseJsonStream(text: string, table: PositionTable): JsonOutcome
       const offset = parser.pos;
       parser.issues = [];
       const value = parser.value();
-      documents.push({ value, offset, issues: parser.issues });
+      documents.push({ value, offset, record: parser.recordOf(value), issues: parser.issues });
     }
   } catch (error) {
     if (!(error instanceof JsonSyntaxError)) throw error;
+    table.discard(mark);
     return { documents, error: { offset: error.offset, message: `invalid JSON: ${error.message}` } };
   }
   return { documents, error: null };
@@ -65,6 +69,10 @@ class JsonParser {
   constructor(s: string, table: PositionTable) {
     this.s = s;
     this.table = table;
+  }
+
+  recordOf(value: unknown): number {
+    return value !== null && typeof value === 'object' ? this.table.lastClosed : -1;
   }
 
   skipWhite(): void {
@@ -155,12 +163,13 @@ class JsonParser {
   private object(): Record<string, unknown> {
     this.enter();
     const target: Record<string, unknown> = {};
-    const entries: (string | number)[] = [];
-    this.table.set(target, entries);
+    const mark = this.table.open();
+    let keyed = false;
     this.pos++;
     this.skipWhite();
     if (this.s.charCodeAt(this.pos) === 0x7d) {
       this.pos++;
+      this.table.close(mark);
       this.depth--;
       return target;
     }
@@ -173,8 +182,11 @@ class JsonParser {
       if (this.s.charCodeAt(this.pos) !== 0x3a) this.unexpected();
       this.pos++;
       const value = this.value();
-      if (setKey(target, key, value)) this.issues.push({ offset: keyStart, message: duplicateKeyMessage(key) });
-      entries.push(key, keyStart);
+      if (setKey(target, key, value)) {
+        this.issues.push({ offset: keyStart, message: duplicateKeyMessage(key) });
+        keyed = true;
+      } else if (isIndexKey(key)) keyed = true;
+      this.table.entry(key, keyStart, this.recordOf(value));
       this.skipWhite();
       const c = this.s.charCodeAt(this.pos);
       if (c === 0x2c) {
@@ -187,6 +199,7 @@ class JsonParser {
       }
       this.unexpected();
     }
+    this.table.close(mark, keyed);
     this.depth--;
     return target;
   }
@@ -194,19 +207,21 @@ class JsonParser {
   private array(): unknown[] {
     this.enter();
     const items: unknown[] = [];
-    const offsets: number[] = [];
-    this.table.set(items, offsets);
+    const mark = this.table.open();
     this.pos++;
     this.skipWhite();
     if (this.s.charCodeAt(this.pos) === 0x5d) {
       this.pos++;
+      this.table.close(mark);
       this.depth--;
       return items;
     }
     for (;;) {
       this.skipWhite();
-      offsets.push(this.pos);
-      items.push(this.value());
+      const at = this.pos;
+      const item = this.value();
+      items.push(item);
+      this.table.item(at, this.recordOf(item));
       this.skipWhite();
       const c = this.s.charCodeAt(this.pos);
       if (c === 0x2c) {
@@ -219,6 +234,7 @@ class JsonParser {
       }
       this.unexpected();
     }
+    this.table.close(mark);
     this.depth--;
     return items;
   }

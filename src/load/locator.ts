@@ -34,64 +34,49 @@ function computeLineStarts(text: string): Int32Array {
   return starts;
 }
 
-/** The offset of the deepest existing segment of `path` under `root` (whose own offset is `rootOffset`). */
-export function locateOffset(table: PositionTable, root: unknown, rootOffset: number, path: FieldPath): number {
-  let node = root;
-  let offset = rootOffset;
+/** Where a value sits: its offset and its record in the table (-1 for a scalar). */
+export interface Place {
+  value: unknown;
+  offset: number;
+  record: number;
+}
+
+/** The deepest existing segment of `path` from `start`. */
+export function walk(table: PositionTable, start: Place, path: FieldPath): Place {
+  let { value, offset, record } = start;
   for (const segment of path) {
-    if (node === null || typeof node !== 'object') break;
-    const entries = table.get(node);
-    if (entries === undefined) break;
-    let found = -1;
-    if (Array.isArray(node)) {
-      if (typeof segment !== 'number') break;
-      const at = entries[segment];
-      if (typeof at === 'number') found = at;
-    } else {
-      if (typeof segment !== 'string') break;
-      for (let i = entries.length - 2; i >= 0; i -= 2) {
-        if (entries[i] === segment) {
-          found = entries[i + 1] as number;
-          break;
-        }
-      }
-    }
+    if (value === null || typeof value !== 'object') break;
+    const found = table.member(record, value, segment);
     if (found < 0) break;
     offset = found;
-    node = (node as Record<string | number, unknown>)[segment];
+    record = table.memberChild;
+    value = (value as Record<string | number, unknown>)[segment];
   }
-  return offset;
+  return { value, offset, record };
 }
 
 export class TableLocator implements PositionLocator {
   private readonly table: PositionTable;
-  private readonly root: unknown;
-  private readonly rootOffset: number;
+  private readonly root: Place;
   private readonly lines: LineIndex;
 
-  constructor(table: PositionTable, root: unknown, rootOffset: number, lines: LineIndex) {
+  constructor(table: PositionTable, root: Place, lines: LineIndex) {
     this.table = table;
     this.root = root;
-    this.rootOffset = rootOffset;
     this.lines = lines;
   }
 
   locate(path: FieldPath): Position {
-    return this.lines.position(locateOffset(this.table, this.root, this.rootOffset, path));
+    return this.lines.position(walk(this.table, this.root, path).offset);
   }
 
-  /** A locator for a value nested in this one (a List's item), sharing the same table. */
-  nested(value: unknown, offset: number): TableLocator {
-    return new TableLocator(this.table, value, offset, this.lines);
+  /** A locator rooted at a value inside this one (a List's item), sharing the same table. */
+  nested(path: FieldPath): TableLocator {
+    return new TableLocator(this.table, walk(this.table, this.root, path), this.lines);
   }
 
   /** The 1-based line of an offset in the same text. */
   lineOf(offset: number): number {
     return this.lines.position(offset).line;
-  }
-
-  /** The offset of a field, for callers that need it raw. */
-  offsetOf(path: FieldPath): number {
-    return locateOffset(this.table, this.root, this.rootOffset, path);
   }
 }

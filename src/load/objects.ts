@@ -68,7 +68,7 @@ function collect(
       return;
     }
     record.items.forEach((item: unknown, i: number) => {
-      const itemLocator = locator.nested(item, locator.offsetOf(['items', i]));
+      const itemLocator = locator.nested(['items', i]);
       // An item's index stands in for the document index, as ObjectSource documents.
       collect(item, itemLocator, i, where, depth + 1, objects, diagnostics);
     });

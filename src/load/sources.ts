@@ -7,8 +7,8 @@ import { diagnosticFromThrown, errorDiagnostic, note, type Diagnostic } from './
 import { decode, discoverFiles, readManifest, readStream, tooLarge, type FileContent } from './files.ts';
 import { DEFAULT_MAX_FILE_BYTES } from './limits.ts';
 import { documentsToObjects, type Provenance } from './objects.ts';
-import { renderHelm, renderKustomize, templateFile, templateSources, type HelmInput, type Rendered } from './render.ts';
-import { parseYamlStream, type ParsedDocument } from './yaml.ts';
+import { renderHelm, renderKustomize, templateFile, templateSources, type HelmInput, type Rendered, type TemplateSource } from './render.ts';
+import { parseYamlStream, type ParsedDocument, type ParseOutcome } from './yaml.ts';
 
 export interface LoadInputs {
   /** Files, directories (searched recursively for .yaml, .yml, .json), or `-` for stdin. */
@@ -53,16 +53,23 @@ export async function loadInputs(inputs: LoadInputs | readonly string[], options
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const result: LoadResult = { objects: [], diagnostics: [], files: 0 };
 
-  // Input order, then each directory's files in path order.
+  // Input order, then each directory's files in path order; a file named twice is read once.
   const files: string[] = [];
+  const seen = new Set<string>();
+  const add = (file: string): void => {
+    const key = file === STDIN ? STDIN : resolve(cwd, file);
+    if (seen.has(key)) return;
+    seen.add(key);
+    files.push(file);
+  };
   for (const path of request.paths) {
     if (path === STDIN) {
-      files.push(STDIN);
+      add(STDIN);
       continue;
     }
-    const discovery = await discoverFiles(path, options.exclude ? (found) => options.exclude!(found) : undefined, cwd);
+    const discovery = await discoverFiles(path, options.exclude, cwd);
     for (const problem of discovery.problems) result.diagnostics.push(errorDiagnostic(problem, path));
-    files.push(...discovery.files);
+    discovery.files.forEach(add);
   }
 
   // Files are read concurrently but parsed, and reported, in order.
@@ -125,7 +132,7 @@ async function readStdin(request: LoadInputs, maxBytes: number): Promise<FileCon
 
 function addStream(
   result: LoadResult,
-  outcome: ReturnType<typeof parseYamlStream>,
+  outcome: ParseOutcome,
   file: string,
   provenance?: (document: ParsedDocument) => Provenance,
 ): void {
@@ -140,7 +147,7 @@ async function addRendered(
   name: string,
   render: () => Promise<Rendered>,
   maxBytes: number,
-  provenance?: (document: ParsedDocument, sources: ReturnType<typeof templateSources>) => Provenance,
+  provenance?: (document: ParsedDocument, sources: TemplateSource[]) => Provenance,
 ): Promise<void> {
   let rendered: Rendered;
   try {
@@ -168,8 +175,8 @@ async function addRendered(
  * A Helm document is reported at its template (from helm's `# Source:` comment), with lines counted
  * from that comment: line 1 is the first line of the template's rendered output.
  */
-function helmProvenance(document: ParsedDocument, sources: ReturnType<typeof templateSources>, chart: string, cwd: string): Provenance {
-  let source: (typeof sources)[number] | undefined;
+function helmProvenance(document: ParsedDocument, sources: TemplateSource[], chart: string, cwd: string): Provenance {
+  let source: TemplateSource | undefined;
   for (const candidate of sources) {
     if (candidate.offset > document.offset) break;
     source = candidate;

@@ -14,7 +14,25 @@ export interface Chunk {
   directives: boolean;
 }
 
-const MARKER = /^(?:---|\.\.\.)(?=[ \t\n\r]|$)/gm;
+/**
+ * Offsets of the lines that start with `---` or `...` followed by white space or the line's end, in
+ * order. Found by plain substring search, far cheaper than a multi-line regular expression.
+ */
+function markerLines(text: string): number[] {
+  const found: number[] = [];
+  for (const marker of ['---', '...']) {
+    const needle = `\n${marker}`;
+    const first = text.indexOf(needle);
+    let at = text.startsWith(marker) ? 0 : first === -1 ? -1 : first + 1;
+    while (at !== -1) {
+      const after = text.charCodeAt(at + 3);
+      if (at + 3 >= text.length || after === 0x20 || after === 0x09 || after === 0x0a || after === 0x0d) found.push(at);
+      const next = text.indexOf(needle, at + 3);
+      at = next === -1 ? -1 : next + 1;
+    }
+  }
+  return found.sort((a, b) => a - b);
+}
 
 interface Scan {
   content: boolean;
@@ -32,13 +50,7 @@ export function splitDocuments(text: string): Chunk[] {
       chunks.push({ start, marker, end, directives: directives || scan.directives });
     }
   };
-  MARKER.lastIndex = 0;
-  for (let m = MARKER.exec(text); m !== null; m = MARKER.exec(text)) {
-    const at = m.index;
-    MARKER.lastIndex = at + 3;
-    // `^` also matches after U+2028/U+2029, which are not line breaks here.
-    const before = at === 0 ? 0x0a : text.charCodeAt(at - 1);
-    if (before !== 0x0a && before !== 0x0d) continue;
+  for (const at of markerLines(text)) {
     if (text.charCodeAt(at) === 0x2d) {
       const scan = scanContent(text, start, at, marker);
       if (scan.content || marker !== -1) {

@@ -3,11 +3,12 @@
 // handles, and through the full parser otherwise; a broken document costs only itself.
 import { BulwarkError, type ErrorLocation } from '../core/index.ts';
 import { parseFast } from './fast-parser.ts';
+import { resetInterning } from './intern.ts';
 import { parseFull } from './full-parser.ts';
 import { looksLikeJson, parseJsonStream } from './json.ts';
 import { LineIndex, TableLocator } from './locator.ts';
 import { splitDocuments } from './split.ts';
-import type { Issue, PositionTable } from './tree.ts';
+import { PositionTable, type Issue } from './tree.ts';
 
 export interface ParsedDocument {
   /** 0-based index of the document in the stream. */
@@ -46,9 +47,10 @@ export function normalizeText(text: string): string {
 }
 
 export function parseYamlStream(text: string, file: string, options: ParseOptions = {}): ParseOutcome {
+  resetInterning();
   const source = normalizeText(text);
   const lines = new LineIndex(source);
-  const table: PositionTable = new Map();
+  const table = new PositionTable();
   const errors: BulwarkError[] = [];
   const report = (issue: Issue): void => {
     errors.push(parseError(file, lines, issue));
@@ -59,7 +61,7 @@ export function parseYamlStream(text: string, file: string, options: ParseOption
     if (json.error === null) {
       const documents = json.documents.map((document, index) => {
         for (const issue of document.issues) report(issue);
-        return makeDocument(index, document.value, document.offset, table, lines, 'json');
+        return makeDocument(index, document, table, lines, 'json');
       });
       return { documents, errors };
     }
@@ -75,7 +77,7 @@ export function parseYamlStream(text: string, file: string, options: ParseOption
 }
 
 function parseYamlDocuments(source: string, file: string, lines: LineIndex, options: ParseOptions): ParseOutcome {
-  const table: PositionTable = new Map();
+  const table = new PositionTable();
   const documents: ParsedDocument[] = [];
   const errors: BulwarkError[] = [];
   const report = (issue: Issue): void => {
@@ -93,7 +95,7 @@ function parseYamlDocuments(source: string, file: string, lines: LineIndex, opti
     const fast = fastAllowed && clean && !chunk.directives ? parseFast(source, chunk.start, chunk.marker, chunk.end, table) : null;
     if (fast !== null) {
       for (const issue of fast.issues) report(issue);
-      documents.push(makeDocument(index++, fast.value, fast.offset, table, lines, 'fast'));
+      documents.push(makeDocument(index++, fast, table, lines, 'fast'));
       continue;
     }
     const full = parseFull(source, chunk.start, chunk.end, table);
@@ -101,7 +103,7 @@ function parseYamlDocuments(source: string, file: string, lines: LineIndex, opti
     for (const document of full.documents) {
       for (const issue of document.issues) report(issue);
       const offset = document.offset >= 0 ? document.offset : chunk.marker >= 0 ? chunk.marker : chunk.start;
-      documents.push(makeDocument(index++, document.value, offset, table, lines, 'full'));
+      documents.push(makeDocument(index++, { ...document, offset }, table, lines, 'full'));
     }
     // A document lost to an error still takes its place in the numbering.
     if (full.documents.length === 0) index++;
@@ -113,9 +115,13 @@ function parseYamlDocuments(source: string, file: string, lines: LineIndex, opti
 // U+FFFE/U+FFFF, and unpaired surrogates.
 const UNPRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+// A superset as one character class, which the regular expression engine scans far faster.
+const MAYBE_UNPRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
 /** Offsets of characters YAML does not allow, in order. */
 export function unprintableOffsets(text: string): number[] {
   const offsets: number[] = [];
+  if (!MAYBE_UNPRINTABLE.test(text)) return offsets;
   UNPRINTABLE.lastIndex = 0;
   for (let m = UNPRINTABLE.exec(text); m !== null; m = UNPRINTABLE.exec(text)) offsets.push(m.index);
   return offsets;
@@ -123,20 +129,19 @@ export function unprintableOffsets(text: string): number[] {
 
 function makeDocument(
   index: number,
-  value: unknown,
-  offset: number,
+  root: { value: unknown; offset: number; record: number },
   table: PositionTable,
   lines: LineIndex,
   parser: ParsedDocument['parser'],
 ): ParsedDocument {
-  const at = lines.position(offset);
+  const at = lines.position(root.offset);
   return {
     index,
-    value,
+    value: root.value,
     line: at.line,
     column: at.column,
-    positions: new TableLocator(table, value, offset, lines),
-    offset,
+    positions: new TableLocator(table, { value: root.value, offset: root.offset, record: root.record }, lines),
+    offset: root.offset,
     parser,
   };
 }

@@ -4,23 +4,23 @@ import assert from 'node:assert/strict';
 import { parseFast } from '../fast-parser.ts';
 import { parseFull } from '../full-parser.ts';
 import { splitDocuments } from '../split.ts';
-import type { PositionTable } from '../tree.ts';
+import { PositionTable } from '../tree.ts';
 import { normalizeText, unprintableOffsets } from '../yaml.ts';
 
 /** Every recorded position under `value`, as `path → offset` lines, in table order. */
-export function positions(table: PositionTable, value: unknown, path = '$', out: string[] = []): string[] {
+export function positions(table: PositionTable, value: unknown, record: number, path = '$', out: string[] = []): string[] {
   if (value === null || typeof value !== 'object') return out;
-  const entries = table.get(value) ?? [];
   if (Array.isArray(value)) {
-    entries.forEach((offset, i) => {
+    value.forEach((item, i) => {
+      const offset = table.member(record, value, i);
+      const child = offset < 0 ? -1 : table.memberChild;
       out.push(`${path}[${i}] @${offset}`);
-      positions(table, value[i], `${path}[${i}]`, out);
+      positions(table, item, child, `${path}[${i}]`, out);
     });
   } else {
-    for (let i = 0; i < entries.length; i += 2) {
-      const key = entries[i] as string;
-      out.push(`${path}.${JSON.stringify(key)} @${entries[i + 1]}`);
-      positions(table, (value as Record<string, unknown>)[key], `${path}.${JSON.stringify(key)}`, out);
+    for (const [key, offset, child] of table.entriesOf(record, value as Record<string, unknown>)) {
+      out.push(`${path}.${JSON.stringify(key)} @${offset}`);
+      positions(table, (value as Record<string, unknown>)[key], child, `${path}.${JSON.stringify(key)}`, out);
     }
   }
   return out;
@@ -43,11 +43,11 @@ export function compareParsers(raw: string): Comparison {
   for (const chunk of splitDocuments(text)) {
     result.documents++;
     if (chunk.directives || unprintable.some((at) => at >= chunk.start && at < chunk.end)) continue;
-    const fastTable: PositionTable = new Map();
+    const fastTable = new PositionTable();
     const fast = parseFast(text, chunk.start, chunk.marker, chunk.end, fastTable);
     if (fast === null) continue;
     result.fast++;
-    const fullTable: PositionTable = new Map();
+    const fullTable = new PositionTable();
     const full = parseFull(text, chunk.start, chunk.end, fullTable);
     const context = `document at ${chunk.start} of ${JSON.stringify(text)}`;
     assert.deepEqual(full.fatal, [], `fast path accepted what the full path refuses: ${context}`);
@@ -56,7 +56,11 @@ export function compareParsers(raw: string): Comparison {
     assert.deepStrictEqual(fast.value, reference.value, `values differ: ${context}`);
     const rootOffset = reference.offset >= 0 ? reference.offset : chunk.marker >= 0 ? chunk.marker : chunk.start;
     assert.equal(fast.offset, rootOffset, `root positions differ: ${context}`);
-    assert.deepStrictEqual(positions(fastTable, fast.value), positions(fullTable, reference.value), `positions differ: ${context}`);
+    assert.deepStrictEqual(
+      positions(fastTable, fast.value, fast.record),
+      positions(fullTable, reference.value, reference.record),
+      `positions differ: ${context}`,
+    );
     assert.deepStrictEqual(fast.issues, reference.issues, `issues differ: ${context}`);
   }
   return result;
