@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CheckContext, ScanSettings } from '../checks/check.ts';
-import { AREAS, isSeverity, type KubeObject } from '../core/index.ts';
+import type { CheckContext, ScanSettings, Violation } from '../checks/check.ts';
+import { AREAS, isSeverity, type KubeObject, type PssLevel } from '../core/index.ts';
 import { parseYamlStream } from '../load/yaml.ts';
 import { podViews } from '../podspec/index.ts';
 import { PSS_DEFINITIONS, pssCheckByUpstreamId, pssChecks, pssChecksFor, pssFixtureSettings, type PssCheck } from './catalog.ts';
-import { PSS_VERSIONS } from './version.ts';
+import { PSS_VERSIONS, type PssVersion } from './version.ts';
 
 const UPSTREAM_CHECKS = [
   'allowPrivilegeEscalation',
@@ -91,7 +91,7 @@ test('revisions are ordered, and only restricted revisions replace baseline chec
   }
 });
 
-test('which check is in force where: version boundaries and restricted replacements', () => {
+test('which check is in force where: version boundaries, and how overriding pairs split at restricted', () => {
   const inForce = (upstreamId: string, level: 'baseline' | 'restricted', version: (typeof PSS_VERSIONS)[number] | 'latest') =>
     pssCheckByUpstreamId(upstreamId)!.ruleFor(level, version) !== undefined;
   assert.ok(!inForce('allowPrivilegeEscalation', 'restricted', 'v1.7'));
@@ -101,16 +101,59 @@ test('which check is in force where: version boundaries and restricted replaceme
   assert.ok(inForce('runAsUser', 'restricted', 'v1.23'));
   assert.ok(!inForce('hostProbesAndHostLifecycle', 'baseline', 'v1.33'));
   assert.ok(inForce('hostProbesAndHostLifecycle', 'restricted', 'v1.34'));
-  // Restricted replaces baseline checks from the version where its stricter check appears.
-  assert.ok(inForce('hostPathVolumes', 'baseline', 'latest'));
-  assert.ok(!inForce('hostPathVolumes', 'restricted', 'v1.0'));
-  assert.ok(inForce('seccompProfile_baseline', 'restricted', 'v1.18'));
-  assert.ok(!inForce('seccompProfile_baseline', 'restricted', 'v1.19'));
-  assert.ok(inForce('capabilities_baseline', 'restricted', 'v1.21'));
-  assert.ok(!inForce('capabilities_baseline', 'restricted', 'v1.22'));
-  assert.ok(inForce('procMount', 'restricted', 'v1.34'));
-  assert.ok(!inForce('procMount', 'restricted', 'v1.35'));
-  assert.ok(inForce('procMount_restricted', 'restricted', 'v1.35'));
+  // Where a stricter restricted check overrides a baseline one, both stay in force at restricted and
+  // split the fields the stricter rule rejects: a field both reject is the baseline check's.
+  const reports = (upstreamId: string, level: PssLevel, version: PssVersion, spec: Record<string, unknown>) => {
+    const rule = pssCheckByUpstreamId(upstreamId)!.ruleFor(level, version);
+    if (rule === undefined) return undefined;
+    const out: Violation[] = [];
+    for (const pod of podViews({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec })) rule(pod, out);
+    return out.map((violation) => violation.path.join('.'));
+  };
+  const volumes = { containers: [{ name: 'c' }], volumes: [{ name: 'h', hostPath: { path: '/' } }, { name: 'n', nfs: {} }] };
+  assert.deepEqual(reports('hostPathVolumes', 'baseline', 'latest', volumes), ['spec.volumes.0.hostPath']);
+  assert.deepEqual(reports('hostPathVolumes', 'restricted', 'v1.0', volumes), ['spec.volumes.0.hostPath']);
+  assert.deepEqual(reports('restrictedVolumes', 'restricted', 'v1.0', volumes), ['spec.volumes.1.nfs']);
+  assert.equal(reports('restrictedVolumes', 'baseline', 'latest', volumes), undefined);
+
+  const seccomp = { containers: [{ name: 'u', securityContext: { seccompProfile: { type: 'Unconfined' } } }, { name: 'none' }] };
+  assert.deepEqual(reports('seccompProfile_baseline', 'restricted', 'v1.18', seccomp), [], 'before v1.19 baseline reads annotations');
+  assert.equal(reports('seccompProfile_restricted', 'restricted', 'v1.18', seccomp), undefined);
+  assert.deepEqual(reports('seccompProfile_baseline', 'restricted', 'v1.19', seccomp), ['spec.containers.0.securityContext.seccompProfile.type']);
+  assert.deepEqual(reports('seccompProfile_restricted', 'restricted', 'v1.19', seccomp), ['spec.containers.1.securityContext.seccompProfile.type']);
+
+  const capabilities = { containers: [{ name: 'c', securityContext: { capabilities: { add: ['NET_RAW', 'CHOWN'] } } }] };
+  const caps = 'spec.containers.0.securityContext.capabilities';
+  assert.deepEqual(reports('capabilities_baseline', 'restricted', 'v1.21', capabilities), [`${caps}.add.0`]);
+  assert.equal(reports('capabilities_restricted', 'restricted', 'v1.21', capabilities), undefined);
+  assert.deepEqual(reports('capabilities_baseline', 'restricted', 'v1.22', capabilities), [`${caps}.add.0`]);
+  assert.deepEqual(reports('capabilities_restricted', 'restricted', 'v1.22', capabilities), [`${caps}.drop`, `${caps}.add.1`]);
+  // Exempt from the restricted form (Windows, from v1.25), the pod is not reported by the baseline form either.
+  const windows = { ...capabilities, os: { name: 'windows' } };
+  assert.deepEqual(reports('capabilities_baseline', 'restricted', 'v1.25', windows), []);
+  assert.deepEqual(reports('capabilities_baseline', 'baseline', 'v1.25', windows), [`${caps}.add.0`]);
+
+  const unmasked = { containers: [{ name: 'c', securityContext: { procMount: 'Unmasked' } }] };
+  const userNamespace = { ...unmasked, hostUsers: false };
+  const procMount = ['spec.containers.0.securityContext.procMount'];
+  assert.deepEqual(reports('procMount', 'restricted', 'v1.34', userNamespace), procMount);
+  assert.equal(reports('procMount_restricted', 'restricted', 'v1.34', userNamespace), undefined);
+  assert.deepEqual(reports('procMount', 'restricted', 'v1.35', userNamespace), []);
+  assert.deepEqual(reports('procMount_restricted', 'restricted', 'v1.35', userNamespace), procMount);
+  assert.deepEqual(reports('procMount', 'restricted', 'v1.35', unmasked), procMount);
+  assert.deepEqual(reports('procMount_restricted', 'restricted', 'v1.35', unmasked), []);
+});
+
+test('at restricted, an overridden baseline check still fails its own fixtures', () => {
+  const overridden = new Set(PSS_DEFINITIONS.flatMap((definition) => definition.revisions.flatMap((revision) => revision.overrides ?? [])));
+  assert.ok(overridden.size > 0);
+  for (const upstreamId of overridden) {
+    const check = pssCheckByUpstreamId(upstreamId)!;
+    check.fixtures.fail.forEach((yaml, i) => {
+      const found = [...check.evaluate(context(yaml, { pss: { level: 'restricted', version: 'latest' } }))];
+      assert.ok(found.length > 0, `${check.id} fail fixture ${i}`);
+    });
+  }
 });
 
 for (const check of pssChecks) {

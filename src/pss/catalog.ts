@@ -122,8 +122,9 @@ export function pssCheckByUpstreamId(upstreamId: string): PssCheck | undefined {
 }
 
 /**
- * Settings under which a check's own fixtures are meant: its level, newest version. (At restricted
- * some baseline checks are replaced by stricter ones and report nothing themselves.)
+ * Settings under which a check's own fixtures are meant: its level, newest version. (A restricted
+ * check that overrides a baseline one reports only what that baseline check does not, so its
+ * failing fixtures are ones only the stricter form rejects.)
  */
 export function pssFixtureSettings(check: PssCheck): ScanSettings {
   return { pss: { level: check.level, version: 'latest' } };

@@ -1,16 +1,17 @@
 // Every upstream Pod Security Admission fixture at its level and version: `pass` must be admitted
-// (no PSS violation), `fail` denied, and denied by the check the fixture was written for (or by the
-// restricted check that replaces it at that version), so a right verdict for a wrong reason fails.
+// (no PSS violation), `fail` denied, and denied by the check the fixture was written for, so a right
+// verdict for a wrong reason fails. At restricted a field that both a baseline check and the stricter
+// check overriding it reject is reported by the baseline check; every case also holds to that split.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { missingShared, sharedPath } from '../../test/support/shared.ts';
 import type { PssLevel } from '../core/index.ts';
 import { parseYamlStream } from '../load/yaml.ts';
-import { PSS_DEFINITIONS, pssCheckByUpstreamId, type PssCheck } from './catalog.ts';
+import { pssCheckByUpstreamId, type PssCheck } from './catalog.ts';
 import { evaluatePod } from './evaluate.ts';
-import { revisionAt } from './policy.ts';
-import { isPssVersion, pssMinor, type PssVersion } from './version.ts';
+import { attributionErrors, overridePairs } from './testing/attribution.ts';
+import { isPssVersion, type PssVersion } from './version.ts';
 
 interface Case {
   level: PssLevel;
@@ -47,17 +48,22 @@ function loadObject(file: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** The Bulwark checks allowed to explain a denial of a fixture written for `upstreamId`. */
+/**
+ * The Bulwark checks allowed to explain a denial of a fixture written for `upstreamId`: that check,
+ * which is in force wherever its fixtures are, and at restricted the baseline checks its revision
+ * overrides, since a field both reject is reported by the baseline one.
+ */
 function explainingChecks(upstreamId: string, level: PssLevel, version: PssVersion): Set<string> {
   const check: PssCheck | undefined = pssCheckByUpstreamId(upstreamId);
   assert.ok(check !== undefined, `an upstream check named ${upstreamId}`);
-  if (check.ruleFor(level, version) !== undefined) return new Set([check.id]);
-  // Not in force here: at restricted a stricter check replaces it, and must be the one that denies.
-  const replacing = new Set<string>();
-  for (const definition of PSS_DEFINITIONS) {
-    if (revisionAt(definition, pssMinor(version))?.overrides?.includes(check.upstreamId)) replacing.add(definition.id);
+  assert.ok(check.ruleFor(level, version) !== undefined, `${check.id} in force at ${level} ${version}`);
+  const explaining = new Set([check.id]);
+  if (level === 'restricted') {
+    for (const { baseline, stricter } of overridePairs(version)) {
+      if (stricter.upstreamId === check.upstreamId) explaining.add(baseline.id);
+    }
   }
-  return replacing;
+  return explaining;
 }
 
 /** The same pod as the template of another workload kind, to run the corpus through every extractor. */
@@ -97,6 +103,7 @@ test('upstream Pod Security Admission fixtures', { skip }, async (t) => {
     const { object, prefix } = asWorkload(pod, index);
     const result = evaluatePod(object, entry.level, entry.version);
     const where = `${entry.file} (${entry.level} ${entry.version}, as ${String(object['kind'])})`;
+    for (const error of attributionErrors(object, entry.level, entry.version)) mismatches.push(`${where}: ${error}`);
     if (entry.expected === 'allow') {
       passes++;
       if (result.size > 0) {

@@ -12,8 +12,9 @@ export interface PssRevision {
   readonly since: number;
   readonly rule: PodRule;
   /**
-   * Upstream ids of baseline checks this restricted revision replaces at the restricted level,
-   * because it enforces a stricter form of the same control.
+   * Upstream ids of baseline checks this restricted revision overrides at the restricted level,
+   * because it enforces a stricter form of the same control: the verdict is this revision's alone,
+   * and a field both reject is reported by the baseline check (see policy.ts).
    */
   readonly overrides?: readonly string[];
 }

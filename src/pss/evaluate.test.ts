@@ -3,7 +3,9 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import type { Violation } from '../checks/check.ts';
 import type { PssLevel } from '../core/index.ts';
+import { pssCheckByUpstreamId } from './catalog.ts';
 import { evaluatePod } from './evaluate.ts';
+import { attributionErrors } from './testing/attribution.ts';
 import { PSS_VERSIONS, type PssVersion } from './version.ts';
 
 type Json = Record<string, unknown>;
@@ -38,6 +40,13 @@ function withContainer(index: number, securityContext: Json, extra: Json = {}): 
 
 function violations(raw: Json, level: PssLevel, version: PssVersion): Map<string, readonly Violation[]> {
   return new Map(evaluatePod(raw, level, version));
+}
+
+/** Each failing check with the field paths it reports, joined with dots for readable diffs. */
+function reported(raw: Json, level: PssLevel, version: PssVersion): Record<string, string[]> {
+  const byCheck: Record<string, string[]> = {};
+  for (const [id, found] of evaluatePod(raw, level, version)) byCheck[id] = found.map((v) => v.path.join('.'));
+  return byCheck;
 }
 
 function only(raw: Json, level: PssLevel, version: PssVersion): [string, readonly Violation[]] {
@@ -144,7 +153,11 @@ test('procMount: baseline relaxes for user-namespace pods from v1.35, restricted
   assert.equal(only(pod, 'baseline', 'v1.34')[0], 'pss-proc-mount');
   assert.equal(evaluatePod(pod, 'baseline', 'v1.35').size, 0);
   assert.equal(only(pod, 'restricted', 'v1.34')[0], 'pss-proc-mount');
+  // From v1.35 the restricted check rejects it; baseline no longer does, so it is the one reporting.
   assert.equal(only(pod, 'restricted', 'v1.35')[0], 'pss-proc-mount-restricted');
+  // Outside a user namespace both reject the field: the baseline control reports it.
+  const hostPod = withContainer(0, { procMount: 'Unmasked' });
+  assert.deepEqual(reported(hostPod, 'restricted', 'v1.35'), { 'pss-proc-mount': ['spec.containers.0.securityContext.procMount'] });
 });
 
 test('Windows pods are exempt from Linux-only restricted checks from v1.25', () => {
@@ -152,12 +165,18 @@ test('Windows pods are exempt from Linux-only restricted checks from v1.25', () 
   const containers = (pod['spec'] as Json)['containers'] as Json[];
   for (const c of [...containers, ...((pod['spec'] as Json)['initContainers'] as Json[])]) c['securityContext'] = {};
   (containers[0]!['securityContext'] as Json)['capabilities'] = { add: ['SYS_ADMIN'] };
-  assert.deepEqual([...violations(pod, 'restricted', 'v1.24').keys()], [
-    'pss-allow-privilege-escalation',
-    'pss-seccomp-profile-restricted',
-    'pss-capabilities-restricted',
-  ]);
-  assert.equal(evaluatePod(pod, 'restricted', 'v1.25').size, 0, 'restricted replaces the baseline capability check too');
+  const each = (...keys: string[]): string[] =>
+    ['spec.initContainers.0', 'spec.containers.0', 'spec.containers.1'].map((c) => [c, 'securityContext', ...keys].join('.'));
+  // Before v1.25 the restricted capability check covers Windows pods: the added SYS_ADMIN, which
+  // baseline rejects too, is reported by the baseline control, the missing drops by the restricted one.
+  assert.deepEqual(reported(pod, 'restricted', 'v1.24'), {
+    'pss-capabilities-baseline': ['spec.containers.0.securityContext.capabilities.add.0'],
+    'pss-allow-privilege-escalation': each('allowPrivilegeEscalation'),
+    'pss-seccomp-profile-restricted': each('seccompProfile', 'type'),
+    'pss-capabilities-restricted': each('capabilities', 'drop'),
+  });
+  // Exempt from the restricted form, the pod is admitted: the baseline form does not report SYS_ADMIN.
+  assert.equal(evaluatePod(pod, 'restricted', 'v1.25').size, 0, 'the restricted exemption holds for the baseline capability check too');
   assert.equal(only(pod, 'baseline', 'v1.25')[0], 'pss-capabilities-baseline');
   const linux = restrictedPod({ os: { name: 'linux' } });
   ((linux['spec'] as Json)['containers'] as Json[])[0]!['securityContext'] = {};
@@ -171,15 +190,16 @@ test('capabilities: baseline allows the default set, restricted only NET_BIND_SE
   const [id, found] = only(chown, 'restricted', 'v1.22');
   assert.equal(id, 'pss-capabilities-restricted');
   assert.deepEqual(found.map((v) => v.path), [['spec', 'containers', 0, 'securityContext', 'capabilities', 'add', 0]]);
-  const noDrop = withContainer(1, { capabilities: { add: ['NET_RAW'] } });
-  const [, both] = only(noDrop, 'restricted', 'latest');
-  assert.deepEqual(
-    both.map((v) => v.path.slice(-2)),
-    [
-      ['capabilities', 'drop'],
-      ['add', 0],
-    ],
-  );
+  // NET_RAW is rejected by both checks: the baseline control reports it, with its own message; the
+  // missing drop and the default-set CHOWN only restricted rejects, so it reports those.
+  const noDrop = withContainer(1, { capabilities: { add: ['NET_RAW', 'CHOWN'] } });
+  const side = 'spec.containers.1.securityContext.capabilities';
+  assert.deepEqual(reported(noDrop, 'restricted', 'latest'), {
+    'pss-capabilities-baseline': [`${side}.add.0`],
+    'pss-capabilities-restricted': [`${side}.drop`, `${side}.add.1`],
+  });
+  assert.match(violations(noDrop, 'restricted', 'latest').get('pss-capabilities-baseline')![0]!.message, /adds capability "NET_RAW", which is not in/);
+  assert.deepEqual(reported(noDrop, 'restricted', 'v1.21'), { 'pss-capabilities-baseline': [`${side}.add.0`] }, 'before v1.22 only baseline');
   const [baselineId, baselineFound] = only(noDrop, 'baseline', 'latest');
   assert.equal(baselineId, 'pss-capabilities-baseline');
   assert.match(baselineFound[0]!.message, /adds capability "NET_RAW"/);
@@ -196,7 +216,18 @@ test('seccomp: annotations before v1.19, fields from v1.19; restricted requires 
   const unconfined = withContainer(1, { seccompProfile: { type: 'Unconfined' } });
   assert.equal(evaluatePod(unconfined, 'baseline', 'v1.18').size, 0);
   assert.equal(only(unconfined, 'baseline', 'v1.19')[0], 'pss-seccomp-profile-baseline');
-  assert.equal(only(unconfined, 'restricted', 'v1.19')[0], 'pss-seccomp-profile-restricted');
+  // Unconfined is rejected by both levels' checks: the baseline control reports it at restricted too.
+  assert.equal(only(unconfined, 'restricted', 'v1.19')[0], 'pss-seccomp-profile-baseline');
+  // Without a pod-level profile, the containers that set none only fail the restricted check.
+  const mixed = withContainer(1, { seccompProfile: { type: 'Unconfined' } });
+  (mixed['spec'] as Json)['securityContext'] = { runAsNonRoot: true };
+  assert.deepEqual(reported(mixed, 'restricted', 'latest'), {
+    'pss-seccomp-profile-baseline': ['spec.containers.1.securityContext.seccompProfile.type'],
+    'pss-seccomp-profile-restricted': [
+      'spec.initContainers.0.securityContext.seccompProfile.type',
+      'spec.containers.0.securityContext.seccompProfile.type',
+    ],
+  });
   const emptyProfile = withContainer(0, { seccompProfile: {} });
   assert.match(only(emptyProfile, 'baseline', 'latest')[1][0]!.message, /without a type/);
   const none = restrictedPod({ securityContext: { runAsNonRoot: true } });
@@ -287,15 +318,19 @@ test('volumes: hostPath at baseline; restricted allows only its types, a source-
   const [baselineId, baselineFound] = only(pod, 'baseline', 'latest');
   assert.equal(baselineId, 'pss-host-path-volumes');
   assert.equal(baselineFound[0]!.message, 'volume "host" mounts hostPath "/etc"');
-  const [id, found] = only(pod, 'restricted', 'v1.0');
-  assert.equal(id, 'pss-restricted-volumes');
-  assert.deepEqual(
-    found.map((v) => v.path),
-    [
-      ['spec', 'volumes', 3, 'hostPath'],
-      ['spec', 'volumes', 4, 'nfs'],
-    ],
-  );
+  // At restricted the hostPath volume stays a high-severity host-path finding; restricted-volumes
+  // reports the types only it forbids.
+  for (const version of ['v1.0', 'latest'] as const) {
+    assert.deepEqual(reported(pod, 'restricted', version), {
+      'pss-host-path-volumes': ['spec.volumes.3.hostPath'],
+      'pss-restricted-volumes': ['spec.volumes.4.nfs'],
+    });
+  }
+  assert.equal(violations(pod, 'restricted', 'latest').get('pss-host-path-volumes')![0]!.message, 'volume "host" mounts hostPath "/etc"');
+  assert.equal(pssCheckByUpstreamId('hostPathVolumes')!.severity, 'high');
+  assert.deepEqual(reported(restrictedPod({ volumes: volumes.slice(0, 4) }), 'restricted', 'latest'), {
+    'pss-host-path-volumes': ['spec.volumes.3.hostPath'],
+  });
 });
 
 test('host ports and Windows HostProcess', () => {
@@ -307,6 +342,65 @@ test('host ports and Windows HostProcess', () => {
     securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' }, windowsOptions: { hostProcess: true } },
   });
   assert.deepEqual(only(hostProcess, 'baseline', 'v1.0')[1][0]!.path, ['spec', 'securityContext', 'windowsOptions', 'hostProcess']);
+});
+
+test('at restricted each overridden pair reports exactly what the restricted rule flags, shared fields under baseline', () => {
+  const sources = ['hostPath', 'nfs', 'iscsi', 'gitRepo', 'emptyDir', 'configMap', 'persistentVolumeClaim'] as const;
+  const volume = fc
+    .tuple(fc.constantFrom('data', 'logs'), fc.subarray([...sources], { maxLength: 2 }))
+    .map(([name, kinds]): Json => Object.fromEntries([['name', name], ...kinds.map((kind) => [kind, { path: '/var' }])]));
+  const capability = fc.constantFrom<unknown>('CHOWN', 'NET_BIND_SERVICE', 'SYS_ADMIN', 'NET_RAW', 'ALL', '', null);
+  const seccompProfile = fc.constantFrom<unknown>(
+    { type: 'RuntimeDefault' },
+    { type: 'Localhost', localhostProfile: 'p.json' },
+    { type: 'Unconfined' },
+    {},
+    null,
+  );
+  const securityContext = fc.record(
+    {
+      capabilities: fc.oneof(
+        fc.constant(null),
+        fc.record(
+          { add: fc.array(capability, { maxLength: 3 }), drop: fc.constantFrom<unknown>(['ALL'], ['NET_RAW'], [], null) },
+          { requiredKeys: [] },
+        ),
+      ),
+      seccompProfile,
+      procMount: fc.constantFrom<unknown>('Default', 'Unmasked', null),
+    },
+    { requiredKeys: [] },
+  );
+  const container = (name: string) => fc.record({ name: fc.constant(name), image: fc.constant(name), securityContext }, { requiredKeys: ['name', 'image'] });
+  const spec = fc.record(
+    {
+      os: fc.record({ name: fc.constantFrom('linux', 'windows') }),
+      hostUsers: fc.boolean(),
+      securityContext: fc.record({ seccompProfile }, { requiredKeys: [] }),
+      volumes: fc.array(volume, { maxLength: 3 }),
+      initContainers: fc.array(container('init'), { maxLength: 1 }),
+      containers: fc.tuple(container('app'), fc.option(container('side'), { nil: undefined })).map(([a, b]) => (b === undefined ? [a] : [a, b])),
+    },
+    { requiredKeys: ['containers'] },
+  );
+  const annotations = fc.record(
+    {
+      'seccomp.security.alpha.kubernetes.io/pod': fc.constantFrom('unconfined', 'runtime/default'),
+      'container.seccomp.security.alpha.kubernetes.io/app': fc.constantFrom('unconfined', 'localhost/p'),
+    },
+    { requiredKeys: [] },
+  );
+  fc.assert(
+    fc.property(spec, annotations, (podSpec, podAnnotations) => {
+      const pod: Json = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', annotations: podAnnotations }, spec: podSpec };
+      for (const version of [...PSS_VERSIONS, 'latest' as const]) {
+        for (const level of ['baseline', 'restricted'] as const) {
+          assert.deepEqual(attributionErrors(pod, level, version), [], `${level} ${version}: ${JSON.stringify(pod)}`);
+        }
+      }
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test('restricted includes every baseline check', () => {

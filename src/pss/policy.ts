@@ -1,6 +1,7 @@
 // Which revision of which check is in force for a (level, version), resolved the way the upstream
 // admission library does: per check the newest revision at or below the version; at restricted,
-// every baseline check too, except those a restricted revision in force replaces.
+// every baseline check too, where those a restricted revision replaces keep upstream's verdict but
+// share its fields (see sharedWith/beyond below).
 import type { Violation } from '../checks/check.ts';
 import type { PssLevel } from '../core/index.ts';
 import type { PodRule, PssCheckDefinition, PssRevision } from './definition.ts';
@@ -23,7 +24,7 @@ export function resolveRules(definitions: readonly PssCheckDefinition[]): Readon
   const table = new Map<string, { baseline: (PodRule | undefined)[]; restricted: (PodRule | undefined)[] }>();
   for (const definition of definitions) table.set(definition.upstreamId, { baseline: [], restricted: [] });
   for (let minor = 0; minor <= PSS_NEWEST_MINOR; minor++) {
-    // baseline upstream id → the restricted rule in force that replaces it
+    // baseline upstream id → the restricted rule in force that upstream lets replace it
     const overriddenBy = new Map<string, PodRule>();
     for (const definition of definitions) {
       if (definition.level !== 'restricted') continue;

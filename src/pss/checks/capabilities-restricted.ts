@@ -72,17 +72,17 @@ spec:
     fail: [
       `apiVersion: apps/v1
 kind: DaemonSet
-metadata: {name: net}
+metadata: {name: files}
 spec:
-  selector: {matchLabels: {app: net}}
+  selector: {matchLabels: {app: files}}
   template:
-    metadata: {labels: {app: net}}
+    metadata: {labels: {app: files}}
     spec:
       containers:
-      - name: net
-        image: net
+      - name: files
+        image: files
         securityContext:
-          capabilities: {drop: [ALL], add: [NET_ADMIN]}
+          capabilities: {drop: [ALL], add: [CHOWN]}
 `,
       `apiVersion: v1
 kind: Pod

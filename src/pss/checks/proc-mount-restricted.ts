@@ -12,7 +12,7 @@ export const procMountRestrictedCheck: PssCheckDefinition = {
     mitre: ['T1611'],
   },
   description:
-    'From v1.35 baseline lets pods with `hostUsers: false` unmask /proc; restricted keeps requiring the default mask for every pod, and replaces the baseline check.',
+    'From v1.35 baseline lets pods with `hostUsers: false` unmask /proc; restricted keeps requiring the default mask for every pod, and decides the verdict at restricted (an unmasked /proc that baseline also rejects is still reported as `pss-proc-mount`).',
   remediation: 'Remove `securityContext.procMount` or set it to `Default`, also in pods with `hostUsers: false`.',
   revisions: [{ since: 35, rule: procMountDefaultOnly, overrides: ['procMount'] }],
   fixtures: {
