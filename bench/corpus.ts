@@ -34,9 +34,9 @@ export function writeCorpus(dir: string, options: CorpusOptions): { bytes: numbe
     const ns = `team-${i % options.namespaces}`;
     const roll = next();
     let doc: string;
-    if (roll < 0.55) doc = workload(pick(WORKLOADS), `app-${i}`, ns, chance, pick);
-    else if (roll < 0.75) doc = service(`svc-${i}`, ns, chance);
-    else if (roll < 0.9) doc = rbac(`rbac-${i}`, ns, chance);
+    if (roll < 0.45) doc = workload(pick(WORKLOADS), `app-${i}`, ns, chance, pick);
+    else if (roll < 0.7) doc = service(`svc-${i}`, ns, chance);
+    else if (roll < 0.88) doc = rbac(`rbac-${i}`, ns, chance);
     else doc = networkPolicy(`np-${i}`, ns, chance);
     files[i % options.files]!.push(doc);
   }
@@ -59,7 +59,7 @@ function container(name: string, index: number, chance: (p: number) => boolean, 
     '    name: http',
   ];
   if (chance(0.1)) lines.push(`    hostPort: ${9000 + index}`);
-  lines.push('  env:', '  - name: LOG_LEVEL', `    value: ${pick(['info', 'debug', 'warn'])}`, '  - name: PORT', `    value: "${8000 + index}"`);
+  lines.push('  env:', '  - name: LOG_LEVEL', `    value: ${pick(['info', 'debug', 'warn'])}`);
   lines.push('  resources:', '    requests:', '      cpu: 100m', '      memory: 128Mi');
   if (chance(0.6)) lines.push('    limits:', '      cpu: 500m', '      memory: 256Mi');
   if (chance(0.7)) {
@@ -70,7 +70,7 @@ function container(name: string, index: number, chance: (p: number) => boolean, 
     if (chance(0.7)) lines.push('    capabilities:', '      drop: ["ALL"]');
     if (chance(0.1)) lines.push('    runAsUser: 0');
   }
-  if (chance(0.5)) lines.push('  readinessProbe:', '    httpGet:', '      path: /ready', '      port: http');
+  if (chance(0.3)) lines.push('  readinessProbe:', '    httpGet:', '      path: /ready', '      port: http');
   lines.push('  volumeMounts:', '  - name: data', '    mountPath: /data');
   return lines.map((line) => indent + line).join('\n');
 }

@@ -1,5 +1,5 @@
 import type { Control, PssLevel } from '../core/index.ts';
-import { expiredExceptionControl } from '../config/index.ts';
+import { expiredExceptionControl } from '../config/expired-control.ts';
 import { pssChecks } from '../pss/catalog.ts';
 import type { Check } from './check.ts';
 

@@ -1,6 +1,4 @@
 import { Command, Option } from 'commander';
-import { allControls } from '../checks/catalog.ts';
-import { formatControlsJson, formatControlsMarkdown, formatControlsTable } from '../report/index.ts';
 import { emit } from './output.ts';
 
 export function controlsCommand(): Command {
@@ -18,6 +16,10 @@ Examples:
   $ bulwark controls --format markdown --output docs/controls.md`,
     )
     .action(async (flags: { format: 'table' | 'json' | 'markdown'; output?: string }) => {
+      const [{ allControls }, { formatControlsJson, formatControlsMarkdown, formatControlsTable }] = await Promise.all([
+        import('../checks/catalog.ts'),
+        import('../report/index.ts'),
+      ]);
       const text =
         flags.format === 'json'
           ? formatControlsJson(allControls)

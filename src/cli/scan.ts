@@ -1,7 +1,6 @@
 import { Command, Option } from 'commander';
 import { SEVERITIES, type PssLevel, type Severity } from '../core/index.ts';
-import { renderReportChunks, type ReportFormat } from '../report/index.ts';
-import { runScan } from '../scan/run.ts';
+import type { ReportFormat } from '../report/index.ts';
 import { emit, printDiagnostics } from './output.ts';
 import { terminalWidth, useColor } from './terminal.ts';
 import { toolVersion } from './version.ts';
@@ -57,6 +56,8 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usa
     )
     .action(async (paths: string[], flags: ScanFlags) => {
       if (paths.length === 0 && flags.kustomize.length === 0 && flags.helm === undefined) paths = ['.'];
+      // Loaded here, not at start-up, so `--help` and the other commands stay instant.
+      const [{ runScan }, { renderReportChunks }] = await Promise.all([import('../scan/run.ts'), import('../report/index.ts')]);
       const outcome = await runScan({
         paths,
         kustomize: flags.kustomize,

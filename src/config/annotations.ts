@@ -1,6 +1,6 @@
 import { getAt, type Diagnostic, type ErrorLocation, type FieldPath, type KubeObject } from '../core/index.ts';
 import type { ConfigLocation } from './config.ts';
-import { describeValue } from './schema.ts';
+import { describeValue } from './describe.ts';
 import { suggest } from './suggest.ts';
 
 export const IGNORE_ANNOTATION = 'bulwark.dev/ignore';

@@ -58,3 +58,6 @@ export function defaultConfig(baseDir: string): Config {
     exceptions: [],
   };
 }
+
+/** A configuration file larger than this is refused (it is a few KiB in practice). */
+export const MAX_CONFIG_BYTES = 1024 * 1024;

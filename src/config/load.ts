@@ -1,8 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { BulwarkError } from '../core/index.ts';
-import { defaultConfig, type Config } from './config.ts';
-import { MAX_CONFIG_BYTES, parseConfig } from './parse.ts';
+import { defaultConfig, MAX_CONFIG_BYTES, type Config } from './config.ts';
 
 /** Looked for in this order in each directory; having both in one directory is an error. */
 export const CONFIG_FILE_NAMES = ['.bulwark.yaml', '.bulwark.yml'] as const;
@@ -42,6 +41,8 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   }
   if (absolute === null) return { config: defaultConfig(resolve(cwd)), file: null };
   const shown = displayPath(absolute, cwd);
+  // The schema library is loaded only when there is a file to validate: most scans have none.
+  const { parseConfig } = await import('./parse.ts');
   const config = parseConfig(await readConfigText(absolute, shown), shown, options.knownControls, dirname(absolute));
   return { config, file: shown };
 }

@@ -2,12 +2,13 @@ import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
 import { formatPath, type FieldPath } from '../core/index.ts';
 import { parseYamlStream, type ParsedDocument } from '../load/yaml.ts';
-import { defaultConfig, type Config, type ConfigException } from './config.ts';
+import { defaultConfig, MAX_CONFIG_BYTES, type Config, type ConfigException } from './config.ts';
+
+export { MAX_CONFIG_BYTES };
 import { ConfigError, type ConfigProblem } from './errors.ts';
 import { configFileSchema, keysAt, suggestKey, type ConfigFile } from './schema.ts';
 
 /** A configuration file is a page of settings; anything this large is not one. */
-export const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /**
  * YAML aliases can make a small file expand to a huge value; validation walks the expanded value,

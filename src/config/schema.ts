@@ -3,22 +3,12 @@
 import { z } from 'zod';
 import { SEVERITIES } from '../core/index.ts';
 import { isPssVersion, PSS_VERSIONS } from '../pss/version.ts';
+import { describeValue } from './describe.ts';
 import { suggest } from './suggest.ts';
 
-export const CONFIG_FORMAT_VERSION = 1;
+export { describeValue };
 
-/** A short, quoted rendering of a value a user wrote, for messages. */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an invalid date' : value.toISOString();
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') {
-    const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
-    return JSON.stringify(shown);
-  }
-  return String(value);
-}
+export const CONFIG_FORMAT_VERSION = 1;
 
 /** Error text for a field: `missing` when absent, otherwise what was expected and what was found. */
 function expected(what: string, hint?: (input: unknown) => string | undefined) {

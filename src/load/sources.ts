@@ -47,11 +47,35 @@ export const STDIN = '-';
 /** How many files are read ahead of the one being parsed. */
 const READ_AHEAD = 8;
 
+/** What one source (a file, stdin, one rendered chart or overlay) yielded. */
+export interface LoadedUnit {
+  /** The file name as reported in locations (`-` for stdin, the overlay or chart for renders). */
+  file: string;
+  objects: KubeObject[];
+  diagnostics: Diagnostic[];
+  /** True when the source was read and parsed (false for a skipped binary or an unreadable file). */
+  read: boolean;
+}
+
 export async function loadInputs(inputs: LoadInputs | readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
+  const result: LoadResult = { objects: [], diagnostics: [], files: 0 };
+  for await (const unit of streamInputs(inputs, options)) {
+    result.objects.push(...unit.objects);
+    result.diagnostics.push(...unit.diagnostics);
+    if (unit.read) result.files++;
+  }
+  return result;
+}
+
+/**
+ * The same inputs as `loadInputs`, one source at a time and in the same order, so that a caller can
+ * evaluate each file's objects and let them go: memory stays bounded by the largest file rather
+ * than the whole scan, and the garbage collector never has to move a whole corpus.
+ */
+export async function* streamInputs(inputs: LoadInputs | readonly string[], options: LoadOptions = {}): AsyncGenerator<LoadedUnit> {
   const request: LoadInputs = isPathList(inputs) ? { paths: inputs } : inputs;
   const cwd = options.cwd ?? process.cwd();
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const result: LoadResult = { objects: [], diagnostics: [], files: 0 };
 
   // Input order, then each directory's files in path order; a file named twice is read once.
   const files: string[] = [];
@@ -68,7 +92,9 @@ export async function loadInputs(inputs: LoadInputs | readonly string[], options
       continue;
     }
     const discovery = await discoverFiles(path, options.exclude, cwd);
-    for (const problem of discovery.problems) result.diagnostics.push(errorDiagnostic(problem, path));
+    if (discovery.problems.length > 0) {
+      yield { file: path, objects: [], diagnostics: discovery.problems.map((problem) => errorDiagnostic(problem, path)), read: false };
+    }
     discovery.files.forEach(add);
   }
 
@@ -89,29 +115,27 @@ export async function loadInputs(inputs: LoadInputs | readonly string[], options
     try {
       content = await reads.get(i)!;
     } catch (error) {
-      result.diagnostics.push(diagnosticFromThrown(error, file));
+      yield { file, objects: [], diagnostics: [diagnosticFromThrown(error, file)], read: false };
       continue;
     } finally {
       reads.delete(i);
     }
     if (content.kind === 'binary') {
-      result.diagnostics.push(note('E_INPUT', `skipped: binary file (${content.reason})`, { file }));
+      yield { file, objects: [], diagnostics: [note('E_INPUT', `skipped: binary file (${content.reason})`, { file })], read: false };
       continue;
     }
-    result.files++;
-    addStream(result, parseYamlStream(content.text, file), file);
+    yield streamUnit(parseYamlStream(content.text, file), file);
   }
 
   for (const dir of request.kustomize ?? []) {
-    await addRendered(result, dir, () => renderKustomize(dir, renderOptions(options, cwd)), maxBytes);
+    yield await renderedUnit(dir, () => renderKustomize(dir, renderOptions(options, cwd)), maxBytes);
   }
   const charts = request.helm === undefined ? [] : Array.isArray(request.helm) ? request.helm : [request.helm as HelmInput];
   for (const chart of charts) {
-    await addRendered(result, chart.chart, () => renderHelm(chart, renderOptions(options, cwd)), maxBytes, (document, sources) =>
+    yield await renderedUnit(chart.chart, () => renderHelm(chart, renderOptions(options, cwd)), maxBytes, (document, sources) =>
       helmProvenance(document, sources, chart.chart, cwd),
     );
   }
-  return result;
 }
 
 function isPathList(inputs: LoadInputs | readonly string[]): inputs is readonly string[] {
@@ -130,45 +154,39 @@ async function readStdin(request: LoadInputs, maxBytes: number): Promise<FileCon
   return decode(bytes);
 }
 
-function addStream(
-  result: LoadResult,
+function streamUnit(
   outcome: ParseOutcome,
   file: string,
   provenance?: (document: ParsedDocument) => Provenance,
-): void {
-  for (const error of outcome.errors) result.diagnostics.push(errorDiagnostic(error, file));
+): LoadedUnit {
   const { objects, diagnostics } = documentsToObjects(outcome.documents, file, provenance);
-  result.objects.push(...objects);
-  result.diagnostics.push(...diagnostics);
+  return { file, objects, diagnostics: [...outcome.errors.map((error) => errorDiagnostic(error, file)), ...diagnostics], read: true };
 }
 
-async function addRendered(
-  result: LoadResult,
+async function renderedUnit(
   name: string,
   render: () => Promise<Rendered>,
   maxBytes: number,
   provenance?: (document: ParsedDocument, sources: TemplateSource[]) => Provenance,
-): Promise<void> {
+): Promise<LoadedUnit> {
   let rendered: Rendered;
   try {
     rendered = await render();
   } catch (error) {
-    result.diagnostics.push(diagnosticFromThrown(error, name));
-    return;
+    return { file: name, objects: [], diagnostics: [diagnosticFromThrown(error, name)], read: false };
   }
   if (Buffer.byteLength(rendered.text, 'utf8') > maxBytes) {
-    result.diagnostics.push({
+    const diagnostic: Diagnostic = {
       level: 'error',
       code: 'E_TOO_LARGE',
       message: `the output of rendering ${name} is larger than the file size limit; it was not scanned`,
       location: { file: name },
-    });
-    return;
+    };
+    return { file: name, objects: [], diagnostics: [diagnostic], read: false };
   }
-  result.files++;
   const outcome = parseYamlStream(rendered.text, rendered.display);
   const sources = provenance ? templateSources(rendered.text) : [];
-  addStream(result, outcome, rendered.display, provenance ? (document) => provenance(document, sources) : undefined);
+  return streamUnit(outcome, rendered.display, provenance ? (document) => provenance(document, sources) : undefined);
 }
 
 /**

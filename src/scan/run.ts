@@ -1,10 +1,13 @@
 import { dirname, resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
-import { severityRank, SEVERITIES, type Finding, type PssLevel, type Severity } from '../core/index.ts';
+import { severityRank, SEVERITIES, type Finding, type KubeObject, type PssLevel, type Severity } from '../core/index.ts';
 import { knownControlIds, scanControls, selectChecks } from '../checks/catalog.ts';
-import { applySeverityOverrides, createSuppressor, isExcluded, loadConfig } from '../config/index.ts';
+import { createSuppressor } from '../config/exceptions.ts';
+import { isExcluded } from '../config/exclude.ts';
+import { loadConfig } from '../config/load.ts';
+import { applySeverityOverrides } from '../config/overrides.ts';
 import { compareFindings, runChecks } from '../engine/run.ts';
-import { loadInputs, type Diagnostic } from '../load/index.ts';
+import { streamInputs, type Diagnostic } from '../load/index.ts';
 import { parsePssVersion } from '../pss/version.ts';
 import type { ScanReport } from '../report/index.ts';
 
@@ -45,24 +48,38 @@ export async function runScan(request: ScanRequest): Promise<ScanOutcome> {
   const version = parsePssVersion(request.pssVersion ?? config.pss.version);
   const failOn = request.failOn ?? config.failOn;
 
-  const loaded = await loadInputs(
+  const checks = selectChecks(level, new Set(config.controls.disable));
+  const suppressor = createSuppressor(config, request.now, { knownControls: knownControlIds });
+  const runOptions = {
+    settings: { pss: { level, version } },
+    adjust: (finding: Finding) => applySeverityOverrides(finding, config),
+    suppress: (object: KubeObject, finding: Finding) => suppressor.suppress(object, finding) !== null,
+  };
+
+  // One source at a time: its objects are evaluated and released before the next is parsed.
+  const found: Finding[] = [];
+  const loadDiagnostics: Diagnostic[] = [];
+  let objects = 0;
+  let files = 0;
+  let suppressed = 0;
+  const units = streamInputs(
     { paths: request.paths, kustomize: request.kustomize, helm: request.helm, readStdin: request.readStdin },
     { cwd: request.cwd, exclude: (path) => isExcluded(config, path, request.cwd) },
   );
-
-  const checks = selectChecks(level, new Set(config.controls.disable));
-  const suppressor = createSuppressor(config, request.now, { knownControls: knownControlIds });
-  // Annotation mistakes are reported even on objects that have no finding to suppress.
-  for (const object of loaded.objects) suppressor.inspect(object);
-  const result = runChecks(loaded.objects, checks, {
-    settings: { pss: { level, version } },
-    adjust: (finding) => applySeverityOverrides(finding, config),
-    suppress: (object, finding) => suppressor.suppress(object, finding) !== null,
-  });
-  const findings: Finding[] = [...result.findings, ...suppressor.expired()];
+  for await (const unit of units) {
+    if (unit.read) files++;
+    objects += unit.objects.length;
+    loadDiagnostics.push(...unit.diagnostics);
+    // Annotation mistakes are reported even on objects that have no finding to suppress.
+    for (const object of unit.objects) suppressor.inspect(object);
+    const result = runChecks(unit.objects, checks, runOptions);
+    for (const finding of result.findings) found.push(finding);
+    suppressed += result.suppressed;
+  }
+  const findings: Finding[] = [...found, ...suppressor.expired()];
   findings.sort(compareFindings);
 
-  const diagnostics = [...loaded.diagnostics, ...suppressor.diagnostics()];
+  const diagnostics = [...loadDiagnostics, ...suppressor.diagnostics()];
   const errors = diagnostics.filter((d) => d.level === 'error').length;
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const finding of findings) bySeverity[finding.severity]++;
@@ -72,11 +89,11 @@ export async function runScan(request: ScanRequest): Promise<ScanOutcome> {
     findings,
     controls: [...checks, ...scanControls],
     summary: {
-      objects: loaded.objects.length,
-      files: loaded.files,
+      objects,
+      files,
       findings: findings.length,
       bySeverity,
-      suppressed: result.suppressed,
+      suppressed,
       errors,
     },
   };
