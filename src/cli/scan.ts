@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { SEVERITIES, type PssLevel, type Severity } from '../core/index.ts';
 import type { ReportFormat } from '../report/index.ts';
 import { emit, printDiagnostics } from './output.ts';
-import { terminalWidth, useColor } from './terminal.ts';
+import { Progress, terminalWidth, useColor } from './terminal.ts';
 import { toolVersion } from './version.ts';
 
 interface ScanFlags {
@@ -58,6 +58,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usa
       if (paths.length === 0 && flags.kustomize.length === 0 && flags.helm === undefined) paths = ['.'];
       // Loaded here, not at start-up, so `--help` and the other commands stay instant.
       const [{ runScan }, { renderReportChunks }] = await Promise.all([import('../scan/run.ts'), import('../report/index.ts')]);
+      const progress = new Progress();
       const outcome = await runScan({
         paths,
         kustomize: flags.kustomize,
@@ -72,7 +73,9 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usa
         failOn: flags.failOn,
         now: new Date(),
         toolVersion,
+        onProgress: (done, total) => progress.update('Scanning files', done, total),
       });
+      progress.done();
       printDiagnostics(outcome.diagnostics);
       const toTerminal = flags.output === undefined;
       const chunks = renderReportChunks(outcome.report, flags.format, {

@@ -2,5 +2,5 @@
 export type { Diagnostic } from './diagnostic.ts';
 export { documentsToObjects, type ObjectsOutcome } from './objects.ts';
 export type { HelmInput } from './render.ts';
-export { loadInputs, STDIN, streamInputs, type LoadedUnit, type LoadInputs, type LoadOptions, type LoadResult } from './sources.ts';
+export { discoverInputs, loadInputs, STDIN, streamInputs, type DiscoveredInputs, type LoadedUnit, type LoadInputs, type LoadOptions, type LoadResult } from './sources.ts';
 export { parseYamlStream, type ParsedDocument, type ParseOutcome } from './yaml.ts';

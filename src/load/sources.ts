@@ -77,26 +77,11 @@ export async function* streamInputs(inputs: LoadInputs | readonly string[], opti
   const cwd = options.cwd ?? process.cwd();
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
 
-  // Input order, then each directory's files in path order; a file named twice is read once.
-  const files: string[] = [];
-  const seen = new Set<string>();
-  const add = (file: string): void => {
-    const key = file === STDIN ? STDIN : resolve(cwd, file);
-    if (seen.has(key)) return;
-    seen.add(key);
-    files.push(file);
-  };
-  for (const path of request.paths) {
-    if (path === STDIN) {
-      add(STDIN);
-      continue;
-    }
-    const discovery = await discoverFiles(path, options.exclude, cwd);
-    if (discovery.problems.length > 0) {
-      yield { file: path, objects: [], diagnostics: discovery.problems.map((problem) => errorDiagnostic(problem, path)), read: false };
-    }
-    discovery.files.forEach(add);
+  const discovered = await discoverInputs(request.paths, options);
+  if (discovered.diagnostics.length > 0) {
+    yield { file: request.paths[0] ?? '', objects: [], diagnostics: discovered.diagnostics, read: false };
   }
+  const files = discovered.files;
 
   // Files are read concurrently but parsed, and reported, in order.
   const reads = new Map<number, Promise<FileContent>>();
@@ -136,6 +121,37 @@ export async function* streamInputs(inputs: LoadInputs | readonly string[], opti
       helmProvenance(document, sources, chart.chart, cwd),
     );
   }
+}
+
+export interface DiscoveredInputs {
+  /** Files to read, stdin (`-`) among them, in input order then path order, each once. */
+  files: string[];
+  /** Paths that could not be listed. */
+  diagnostics: Diagnostic[];
+}
+
+/** The files `paths` name or contain, exactly as `streamInputs` reads them. */
+export async function discoverInputs(paths: readonly string[], options: LoadOptions = {}): Promise<DiscoveredInputs> {
+  const cwd = options.cwd ?? process.cwd();
+  const files: string[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const seen = new Set<string>();
+  const add = (file: string): void => {
+    const key = file === STDIN ? STDIN : resolve(cwd, file);
+    if (seen.has(key)) return;
+    seen.add(key);
+    files.push(file);
+  };
+  for (const path of paths) {
+    if (path === STDIN) {
+      add(STDIN);
+      continue;
+    }
+    const discovery = await discoverFiles(path, options.exclude, cwd);
+    for (const problem of discovery.problems) diagnostics.push(errorDiagnostic(problem, path));
+    discovery.files.forEach(add);
+  }
+  return { files, diagnostics };
 }
 
 function isPathList(inputs: LoadInputs | readonly string[]): inputs is readonly string[] {

@@ -1,15 +1,15 @@
-import { dirname, resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
-import { severityRank, SEVERITIES, type Finding, type KubeObject, type PssLevel, type Severity } from '../core/index.ts';
+import { dirname, resolve } from 'node:path';
+import { severityRank, SEVERITIES, type Diagnostic, type Finding, type PssLevel, type Severity } from '../core/index.ts';
 import { knownControlIds, scanControls, selectChecks } from '../checks/catalog.ts';
-import { createSuppressor } from '../config/exceptions.ts';
 import { isExcluded } from '../config/exclude.ts';
 import { loadConfig } from '../config/load.ts';
-import { applySeverityOverrides } from '../config/overrides.ts';
-import { compareFindings, runChecks } from '../engine/run.ts';
-import { streamInputs, type Diagnostic } from '../load/index.ts';
+import { compareFindings } from '../engine/run.ts';
+import { discoverInputs, STDIN, streamInputs } from '../load/index.ts';
 import { parsePssVersion } from '../pss/version.ts';
 import type { ScanReport } from '../report/index.ts';
+import { createEvaluator, type EvaluationSettings, type UnitResult } from './evaluate.ts';
+import { evaluateFiles, workerCount } from './parallel.ts';
 
 export interface ScanRequest {
   /** Files, directories, or `-` for stdin. */
@@ -26,6 +26,10 @@ export interface ScanRequest {
   now: Date;
   toolVersion: string;
   readStdin?: () => Promise<string>;
+  /** Worker threads to use; default: decided from the size of the input and the machine's cores. */
+  workers?: number;
+  /** Called as files are evaluated (for a progress indicator). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface ScanOutcome {
@@ -44,42 +48,49 @@ export async function runScan(request: ScanRequest): Promise<ScanOutcome> {
     knownControls: knownControlIds,
     cwd: request.cwd,
   });
-  const level = request.pssLevel ?? config.pss.level;
-  const version = parsePssVersion(request.pssVersion ?? config.pss.version);
-  const failOn = request.failOn ?? config.failOn;
-
-  const checks = selectChecks(level, new Set(config.controls.disable));
-  const suppressor = createSuppressor(config, request.now, { knownControls: knownControlIds });
-  const runOptions = {
-    settings: { pss: { level, version } },
-    adjust: (finding: Finding) => applySeverityOverrides(finding, config),
-    suppress: (object: KubeObject, finding: Finding) => suppressor.suppress(object, finding) !== null,
+  const settings: EvaluationSettings = {
+    config,
+    level: request.pssLevel ?? config.pss.level,
+    version: parsePssVersion(request.pssVersion ?? config.pss.version),
+    now: request.now.toISOString(),
   };
+  const failOn = request.failOn ?? config.failOn;
+  const evaluator = createEvaluator(settings);
+  const loadOptions = { cwd: request.cwd, exclude: (path: string) => isExcluded(config, path, request.cwd) };
 
-  // One source at a time: its objects are evaluated and released before the next is parsed.
-  const found: Finding[] = [];
-  const loadDiagnostics: Diagnostic[] = [];
-  let objects = 0;
-  let files = 0;
-  let suppressed = 0;
-  const units = streamInputs(
-    { paths: request.paths, kustomize: request.kustomize, helm: request.helm, readStdin: request.readStdin },
-    { cwd: request.cwd, exclude: (path) => isExcluded(config, path, request.cwd) },
+  // Files first (spread over threads when large), then stdin and rendered charts and overlays.
+  const discovered = await discoverInputs(request.paths, loadOptions);
+  const files = discovered.files.filter((file) => file !== STDIN);
+  const workers = request.workers ?? workerCount(await totalBytes(files, request.cwd));
+  const parallel = await evaluateFiles(files, { settings, cwd: request.cwd }, evaluator, workers, request.onProgress);
+  const results: UnitResult[] = parallel.results.flat();
+  const rest = streamInputs(
+    {
+      paths: discovered.files.includes(STDIN) ? [STDIN] : [],
+      kustomize: request.kustomize,
+      helm: request.helm,
+      readStdin: request.readStdin,
+    },
+    loadOptions,
   );
-  for await (const unit of units) {
-    if (unit.read) files++;
-    objects += unit.objects.length;
-    loadDiagnostics.push(...unit.diagnostics);
-    // Annotation mistakes are reported even on objects that have no finding to suppress.
-    for (const object of unit.objects) suppressor.inspect(object);
-    const result = runChecks(unit.objects, checks, runOptions);
-    for (const finding of result.findings) found.push(finding);
-    suppressed += result.suppressed;
-  }
-  const findings: Finding[] = [...found, ...suppressor.expired()];
-  findings.sort(compareFindings);
+  for await (const unit of rest) results.push(evaluator.evaluate(unit));
 
-  const diagnostics = [...loadDiagnostics, ...suppressor.diagnostics()];
+  const findings: Finding[] = [];
+  const diagnostics: Diagnostic[] = [...discovered.diagnostics];
+  let objects = 0;
+  let filesRead = 0;
+  let suppressed = 0;
+  for (const result of results) {
+    for (const finding of result.findings) findings.push(finding);
+    diagnostics.push(...result.diagnostics);
+    objects += result.objects;
+    suppressed += result.suppressed;
+    if (result.read) filesRead++;
+  }
+  for (const finding of evaluator.suppressor.expired()) findings.push(finding);
+  findings.sort(compareFindings);
+  diagnostics.push(...evaluator.suppressor.diagnostics(), ...parallel.diagnostics);
+
   const errors = diagnostics.filter((d) => d.level === 'error').length;
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const finding of findings) bySeverity[finding.severity]++;
@@ -87,15 +98,8 @@ export async function runScan(request: ScanRequest): Promise<ScanOutcome> {
   const report: ScanReport = {
     tool: { name: 'bulwark', version: request.toolVersion },
     findings,
-    controls: [...checks, ...scanControls],
-    summary: {
-      objects,
-      files,
-      findings: findings.length,
-      bySeverity,
-      suppressed,
-      errors,
-    },
+    controls: [...selectChecks(settings.level, config.controls.disable), ...scanControls],
+    summary: { objects, files: filesRead, findings: findings.length, bySeverity, suppressed, errors },
   };
   let exitCode: 0 | 1 | 2 = 0;
   if (errors > 0) exitCode = 2;
@@ -103,9 +107,14 @@ export async function runScan(request: ScanRequest): Promise<ScanOutcome> {
   return { report, diagnostics, exitCode };
 }
 
+async function totalBytes(files: readonly string[], cwd: string): Promise<number> {
+  const sizes = await Promise.all(files.map((file) => stat(resolve(cwd, file)).then((s) => s.size, () => 0)));
+  return sizes.reduce((sum, size) => sum + size, 0);
+}
+
 /** The configuration is looked up from the first scanned path, as linters do from the linted file. */
 async function configStartDir(request: ScanRequest): Promise<string> {
-  const first = request.paths.find((p) => p !== '-') ?? request.kustomize[0] ?? request.helm?.chart;
+  const first = request.paths.find((p) => p !== STDIN) ?? request.kustomize[0] ?? request.helm?.chart;
   if (first === undefined) return request.cwd;
   const absolute = resolve(request.cwd, first);
   try {
