@@ -1,7 +1,8 @@
 // Measures the YAML loader on a generated corpus shaped like real manifests (workloads with varied
 // pod specs, Services, RBAC, NetworkPolicies, ConfigMaps): the whole loading step, the fast path,
-// the full path alone, and js-yaml's own loadAll, each in fresh processes (cold, results kept, as a
-// scan runs). Run: node src/load/bench.ts [objects] [files] [runs]
+// the full path alone, and js-yaml's own loadAll, each in fresh processes (cold; results kept, but
+// for streamInputs, which lets each file's objects go as a scan does). Run: node src/load/bench.ts
+// [objects] [files] [runs]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -130,7 +131,7 @@ function renderObject(
 async function child(mode: string, dir: string): Promise<void> {
   const files = readdirSync(dir).sort().map((name) => join(dir, name));
   // Modules are loaded before the clock starts: their cost belongs to start-up, measured elsewhere.
-  const { loadInputs } = await import('./sources.ts');
+  const { loadInputs, streamInputs } = await import('./sources.ts');
   const loadAll = mode === 'jsyaml' ? (await import('js-yaml')).loadAll : null;
   const started = performance.now();
   const kept: unknown[] = [];
@@ -139,6 +140,9 @@ async function child(mode: string, dir: string): Promise<void> {
     const result = await loadInputs([dir]);
     documents = result.objects.length;
     kept.push(result);
+  } else if (mode === 'stream') {
+    // As a scan reads: one file's objects at a time, let go once counted.
+    for await (const unit of streamInputs([dir])) documents += unit.objects.length;
   } else {
     for (const file of files) {
       const text = readFileSync(file, 'latin1');
@@ -175,6 +179,7 @@ async function main(): Promise<void> {
     const mib = bytes / 1048576;
     console.log(`corpus: ${objects} objects in ${files} files, ${mib.toFixed(2)} MiB; each figure is the median of ${runs} fresh processes`);
     const modes: [string, string][] = [
+      ['stream', 'streamInputs (as a scan reads)'],
       ['load', 'loadInputs (files → objects)'],
       ['fast', 'parse, fast path'],
       ['full', 'parse, full path only'],

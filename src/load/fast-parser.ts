@@ -4,10 +4,12 @@
 // side table in one pass over the text, with no token or node objects.
 //
 // It never guesses: anything outside that subset (anchors, aliases, tags, merge keys, complex keys,
-// multi-line flow, tabs in indentation, explicit indentation indicators, and every syntax error)
-// makes it give up on the document, which then goes through the full parser. The differential
-// property tests hold it to producing exactly what the full parser produces whenever it accepts.
-import { intern } from './intern.ts';
+// multi-line flow, tabs in indentation, explicit indentation indicators, characters YAML does not
+// allow, and every syntax error) makes it give up on the document, which then goes through the
+// full parser. The differential property tests hold it to producing exactly what the full parser
+// produces whenever it accepts.
+import { Buffer } from 'node:buffer';
+import { intern, knownKey, rememberKey } from './intern.ts';
 import { MAX_DEPTH, MAX_KEY_LENGTH } from './limits.ts';
 import { keyString, resolvePlain, resolvedTag } from './scalar.ts';
 import { duplicateKeyMessage, isIndexKey, nonFiniteMessage, PositionTable, setKey, type Issue } from './tree.ts';
@@ -37,6 +39,7 @@ const BACKTICK = 0x60;
 const LBRACE = 0x7b;
 const PIPE = 0x7c;
 const RBRACE = 0x7d;
+const TILDE = 0x7e;
 
 // How a plain scalar's scan on one line ended.
 const STOP_EOL = 0;
@@ -64,10 +67,18 @@ export interface FastDocument {
 /**
  * Parses the single document in [start, end) of `text` (`marker` is its `---` line or -1), or
  * returns null when the document is not in the subset this parser handles with certainty.
- * The text must not contain carriage returns and the chunk no directives.
+ * The text must not contain carriage returns and the chunk no directives. `units`: the text's
+ * code units, when a caller parsing several documents of one text has them already.
  */
-export function parseFast(text: string, start: number, marker: number, end: number, table: PositionTable): FastDocument | null {
-  const parser = shared.reset(text, end, table);
+export function parseFast(
+  text: string,
+  start: number,
+  marker: number,
+  end: number,
+  table: PositionTable,
+  units: Uint16Array = codeUnits(text),
+): FastDocument | null {
+  const parser = shared.reset(text, units, end, table);
   const mark = table.open();
   try {
     return parser.document(start, marker);
@@ -83,12 +94,46 @@ export function parseFast(text: string, start: number, marker: number, end: numb
 }
 
 const IDLE_TABLE = new PositionTable();
+const NO_UNITS = new Uint16Array(0);
+
+let unitBytes = Buffer.allocUnsafeSlow(0);
+const LITTLE_ENDIAN = new Uint16Array(new Uint8Array([1, 0]).buffer)[0] === 1;
+/** Above this, a text's code units are not kept for the next text. */
+const UNITS_KEPT = 4 * 1024 * 1024;
+
+/**
+ * The UTF-16 code units of `text`, in memory reused from text to text (valid until the next call):
+ * the parser reads characters from here, at a typed array's speed rather than charCodeAt's.
+ */
+export function codeUnits(text: string): Uint16Array {
+  const bytes = text.length * 2;
+  if (unitBytes.length < bytes) unitBytes = Buffer.allocUnsafeSlow(Math.max(bytes, unitBytes.length * 2, 64 * 1024));
+  unitBytes.write(text, 0, 'utf16le');
+  if (!LITTLE_ENDIAN) unitBytes.subarray(0, bytes).swap16();
+  return new Uint16Array(unitBytes.buffer, unitBytes.byteOffset, text.length);
+}
+
+/** Lets go of an outsized code unit buffer once its text is parsed. */
+export function releaseCodeUnits(): void {
+  if (unitBytes.length > UNITS_KEPT) unitBytes = Buffer.allocUnsafeSlow(0);
+}
+
+/** The issues of a document that has none (nearly all): shared, never written to. */
+const NO_ISSUES: Issue[] = [];
 
 class FastParser {
   private s = '';
+  /** The text's UTF-16 code units: read far faster than through charCodeAt. */
+  private u: Uint16Array = NO_UNITS;
   private end = 0;
   private table = IDLE_TABLE;
-  private issues: Issue[] = [];
+  private issues: Issue[] = NO_ISSUES;
+  /**
+   * Sequence items being read, nested sequences above their parents': each sequence is copied out
+   * at its end into an array of exactly its size (a growing array would mostly hold empty slots).
+   */
+  private items: unknown[] = [];
+  private itemsTop = 0;
   /** Offset of the first character of the current content line (after its indentation). */
   private pos = 0;
   /** Column (0-based) of `pos` when it starts a content line; -1 at the end of the document. */
@@ -102,11 +147,13 @@ class FastParser {
   private quotedMultiline = false;
 
   /** Readies the parser for a document (parsing is synchronous, so one instance serves all). */
-  reset(s: string, end: number, table: PositionTable): this {
+  reset(s: string, units: Uint16Array, end: number, table: PositionTable): this {
     this.s = s;
+    this.u = units;
     this.end = end;
     this.table = table;
-    this.issues = [];
+    this.issues = NO_ISSUES;
+    this.itemsTop = 0;
     this.pos = 0;
     this.indent = -1;
     this.depth = 0;
@@ -116,11 +163,49 @@ class FastParser {
   /** Lets go of the text and table, which must not outlive their parse through this instance. */
   release(): void {
     this.s = '';
+    this.u = NO_UNITS;
     this.table = IDLE_TABLE;
-    this.issues = [];
+    this.issues = NO_ISSUES;
+    // Items a bailed-out parse left behind must not keep their values alive.
+    this.items.fill(undefined);
+  }
+
+  private issue(offset: number, message: string): void {
+    if (this.issues === NO_ISSUES) this.issues = [];
+    this.issues.push({ offset, message });
+  }
+
+  /** Starts a sequence's items: returns the mark `endItems` takes. */
+  private startItems(): number {
+    return this.itemsTop;
+  }
+
+  private pushItem(item: unknown): void {
+    this.items[this.itemsTop++] = item;
+  }
+
+  /** The items pushed since `mark`, as an array of their own. */
+  private endItems(mark: number): unknown[] {
+    const top = this.itemsTop;
+    const all = this.items;
+    this.itemsTop = mark;
+    // Most sequences are short: a literal is allocated in line, where slice is a call.
+    switch (top - mark) {
+      case 1:
+        return [all[mark]];
+      case 2:
+        return [all[mark], all[mark + 1]];
+      case 3:
+        return [all[mark], all[mark + 1], all[mark + 2]];
+      default:
+        return all.slice(mark, top);
+    }
   }
 
   document(start: number, marker: number): FastDocument {
+    // The comment lines before the marker are looked at only to see they are printable.
+    let p = start;
+    while (p < marker) p = this.nextLine(p);
     if (marker >= 0) this.finishLine(marker + 3, true);
     else this.skipToContent(start);
     if (this.indent < 0) return { value: null, offset: marker >= 0 ? marker : start, record: -1, issues: this.issues };
@@ -137,20 +222,27 @@ class FastParser {
 
   // ---- lines -------------------------------------------------------------------------------
 
+  /** The start of the line after the one `p` is on; what it skips (a comment) must be printable. */
   private nextLine(p: number): number {
-    const n = this.s.indexOf('\n', p);
-    return n === -1 || n >= this.end ? this.end : n + 1;
+    const u = this.u;
+    const end = this.end;
+    for (let i = p; i < end; i++) {
+      const c = u[i]!;
+      if (c === LF) return i + 1;
+      if ((c < SPACE || c > TILDE) && unprintable(u, i, c)) throw BAIL;
+    }
+    return end;
   }
 
   /** From a line start, moves to the first content line: sets `pos` and `indent`. */
   private skipToContent(p: number): void {
-    const s = this.s;
+    const u = this.u;
     const end = this.end;
     while (p < end) {
       let q = p;
-      while (q < end && s.charCodeAt(q) === SPACE) q++;
+      while (q < end && u[q]! === SPACE) q++;
       if (q >= end) break;
-      const c = s.charCodeAt(q);
+      const c = u[q]!;
       if (c === LF) {
         p = q + 1;
         continue;
@@ -161,9 +253,9 @@ class FastParser {
       }
       if (c === TAB) {
         // Tabs may pad blank and comment lines; in front of content they are an error.
-        while (q < end && (s.charCodeAt(q) === TAB || s.charCodeAt(q) === SPACE)) q++;
+        while (q < end && (u[q]! === TAB || u[q]! === SPACE)) q++;
         if (q >= end) break;
-        const d = s.charCodeAt(q);
+        const d = u[q]!;
         if (d === LF || d === HASH) {
           p = this.nextLine(q);
           continue;
@@ -181,16 +273,16 @@ class FastParser {
 
   /** After a node on the current line: only white space or a comment may follow. */
   private finishLine(p: number, spaced = false): void {
-    const s = this.s;
+    const u = this.u;
     const end = this.end;
     let q = p;
-    while (q < end && (s.charCodeAt(q) === SPACE || s.charCodeAt(q) === TAB)) q++;
+    while (q < end && (u[q]! === SPACE || u[q]! === TAB)) q++;
     if (q >= end) {
       this.pos = end;
       this.indent = -1;
       return;
     }
-    const c = s.charCodeAt(q);
+    const c = u[q]!;
     if (c === LF) return this.skipToContent(q + 1);
     if (c === HASH && (q > p || spaced)) return this.skipToContent(this.nextLine(q));
     throw BAIL;
@@ -198,7 +290,7 @@ class FastParser {
 
   private blankAt(i: number): boolean {
     if (i >= this.end) return true;
-    const c = this.s.charCodeAt(i);
+    const c = this.u[i]!;
     if (c === SPACE || c === LF) return true;
     if (c === TAB) throw BAIL;
     return false;
@@ -209,8 +301,9 @@ class FastParser {
   /** A node starting at `pos` (column `col`), inside a parent whose indentation is `parent`. */
   private blockNode(col: number, parent: number): unknown {
     const s = this.s;
+    const u = this.u;
     const p = this.pos;
-    const c = s.charCodeAt(p);
+    const c = u[p]!;
     switch (c) {
       case DASH:
         if (this.blankAt(p + 1)) return this.blockSequence(col);
@@ -226,8 +319,8 @@ class FastParser {
         this.scanQuoted(p, parent, true);
         const after = this.tokStop;
         let q = after;
-        while (q < this.end && s.charCodeAt(q) === SPACE) q++;
-        if (q < this.end && s.charCodeAt(q) === COLON && this.blankAt(q + 1)) {
+        while (q < this.end && u[q]! === SPACE) q++;
+        if (q < this.end && u[q]! === COLON && this.blankAt(q + 1)) {
           if (this.quotedMultiline) throw BAIL;
           this.tokStop = q;
           return this.blockMapping(col, KEY_QUOTED);
@@ -261,7 +354,7 @@ class FastParser {
 
   private blockMapping(col: number, first: number): Record<string, unknown> {
     if (++this.depth > MAX_DEPTH) throw BAIL;
-    const s = this.s;
+    const u = this.u;
     const target: Record<string, unknown> = {};
     const mark = this.table.open();
     let keyed = false;
@@ -270,30 +363,30 @@ class FastParser {
       const keyStart = this.pos;
       let key: string;
       if (kind === KEY_PLAIN) {
-        key = this.plainKey(intern(s, keyStart, this.tokEnd));
+        key = this.plainKeyAt(keyStart, this.tokEnd);
       } else if (kind === KEY_QUOTED) {
         key = this.quoted;
       } else {
-        const c = s.charCodeAt(keyStart);
+        const c = u[keyStart]!;
         if (c === DQUOTE || c === SQUOTE) {
           this.scanQuoted(keyStart, -1, false);
           let q = this.tokStop;
-          while (q < this.end && s.charCodeAt(q) === SPACE) q++;
-          if (q >= this.end || s.charCodeAt(q) !== COLON || !this.blankAt(q + 1)) throw BAIL;
+          while (q < this.end && u[q]! === SPACE) q++;
+          if (q >= this.end || u[q]! !== COLON || !this.blankAt(q + 1)) throw BAIL;
           this.tokStop = q;
           key = this.quoted;
         } else {
           if (!plainStart(c) || c === QUESTION || c === COLON || (c === DASH && this.blankAt(keyStart + 1))) throw BAIL;
           this.scanPlainLine(keyStart);
           if (this.tokKind !== STOP_COLON) throw BAIL;
-          key = this.plainKey(intern(s, keyStart, this.tokEnd));
+          key = this.plainKeyAt(keyStart, this.tokEnd);
         }
       }
       kind = KEY_SCAN;
       this.pos = this.tokStop + 1;
       const value = this.mappingValue(col);
       if (setKey(target, key, value, this.table.hasPendingKey(mark, key))) {
-        this.issues.push({ offset: keyStart, message: duplicateKeyMessage(key) });
+        this.issue(keyStart, duplicateKeyMessage(key));
         keyed = true;
       } else if (isIndexKey(key)) keyed = true;
       this.table.entry(key, keyStart, this.recordOf(value));
@@ -305,6 +398,16 @@ class FastParser {
     this.table.close(mark, keyed);
     this.depth--;
     return target;
+  }
+
+  /** The key a plain scalar key in [start, end) stands for. */
+  private plainKeyAt(start: number, end: number): string {
+    const known = knownKey(this.s, this.u, start, end);
+    if (known !== undefined) return known;
+    const text = this.s.slice(start, end);
+    const key = this.plainKey(text);
+    rememberKey(text, key);
+    return key;
   }
 
   private plainKey(text: string): string {
@@ -319,20 +422,20 @@ class FastParser {
 
   /** The value after `key:` (pos is just past the colon). */
   private mappingValue(col: number): unknown {
-    const s = this.s;
+    const u = this.u;
     const end = this.end;
     let p = this.pos;
-    while (p < end && s.charCodeAt(p) === SPACE) p++;
+    while (p < end && u[p]! === SPACE) p++;
     if (p >= end) {
       this.pos = end;
       this.indent = -1;
       return null;
     }
-    const c = s.charCodeAt(p);
+    const c = u[p]!;
     if (c === LF || c === HASH) {
       this.skipToContent(c === LF ? p + 1 : this.nextLine(p));
       if (this.indent > col) return this.blockNode(this.indent, col);
-      if (this.indent === col && s.charCodeAt(this.pos) === DASH && this.blankAt(this.pos + 1)) {
+      if (this.indent === col && u[this.pos]! === DASH && this.blankAt(this.pos + 1)) {
         return this.blockSequence(col);
       }
       return null;
@@ -344,9 +447,9 @@ class FastParser {
 
   /** A mapping value written on its key's line: a scalar, a block scalar header or a flow collection. */
   private inlineValue(parent: number): unknown {
-    const s = this.s;
+    const u = this.u;
     const p = this.pos;
-    const c = s.charCodeAt(p);
+    const c = u[p]!;
     switch (c) {
       case PIPE:
       case GT:
@@ -378,23 +481,23 @@ class FastParser {
   /** Records an issue (at the scalar) for numbers JSON cannot carry; the value is kept. */
   private checked(value: unknown, offset: number): unknown {
     if (typeof value === 'number' && !Number.isFinite(value)) {
-      this.issues.push({ offset, message: nonFiniteMessage(value) });
+      this.issue(offset, nonFiniteMessage(value));
     }
     return value;
   }
 
   private blockSequence(col: number): unknown[] {
     if (++this.depth > MAX_DEPTH) throw BAIL;
-    const s = this.s;
+    const u = this.u;
     const end = this.end;
-    const items: unknown[] = [];
+    const items = this.startItems();
     const mark = this.table.open();
     const start = this.pos;
     for (;;) {
       const dash = this.pos;
       let p = dash + 1;
-      while (p < end && s.charCodeAt(p) === SPACE) p++;
-      const c = p < end ? s.charCodeAt(p) : LF;
+      while (p < end && u[p]! === SPACE) p++;
+      const c = p < end ? u[p]! : LF;
       if (c === LF || c === HASH) {
         if (p >= end) {
           this.pos = end;
@@ -403,26 +506,26 @@ class FastParser {
         if (this.indent > col) {
           const at = this.pos;
           const item = this.blockNode(this.indent, col);
-          items.push(item);
+          this.pushItem(item);
           this.table.item(at, this.recordOf(item));
         } else {
-          items.push(null);
+          this.pushItem(null);
           this.table.item(start, -1);
         }
       } else {
         if (c === TAB || c === CR) throw BAIL;
         this.pos = p;
         const item = this.blockNode(col + (p - dash), col);
-        items.push(item);
+        this.pushItem(item);
         this.table.item(p, this.recordOf(item));
       }
-      if (this.indent === col && s.charCodeAt(this.pos) === DASH && this.blankAt(this.pos + 1)) continue;
+      if (this.indent === col && u[this.pos]! === DASH && this.blankAt(this.pos + 1)) continue;
       if (this.indent > col) throw BAIL;
       break;
     }
     this.table.close(mark);
     this.depth--;
-    return items;
+    return this.endItems(items);
   }
 
   // ---- plain scalars --------------------------------------------------------------------------
@@ -432,15 +535,15 @@ class FastParser {
    * value indicator, or at a ` #` comment. Leaves the trimmed end in tokEnd, the stop in tokStop.
    */
   private scanPlainLine(p: number): void {
-    const s = this.s;
+    const u = this.u;
     const end = this.end;
     let i = p;
     let contentEnd = p;
     while (i < end) {
-      const c = s.charCodeAt(i);
+      const c = u[i]!;
       if (c === LF) break;
       if (c === COLON) {
-        const n = i + 1 < end ? s.charCodeAt(i + 1) : LF;
+        const n = i + 1 < end ? u[i + 1]! : LF;
         if (n === SPACE || n === LF) {
           this.tokKind = STOP_COLON;
           this.tokEnd = contentEnd;
@@ -450,7 +553,7 @@ class FastParser {
         if (n === TAB) throw BAIL;
         contentEnd = i + 1;
       } else if (c === SPACE || c === TAB) {
-        if (i + 1 < end && s.charCodeAt(i + 1) === HASH) {
+        if (i + 1 < end && u[i + 1]! === HASH) {
           this.tokKind = STOP_COMMENT;
           this.tokEnd = contentEnd;
           this.tokStop = i;
@@ -459,6 +562,7 @@ class FastParser {
       } else if (c === CR) {
         throw BAIL;
       } else {
+        if ((c < SPACE || c > TILDE) && unprintable(u, i, c)) throw BAIL;
         contentEnd = i + 1;
       }
       i++;
@@ -471,11 +575,12 @@ class FastParser {
   /** A plain scalar whose first line was just scanned; folds the lines that continue it. */
   private plainValue(start: number, parent: number): unknown {
     const s = this.s;
+    const u = this.u;
     const end = this.end;
     const firstEnd = this.tokEnd;
     if (this.tokKind === STOP_COMMENT) {
       this.finishLine(this.tokStop);
-      return this.checked(resolvePlain(intern(s, start, firstEnd)), start);
+      return this.checked(resolvePlain(intern(s, u, start, firstEnd)), start);
     }
     let text: string | null = null;
     let lineEnd = this.tokStop;
@@ -486,9 +591,9 @@ class FastParser {
       let c = LF;
       for (;;) {
         lineStart = r;
-        while (r < end && s.charCodeAt(r) === SPACE) r++;
+        while (r < end && u[r]! === SPACE) r++;
         if (r >= end) break;
-        c = s.charCodeAt(r);
+        c = u[r]!;
         if (c === LF) {
           blank++;
           r++;
@@ -497,7 +602,20 @@ class FastParser {
         if (c === TAB || c === CR) throw BAIL;
         break;
       }
-      if (r >= end || r - lineStart <= parent || c === HASH) break;
+      if (r >= end || r - lineStart <= parent || c === HASH) {
+        // The scalar ends with its line, and the next content line was just found: taking it
+        // from here spares finishLine and skipToContent going over the same white space again.
+        if (r >= end) {
+          this.pos = end;
+          this.indent = -1;
+        } else if (c === HASH || c === PERCENT) {
+          this.skipToContent(lineStart);
+        } else {
+          this.pos = r;
+          this.indent = r - lineStart;
+        }
+        return this.checked(resolvePlain(text ?? intern(s, u, start, firstEnd)), start);
+      }
       // Parsers differ on how a multi-line scalar at the document root may be indented.
       if (parent < 0) throw BAIL;
       if (!plainStart(c) || c === DASH || c === QUESTION || c === COLON) throw BAIL;
@@ -511,19 +629,20 @@ class FastParser {
       lineEnd = this.tokStop;
     }
     this.finishLine(lineEnd);
-    return this.checked(resolvePlain(text ?? intern(s, start, firstEnd)), start);
+    return this.checked(resolvePlain(text ?? intern(s, u, start, firstEnd)), start);
   }
 
   // ---- quoted scalars ----------------------------------------------------------------------------
 
   /** Scans a quoted scalar at `p` into `quoted`; tokStop is just past the closing quote. */
   private scanQuoted(p: number, parent: number, multiline: boolean): void {
-    if (this.s.charCodeAt(p) === DQUOTE) this.scanDouble(p, parent, multiline);
+    if (this.u[p]! === DQUOTE) this.scanDouble(p, parent, multiline);
     else this.scanSingle(p, parent, multiline);
   }
 
   private scanSingle(p: number, parent: number, multiline: boolean): void {
     const s = this.s;
+    const u = this.u;
     const end = this.end;
     let i = p + 1;
     let segment = i;
@@ -531,27 +650,27 @@ class FastParser {
     this.quotedMultiline = false;
     for (;;) {
       if (i >= end) throw BAIL;
-      const c = s.charCodeAt(i);
+      const c = u[i]!;
       if (c === SQUOTE) {
-        if (i + 1 < end && s.charCodeAt(i + 1) === SQUOTE) {
+        if (i + 1 < end && u[i + 1]! === SQUOTE) {
           out += s.slice(segment, i + 1);
           i += 2;
           segment = i;
           continue;
         }
-        this.quoted = out === '' ? intern(s, segment, i) : out + s.slice(segment, i);
+        this.quoted = out === '' ? intern(s, u, segment, i) : out + s.slice(segment, i);
         this.tokStop = i + 1;
         return;
       }
       if (c === LF) {
         if (!multiline) throw BAIL;
-        out += trimEndWhite(s, segment, i);
+        out += trimEndWhite(s, u, segment, i);
         i = this.foldBreak(i + 1, parent);
         out += this.folded;
         segment = i;
         continue;
       }
-      if (c === CR) throw BAIL;
+      if (c === CR || ((c < SPACE || c > TILDE) && unprintable(u, i, c))) throw BAIL;
       i++;
     }
   }
@@ -564,15 +683,15 @@ class FastParser {
    */
   private foldBreak(r: number, parent: number, escaped = false): number {
     if (parent < 0) throw BAIL;
-    const s = this.s;
+    const u = this.u;
     const end = this.end;
     let blank = 0;
     this.quotedMultiline = true;
     for (;;) {
       const lineStart = r;
-      while (r < end && s.charCodeAt(r) === SPACE) r++;
+      while (r < end && u[r]! === SPACE) r++;
       if (r >= end) throw BAIL;
-      const c = s.charCodeAt(r);
+      const c = u[r]!;
       if (c === LF) {
         blank++;
         r++;
@@ -591,6 +710,7 @@ class FastParser {
 
   private scanDouble(p: number, parent: number, multiline: boolean): void {
     const s = this.s;
+    const u = this.u;
     const end = this.end;
     let i = p + 1;
     let segment = i;
@@ -598,15 +718,15 @@ class FastParser {
     this.quotedMultiline = false;
     for (;;) {
       if (i >= end) throw BAIL;
-      const c = s.charCodeAt(i);
+      const c = u[i]!;
       if (c === DQUOTE) {
-        this.quoted = out === '' ? intern(s, segment, i) : out + s.slice(segment, i);
+        this.quoted = out === '' ? intern(s, u, segment, i) : out + s.slice(segment, i);
         this.tokStop = i + 1;
         return;
       }
       if (c === BACKSLASH) {
         out += s.slice(segment, i);
-        const e = i + 1 < end ? s.charCodeAt(i + 1) : -1;
+        const e = i + 1 < end ? u[i + 1]! : -1;
         if (e === LF) {
           if (!multiline) throw BAIL;
           i = this.foldBreak(i + 2, parent, true);
@@ -632,13 +752,13 @@ class FastParser {
       }
       if (c === LF) {
         if (!multiline) throw BAIL;
-        out += trimEndWhite(s, segment, i);
+        out += trimEndWhite(s, u, segment, i);
         i = this.foldBreak(i + 1, parent);
         out += this.folded;
         segment = i;
         continue;
       }
-      if (c === CR) throw BAIL;
+      if (c === CR || ((c < SPACE || c > TILDE) && unprintable(u, i, c))) throw BAIL;
       i++;
     }
   }
@@ -649,11 +769,12 @@ class FastParser {
     // Parsers disagree on a block scalar at the document root (never a manifest anyway).
     if (parent < 0) throw BAIL;
     const s = this.s;
+    const u = this.u;
     const end = this.end;
-    const folded = s.charCodeAt(this.pos) === GT;
+    const folded = u[this.pos]! === GT;
     let p = this.pos + 1;
     let chomp = 0; // 0 clip, -1 strip, 1 keep
-    const indicator = p < end ? s.charCodeAt(p) : LF;
+    const indicator = p < end ? u[p]! : LF;
     if (indicator === DASH) {
       chomp = -1;
       p++;
@@ -662,10 +783,10 @@ class FastParser {
       p++;
     }
     let q = p;
-    while (q < end && (s.charCodeAt(q) === SPACE || s.charCodeAt(q) === TAB)) q++;
-    if (q < end && s.charCodeAt(q) !== LF) {
+    while (q < end && (u[q]! === SPACE || u[q]! === TAB)) q++;
+    if (q < end && u[q]! !== LF) {
       // An explicit indentation indicator, or anything but a comment, is left to the full parser.
-      if (s.charCodeAt(q) !== HASH || q === p) throw BAIL;
+      if (u[q]! !== HASH || q === p) throw BAIL;
     }
     const first = q < end ? this.nextLine(q) : end;
 
@@ -675,12 +796,12 @@ class FastParser {
     let indent = -1;
     while (r < end) {
       const lineStart = r;
-      while (r < end && s.charCodeAt(r) === SPACE) r++;
+      while (r < end && u[r]! === SPACE) r++;
       if (r >= end) {
         if (r > lineStart) throw BAIL;
         break;
       }
-      const c = s.charCodeAt(r);
+      const c = u[r]!;
       if (c === LF) {
         if (r - lineStart > maxBlank) maxBlank = r - lineStart;
         r++;
@@ -706,13 +827,13 @@ class FastParser {
     let stop = end;
     while (r < end) {
       const lineStart = r;
-      while (r < end && r - lineStart < indent && s.charCodeAt(r) === SPACE) r++;
+      while (r < end && r - lineStart < indent && u[r]! === SPACE) r++;
       if (r >= end) {
         if (r > lineStart) throw BAIL;
         stop = end;
         break;
       }
-      const c = s.charCodeAt(r);
+      const c = u[r]!;
       if (c === LF) {
         empty++;
         r++;
@@ -722,8 +843,13 @@ class FastParser {
         stop = lineStart;
         break;
       }
-      let e = s.indexOf('\n', r);
-      if (e === -1 || e > end) e = end;
+      // The line's end, found by looking at every character: block content must be printable too.
+      let e = r;
+      for (; e < end; e++) {
+        const d = u[e]!;
+        if (d === LF) break;
+        if ((d < SPACE || d > TILDE) && unprintable(u, e, d)) throw BAIL;
+      }
       // A content line without a final line break (end of file) chomps differently in parsers.
       if (e >= end) throw BAIL;
       if (folded) {
@@ -762,18 +888,18 @@ class FastParser {
   private flowTop(): unknown {
     const value = this.flowNode();
     let q = this.pos;
-    while (q < this.end && this.s.charCodeAt(q) === SPACE) q++;
-    if (q < this.end && this.s.charCodeAt(q) === COLON) throw BAIL;
+    while (q < this.end && this.u[q]! === SPACE) q++;
+    if (q < this.end && this.u[q]! === COLON) throw BAIL;
     this.finishLine(this.pos);
     return value;
   }
 
   private flowSpaces(): number {
-    const s = this.s;
+    const u = this.u;
     let p = this.pos;
-    while (p < this.end && s.charCodeAt(p) === SPACE) p++;
+    while (p < this.end && u[p]! === SPACE) p++;
     if (p >= this.end) throw BAIL;
-    const c = s.charCodeAt(p);
+    const c = u[p]!;
     if (c === LF || c === TAB || c === CR || c === HASH) throw BAIL;
     this.pos = p;
     return c;
@@ -781,8 +907,9 @@ class FastParser {
 
   private flowNode(): unknown {
     const s = this.s;
+    const u = this.u;
     const p = this.pos;
-    const c = s.charCodeAt(p);
+    const c = u[p]!;
     if (c === LBRACKET) return this.flowSequence();
     if (c === LBRACE) return this.flowMapping();
     if (c === DQUOTE || c === SQUOTE) {
@@ -792,12 +919,12 @@ class FastParser {
     }
     this.scanPlainFlow(p);
     this.pos = this.tokStop;
-    return this.checked(resolvePlain(intern(s, p, this.tokEnd)), p);
+    return this.checked(resolvePlain(intern(s, u, p, this.tokEnd)), p);
   }
 
   private flowSequence(): unknown[] {
     if (++this.depth > MAX_DEPTH) throw BAIL;
-    const items: unknown[] = [];
+    const items = this.startItems();
     const mark = this.table.open();
     this.pos++;
     let c = this.flowSpaces();
@@ -805,12 +932,12 @@ class FastParser {
       this.pos++;
       this.table.close(mark);
       this.depth--;
-      return items;
+      return [];
     }
     for (;;) {
       const at = this.pos;
       const item = this.flowNode();
-      items.push(item);
+      this.pushItem(item);
       this.table.item(at, this.recordOf(item));
       c = this.flowSpaces();
       if (c === COMMA) {
@@ -826,12 +953,11 @@ class FastParser {
     }
     this.table.close(mark);
     this.depth--;
-    return items;
+    return this.endItems(items);
   }
 
   private flowMapping(): Record<string, unknown> {
     if (++this.depth > MAX_DEPTH) throw BAIL;
-    const s = this.s;
     const target: Record<string, unknown> = {};
     const mark = this.table.open();
     let keyed = false;
@@ -855,14 +981,14 @@ class FastParser {
       } else {
         this.scanPlainFlow(keyStart);
         if (this.tokKind !== STOP_COLON) throw BAIL;
-        key = this.plainKey(intern(s, keyStart, this.tokEnd));
+        key = this.plainKeyAt(keyStart, this.tokEnd);
         this.pos = this.tokStop + 1;
       }
       c = this.flowSpaces();
       if (c === COMMA || c === RBRACE) throw BAIL;
       const value = this.flowNode();
       if (setKey(target, key, value, this.table.hasPendingKey(mark, key))) {
-        this.issues.push({ offset: keyStart, message: duplicateKeyMessage(key) });
+        this.issue(keyStart, duplicateKeyMessage(key));
         keyed = true;
       } else if (isIndexKey(key)) keyed = true;
       this.table.entry(key, keyStart, this.recordOf(value));
@@ -887,25 +1013,26 @@ class FastParser {
   /** A plain scalar inside a flow collection: ends at `,[]{}` or a `:` value indicator. */
   private scanPlainFlow(p: number): void {
     const s = this.s;
+    const u = this.u;
     const end = this.end;
-    const first = p < end ? s.charCodeAt(p) : LF;
+    const first = p < end ? u[p]! : LF;
     if (!plainStart(first) || first === QUESTION || first === COLON) throw BAIL;
     if (first === DASH) {
       // `-` starts a plain scalar only when a character that could continue one follows it.
-      const n = p + 1 < end ? s.charCodeAt(p + 1) : LF;
+      const n = p + 1 < end ? u[p + 1]! : LF;
       if (this.blankAt(p + 1) || n === COMMA || n === LBRACKET || n === RBRACKET || n === LBRACE || n === RBRACE) throw BAIL;
     }
     let i = p;
     let contentEnd = p;
     for (;;) {
       if (i >= end) throw BAIL;
-      const c = s.charCodeAt(i);
+      const c = u[i]!;
       if (c === COMMA || c === LBRACKET || c === RBRACKET || c === LBRACE || c === RBRACE) {
         this.tokKind = STOP_FLOW;
         break;
       }
       if (c === COLON) {
-        const n = i + 1 < end ? s.charCodeAt(i + 1) : LF;
+        const n = i + 1 < end ? u[i + 1]! : LF;
         if (n === SPACE || n === COMMA || n === RBRACKET || n === RBRACE) {
           this.tokKind = STOP_COLON;
           break;
@@ -914,8 +1041,11 @@ class FastParser {
       }
       if (c === LF || c === CR || c === TAB) throw BAIL;
       if (c === SPACE) {
-        if (i + 1 < end && s.charCodeAt(i + 1) === HASH) throw BAIL;
-      } else contentEnd = i + 1;
+        if (i + 1 < end && u[i + 1]! === HASH) throw BAIL;
+      } else {
+        if ((c < SPACE || c > TILDE) && unprintable(u, i, c)) throw BAIL;
+        contentEnd = i + 1;
+      }
       i++;
     }
     this.tokEnd = contentEnd;
@@ -954,10 +1084,31 @@ function plainStart(c: number): boolean {
   }
 }
 
-function trimEndWhite(s: string, from: number, to: number): string {
+/**
+ * Whether the character `c` at `i` (outside printable ASCII) is one YAML does not allow: C0
+ * controls but tab and line breaks, DEL, C1 controls but NEL, U+FFFE, U+FFFF and unpaired
+ * surrogates. Every character of a document the fast parser accepts passes this test (the full
+ * parser reports the others), so no separate pass over the text looks for them.
+ */
+function unprintable(u: Uint16Array, i: number, c: number): boolean {
+  if (c < 0x20) return c !== TAB && c !== LF && c !== CR;
+  if (c <= 0x9f) return c >= 0x7f && c !== 0x85;
+  if (c < 0xd800) return false;
+  if (c <= 0xdbff) {
+    const next = u[i + 1]!;
+    return !(next >= 0xdc00 && next <= 0xdfff);
+  }
+  if (c <= 0xdfff) {
+    const previous = u[i - 1]!;
+    return !(previous >= 0xd800 && previous <= 0xdbff);
+  }
+  return c >= 0xfffe;
+}
+
+function trimEndWhite(s: string, u: Uint16Array, from: number, to: number): string {
   let t = to;
   while (t > from) {
-    const c = s.charCodeAt(t - 1);
+    const c = u[t - 1]!;
     if (c !== SPACE && c !== TAB) break;
     t--;
   }

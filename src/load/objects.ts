@@ -28,16 +28,21 @@ const MAX_LIST_DEPTH = 8;
 export function documentsToObjects(documents: readonly ParsedDocument[], file: string, provenance?: Provenancer): ObjectsOutcome {
   const objects: KubeObject[] = [];
   const diagnostics: Diagnostic[] = [];
-  for (const document of documents) {
-    const where = provenance?.(document) ?? { file, lineShift: 0 };
-    collect(document.value, document.positions, document.index, where, 0, objects, diagnostics);
+  const plain: Provenance = { file, lineShift: 0 };
+  for (let i = 0; i < documents.length; i++) {
+    const document = documents[i]!;
+    const where = provenance?.(document) ?? plain;
+    collect(document.value, document.positions, document.line, document.column, document.index, where, 0, objects, diagnostics);
   }
   return { objects, diagnostics };
 }
 
+/** `line`/`column`: where `value` itself is written (what `locator.locate([])` answers). */
 function collect(
   value: unknown,
   locator: TableLocator,
+  line: number,
+  column: number,
   index: number,
   where: Provenance,
   depth: number,
@@ -46,11 +51,10 @@ function collect(
 ): void {
   // Empty documents (a trailing `---`, comments only) are skipped silently.
   if (value === null) return;
-  const at = shift(locator.locate([]), where.lineShift);
-  const location = { file: where.file, line: at.line, column: at.column };
+  const atLine = shiftLine(line, where.lineShift);
   if (typeof value !== 'object' || Array.isArray(value)) {
     const shape = Array.isArray(value) ? 'a sequence' : `a ${typeof value === 'string' ? 'string' : typeof value === 'number' ? 'number' : 'boolean'}`;
-    diagnostics.push(note('E_INPUT', `skipped: not a Kubernetes object (the document is ${shape})`, location));
+    diagnostics.push(note('E_INPUT', `skipped: not a Kubernetes object (the document is ${shape})`, { file: where.file, line: atLine, column }));
     return;
   }
   const record = value as Record<string, unknown>;
@@ -59,18 +63,19 @@ function collect(
     const missing = [typeof apiVersion !== 'string' || apiVersion === '' ? 'apiVersion' : '', typeof kind !== 'string' || kind === '' ? 'kind' : '']
       .filter(Boolean)
       .join(' and ');
-    diagnostics.push(note('E_INPUT', `skipped: not a Kubernetes object (no string ${missing})`, location));
+    diagnostics.push(note('E_INPUT', `skipped: not a Kubernetes object (no string ${missing})`, { file: where.file, line: atLine, column }));
     return;
   }
   if ((kind === 'List' || kind.endsWith('List')) && Array.isArray(record.items)) {
     if (depth >= MAX_LIST_DEPTH) {
-      diagnostics.push(note('E_INPUT', `skipped: Lists nested more than ${MAX_LIST_DEPTH} deep`, location));
+      diagnostics.push(note('E_INPUT', `skipped: Lists nested more than ${MAX_LIST_DEPTH} deep`, { file: where.file, line: atLine, column }));
       return;
     }
     record.items.forEach((item: unknown, i: number) => {
       const itemLocator = locator.nested(['items', i]);
+      const itemAt = itemLocator.locate([]);
       // An item's index stands in for the document index, as ObjectSource documents.
-      collect(item, itemLocator, i, where, depth + 1, objects, diagnostics);
+      collect(item, itemLocator, itemAt.line, itemAt.column, i, where, depth + 1, objects, diagnostics);
     });
     return;
   }
@@ -90,13 +95,17 @@ function collect(
     namespace,
     name,
     raw: record,
-    source: { file: where.file, document: index, line: at.line, column: at.column },
+    source: { file: where.file, document: index, line: atLine, column },
     positions: where.lineShift === 0 ? locator : new ShiftedLocator(locator, where.lineShift),
   });
 }
 
 function shift(position: Position, lines: number): Position {
-  return lines === 0 ? position : { line: Math.max(1, position.line - lines), column: position.column };
+  return lines === 0 ? position : { line: shiftLine(position.line, lines), column: position.column };
+}
+
+function shiftLine(line: number, lines: number): number {
+  return lines === 0 ? line : Math.max(1, line - lines);
 }
 
 class ShiftedLocator implements PositionLocator {

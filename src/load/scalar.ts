@@ -145,6 +145,22 @@ function smallDecimal(text: string): number | null {
   return value === 0 ? 0 : value;
 }
 
+/**
+ * Whether every character of `text` could belong to a number some route of resolvePlain reads:
+ * digits, hexadecimal letters, base prefixes, `_`, `.`, signs and exponents.
+ */
+function numberCharacters(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 128 && NUMBER_CHARACTERS[c] === 1) continue;
+    return false;
+  }
+  return true;
+}
+
+const NUMBER_CHARACTERS = new Uint8Array(128);
+for (const c of '0123456789abcdefABCDEFxXoO_.+-') NUMBER_CHARACTERS[c.charCodeAt(0)] = 1;
+
 /** The exact integer text of the last int/uint/bigint resolution (for keys, where precision matters). */
 export let resolvedIntegerText = '';
 
@@ -183,6 +199,11 @@ export function resolvePlain(text: string): unknown {
     if (small !== null) {
       resolvedTag = 'int';
       return small;
+    }
+    if (!numberCharacters(text)) {
+      // Quantities (`500m`, `256Mi`) and versions: no route below can read them.
+      resolvedTag = 'str';
+      return text;
     }
     const plain = text.indexOf('_') === -1 ? text : text.replaceAll('_', '');
     let status = parseGoInt64(plain);

@@ -3,9 +3,19 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { documentsToObjects } from './objects.ts';
+import { SEGMENT_CHARACTERS } from './segments.ts';
 import { loadInputs } from './sources.ts';
+import { parseYamlStream } from './yaml.ts';
 
 const pod = (name: string): string => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n`;
+
+/** Hundreds of documents, one of them broken and one with a duplicate key. */
+const largeStream = Array.from({ length: 3000 }, (_, i) => {
+  if (i === 1400) return 'metadata: [\n';
+  const duplicate = i === 2500 ? '  k: again\n' : '';
+  return `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\n  # note ${i}\ndata:\n  k: value-${i}\n${duplicate}  script: |\n    echo ${i}\n`;
+}).join('---\n');
 
 describe('loadInputs', () => {
   let root: string;
@@ -27,6 +37,8 @@ describe('loadInputs', () => {
     write('bin/latin1.yaml', Buffer.from([0x61, 0x3a, 0x20, 0xe9, 0x0a]));
     write('big/huge.yaml', `${pod('huge')}# ${'x'.repeat(2000)}\n`);
     write('single.txt', pod('named'));
+    write('large/a-big.yaml', largeStream);
+    write('large/b-small.yaml', pod('small'));
     mkdirSync(join(root, 'loop'));
     write('loop/p.yaml', pod('p'));
     symlinkSync(join(root, 'loop'), join(root, 'loop', 'again'));
@@ -96,6 +108,35 @@ describe('loadInputs', () => {
     assert.equal(result.diagnostics.length, 1);
     assert.equal(result.diagnostics[0]!.code, 'E_TOO_LARGE');
     assert.match(result.diagnostics[0]!.message, /huge\.yaml is 2\.\d KiB, more than the 1\.0 KiB limit/);
+  });
+
+  it('reads a large file (in segments of whole documents) exactly as its text, then a small one after it', async () => {
+    const result = await loadInputs(['large'], { cwd: root });
+    const file = join('large', 'a-big.yaml');
+    const outcome = parseYamlStream(largeStream, file);
+    const expected = documentsToObjects(outcome.documents, file);
+    assert.ok(largeStream.length > 2 * SEGMENT_CHARACTERS);
+    assert.equal(result.objects.length, expected.objects.length + 1);
+    result.objects.slice(0, -1).forEach((object, i) => {
+      const reference = expected.objects[i]!;
+      assert.deepStrictEqual(object.raw, reference.raw);
+      assert.deepStrictEqual(object.source, reference.source);
+      for (const path of [[], ['metadata', 'name'], ['data', 'k'], ['data', 'missing']]) {
+        assert.deepEqual(object.positions.locate(path), reference.positions.locate(path));
+      }
+    });
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.code, d.message, d.location]),
+      outcome.errors.map((e) => [e.code, e.message, e.location]),
+    );
+    assert.ok(result.diagnostics.length >= 2, 'the broken document and the duplicate key are reported');
+    // The small file is read through the same buffer: nothing of the large one shows through.
+    assert.deepEqual(result.objects.at(-1)!.raw, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'small' } });
+  });
+
+  it('reads what is not a regular file (a device) too', { skip: process.platform === 'win32' }, async () => {
+    const result = await loadInputs(['/dev/null']);
+    assert.deepEqual([result.files, result.objects, result.diagnostics], [1, [], []]);
   });
 
   it('follows symbolic links without looping', async () => {

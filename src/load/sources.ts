@@ -8,7 +8,7 @@ import { decode, discoverFiles, readManifest, readStream, tooLarge, type FileCon
 import { DEFAULT_MAX_FILE_BYTES } from './limits.ts';
 import { documentsToObjects, type Provenance } from './objects.ts';
 import { renderHelm, renderKustomize, templateFile, templateSources, type HelmInput, type Rendered, type TemplateSource } from './render.ts';
-import { parseYamlStream, type ParsedDocument, type ParseOutcome } from './yaml.ts';
+import { parseYamlSegments, parseYamlStream, type ParsedDocument, type ParseOutcome } from './yaml.ts';
 
 export interface LoadInputs {
   /** Files, directories (searched recursively for .yaml, .yml, .json), or `-` for stdin. */
@@ -43,9 +43,6 @@ export interface LoadResult {
 
 /** The name stdin has in locations. */
 export const STDIN = '-';
-
-/** How many files are read ahead of the one being parsed. */
-const READ_AHEAD = 8;
 
 /** What one source (a file, stdin, one rendered chart or overlay) yielded. */
 export interface LoadedUnit {
@@ -83,33 +80,22 @@ export async function* streamInputs(inputs: LoadInputs | readonly string[], opti
   }
   const files = discovered.files;
 
-  // Files are read concurrently but parsed, and reported, in order.
-  const reads = new Map<number, Promise<FileContent>>();
-  const startRead = (index: number): void => {
-    const file = files[index];
-    if (file === undefined || reads.has(index)) return;
-    const read = file === STDIN ? readStdin(request, maxBytes) : readManifest(resolve(cwd, file), maxBytes, file);
-    read.catch(() => undefined); // observed below, in order
-    reads.set(index, read);
-  };
-  for (let i = 0; i < READ_AHEAD; i++) startRead(i);
-  for (let i = 0; i < files.length; i++) {
-    startRead(i + READ_AHEAD);
-    const file = files[i]!;
+  // One file at a time, in order. A regular file is read synchronously from the page cache (see
+  // files.ts): reading ahead would overlap nothing and only keep more texts alive.
+  for (const file of files) {
     let content: FileContent;
     try {
-      content = await reads.get(i)!;
+      content = await (file === STDIN ? readStdin(request, maxBytes) : readManifest(resolve(cwd, file), maxBytes, file));
     } catch (error) {
       yield { file, objects: [], diagnostics: [diagnosticFromThrown(error, file)], read: false };
       continue;
-    } finally {
-      reads.delete(i);
     }
     if (content.kind === 'binary') {
       yield { file, objects: [], diagnostics: [note('E_INPUT', `skipped: binary file (${content.reason})`, { file })], read: false };
       continue;
     }
-    yield streamUnit(parseYamlStream(content.text, file), file);
+    const outcome = content.kind === 'segments' ? parseYamlSegments(content.segments, file) : parseYamlStream(content.text, file);
+    yield streamUnit(outcome, file);
   }
 
   for (const dir of request.kustomize ?? []) {

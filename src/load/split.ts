@@ -2,6 +2,7 @@
 // itself and every position stays an offset into the whole file. A line that starts with `---` or
 // `...` followed by a space, a tab or the end of the line is a document marker wherever it appears
 // (YAML forbids such a line inside a document's content), which is what makes this safe.
+import { scanLines } from './lines.ts';
 
 export interface Chunk {
   /** Offset of the chunk's first line: its prologue (directives, comments) or its `---` line. */
@@ -14,79 +15,59 @@ export interface Chunk {
   directives: boolean;
 }
 
-/**
- * Offsets of the lines that start with `---` or `...` followed by white space or the line's end, in
- * order. Found by plain substring search, far cheaper than a multi-line regular expression.
- */
-function markerLines(text: string): number[] {
-  const found: number[] = [];
-  for (const marker of ['---', '...']) {
-    const needle = `\n${marker}`;
-    const first = text.indexOf(needle);
-    let at = text.startsWith(marker) ? 0 : first === -1 ? -1 : first + 1;
-    while (at !== -1) {
-      const after = text.charCodeAt(at + 3);
-      if (at + 3 >= text.length || after === 0x20 || after === 0x09 || after === 0x0a || after === 0x0d) found.push(at);
-      const next = text.indexOf(needle, at + 3);
-      at = next === -1 ? -1 : next + 1;
-    }
-  }
-  return found.sort((a, b) => a - b);
-}
+// What scanContent found, as bits.
+const CONTENT = 1;
+const DIRECTIVES = 2;
 
-interface Scan {
-  content: boolean;
-  directives: boolean;
-}
-
-export function splitDocuments(text: string): Chunk[] {
+/** `markers`: the text's document marker lines, when a pass over it already found them. */
+export function splitDocuments(text: string, markers: readonly number[] = scanLines(text).markers): Chunk[] {
   const chunks: Chunk[] = [];
   let start = 0;
   let marker = -1;
   let directives = false;
-  const close = (end: number): void => {
-    const scan = scanContent(text, start, end, marker);
-    if (scan.content || marker !== -1) {
-      chunks.push({ start, marker, end, directives: directives || scan.directives });
-    }
-  };
-  for (const at of markerLines(text)) {
+  for (let i = 0; i < markers.length; i++) {
+    const at = markers[i]!;
     if (text.charCodeAt(at) === 0x2d) {
       const scan = scanContent(text, start, at, marker);
-      if (scan.content || marker !== -1) {
-        chunks.push({ start, marker, end: at, directives: directives || scan.directives });
+      if ((scan & CONTENT) !== 0 || marker !== -1) {
+        chunks.push({ start, marker, end: at, directives: directives || (scan & DIRECTIVES) !== 0 });
         start = at;
         directives = false;
       } else {
         // Only comments and directives so far: they are the prologue of the document this marker starts.
-        directives ||= scan.directives;
+        directives ||= (scan & DIRECTIVES) !== 0;
       }
       marker = at;
     } else {
-      close(at);
+      close(text, chunks, start, marker, at, directives);
       const newline = text.indexOf('\n', at);
       start = newline === -1 ? text.length : newline + 1;
       marker = -1;
       directives = false;
     }
   }
-  close(text.length);
+  close(text, chunks, start, marker, text.length, directives);
   return chunks;
 }
 
-/** Whether [start, end) holds anything but blank lines, comments, directives and the `---` marker. */
-function scanContent(text: string, start: number, end: number, marker: number): Scan {
-  let directives = false;
+function close(text: string, chunks: Chunk[], start: number, marker: number, end: number, directives: boolean): void {
+  const scan = scanContent(text, start, end, marker);
+  if ((scan & CONTENT) !== 0 || marker !== -1) chunks.push({ start, marker, end, directives: directives || (scan & DIRECTIVES) !== 0 });
+}
+
+/** Whether [start, end) holds anything but blank lines, comments, directives and the `---` marker (CONTENT), and directives. */
+function scanContent(text: string, start: number, end: number, marker: number): number {
+  let directives = 0;
   let p = start;
   while (p < end) {
     const lineStart = p;
     if (p === marker) p += 3; // content after the marker on its line (`--- value`) still counts below
     while (p < end && (text.charCodeAt(p) === 0x20 || text.charCodeAt(p) === 0x09)) p++;
     const c = p < end ? text.charCodeAt(p) : 0x0a;
-    if (c === 0x25 && p === lineStart) directives = true;
-    else if (c !== 0x0a && c !== 0x0d && c !== 0x23) return { content: true, directives };
+    if (c === 0x25 && p === lineStart) directives = DIRECTIVES;
+    else if (c !== 0x0a && c !== 0x0d && c !== 0x23) return CONTENT | directives;
     const newline = text.indexOf('\n', p);
     p = newline === -1 || newline >= end ? end : newline + 1;
   }
-  return { content: false, directives };
+  return directives;
 }

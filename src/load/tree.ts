@@ -14,7 +14,7 @@
  * then `close`); children close before their parent, so a pending stack is enough.
  */
 export class PositionTable {
-  private tape = new Int32Array(4096);
+  private tape: Int32Array;
   private used = 0;
   private pending = new Int32Array(512);
   private readonly pendingKeys: string[] = [];
@@ -22,6 +22,14 @@ export class PositionTable {
   private readonly keyLists = new Map<number, string[]>();
   /** The record of the collection closed last. */
   lastClosed = -1;
+
+  /**
+   * `characters`: the length of the text the table is for. Manifests take about one slot for
+   * every 7 characters; reserving that up front spares growing (copying, zeroing) the tape.
+   */
+  constructor(characters = 0) {
+    this.tape = new Int32Array(Math.max(256, Math.ceil(characters / 6)));
+  }
 
   /** Starts a collection; returns the mark its `close` takes. */
   open(): number {
@@ -100,7 +108,7 @@ export class PositionTable {
       if (typeof segment === 'number' && Number.isInteger(segment) && segment >= 0) index = segment;
     } else if (typeof segment === 'string') {
       const keys = this.keyLists.get(record);
-      index = keys === undefined ? Object.keys(container).indexOf(segment) : keys.lastIndexOf(segment);
+      index = keys === undefined ? ownKeyIndex(container, segment) : keys.lastIndexOf(segment);
     }
     if (index < 0 || index >= count) return -1;
     this.memberChild = this.tape[record + 2 + 2 * index]!;
@@ -116,6 +124,19 @@ export class PositionTable {
     const keys = this.keyLists.get(record) ?? Object.keys(container);
     return keys.map((key, i) => [key, this.tape[record + 1 + 2 * i] ?? -1, this.tape[record + 2 + 2 * i] ?? -1]);
   }
+}
+
+/**
+ * The position of `key` among the own keys of `container` in Object.keys order, or -1: for…in
+ * walks them in that order (inherited ones after) without building the array Object.keys would.
+ */
+function ownKeyIndex(container: object, key: string): number {
+  let index = 0;
+  for (const own in container) {
+    if (own === key) return Object.hasOwn(container, own) ? index : -1;
+    index++;
+  }
+  return -1;
 }
 
 /** Keys JavaScript orders before all others in an object: canonical array indices. */

@@ -2,11 +2,13 @@
 // decode them. Each document goes through the fast parser when it is in the subset that parser
 // handles, and through the full parser otherwise; a broken document costs only itself.
 import { BulwarkError, type ErrorLocation } from '../core/index.ts';
-import { parseFast } from './fast-parser.ts';
+import { codeUnits, parseFast, releaseCodeUnits } from './fast-parser.ts';
 import { resetInterning } from './intern.ts';
 import { parseFull } from './full-parser.ts';
+import { hasEndMarker, type TextSegment } from './segments.ts';
 import { looksLikeJson, parseJsonStream } from './json.ts';
-import { LineIndex, TableLocator } from './locator.ts';
+import { LineIndex, scanLines } from './lines.ts';
+import { TableLocator } from './locator.ts';
 import { splitDocuments } from './split.ts';
 import { PositionTable, type Issue } from './tree.ts';
 
@@ -49,99 +51,127 @@ export function normalizeText(text: string): string {
 export function parseYamlStream(text: string, file: string, options: ParseOptions = {}): ParseOutcome {
   resetInterning();
   const source = normalizeText(text);
-  const lines = new LineIndex(source);
-  const table = new PositionTable();
-  const errors: BulwarkError[] = [];
-  const report = (issue: Issue): void => {
-    errors.push(parseError(file, lines, issue));
-  };
 
   if (looksLikeJson(source)) {
+    const lines = new LineIndex(source);
+    const table = new PositionTable(source.length);
+    const errors: BulwarkError[] = [];
     const json = parseJsonStream(source, table);
     if (json.error === null) {
       const documents = json.documents.map((document, index) => {
-        for (const issue of document.issues) report(issue);
-        return makeDocument(index, document, table, lines, 'json');
+        for (const issue of document.issues) errors.push(parseError(file, lines, issue));
+        return makeDocument(index, document.value, document.offset, 0, document.record, table, lines, 'json');
       });
       return { documents, errors };
     }
     // Outside a .json file it may be YAML in flow style: read it as YAML, and keep the JSON
     // parser's message if YAML cannot read it either.
     if (!/\.json$/i.test(file)) {
-      const asYaml = parseYamlDocuments(source, file, lines, options);
+      const asYaml = parseYamlDocuments(source, file, options);
       if (asYaml.errors.length === 0) return asYaml;
     }
     return { documents: [], errors: [parseError(file, lines, json.error)] };
   }
-  return parseYamlDocuments(source, file, lines, options);
+  return parseYamlDocuments(source, file, options);
 }
 
-function parseYamlDocuments(source: string, file: string, lines: LineIndex, options: ParseOptions): ParseOutcome {
-  const table = new PositionTable();
-  const documents: ParsedDocument[] = [];
-  const errors: BulwarkError[] = [];
-  const report = (issue: Issue): void => {
-    errors.push(parseError(file, lines, issue));
-  };
-  // A lone carriage return is a line break in YAML; only the full parser knows that.
+/**
+ * Parses a stream given as consecutive texts that each hold whole documents (see segments.ts):
+ * the same documents, positions and errors as {@link parseYamlStream} on their concatenation.
+ */
+export function parseYamlSegments(segments: readonly TextSegment[], file: string, options: ParseOptions = {}): ParseOutcome {
+  resetInterning();
+  let characters = 0;
+  for (const segment of segments) characters += segment.text.length;
+  const into = new Accumulator(characters);
+  for (const segment of segments) {
+    if (!readDocuments(segment.text, segment.offset, file, options, into, segments.length > 1)) {
+      // An end marker (`...`) can carry a document's state across a cut: read the stream whole.
+      return parseYamlStream(segments.map((s) => s.text).join(''), file, options);
+    }
+  }
+  return { documents: into.documents, errors: into.errors };
+}
+
+function parseYamlDocuments(source: string, file: string, options: ParseOptions): ParseOutcome {
+  const into = new Accumulator(source.length);
+  readDocuments(source, 0, file, options, into);
+  return { documents: into.documents, errors: into.errors };
+}
+
+/** What reading a stream gathers, text after text. */
+class Accumulator {
+  readonly table: PositionTable;
+  readonly documents: ParsedDocument[] = [];
+  readonly errors: BulwarkError[] = [];
+  /** The next document's index. */
+  index = 0;
+  /** Lines before the next text. */
+  lines = 0;
+
+  constructor(characters: number) {
+    this.table = new PositionTable(characters);
+  }
+}
+
+/**
+ * Reads the documents of `source`, which starts at offset `base` of the stream; false (having read
+ * nothing) when `segmented` and the text has an end marker, which segments do not allow.
+ */
+function readDocuments(source: string, base: number, file: string, options: ParseOptions, into: Accumulator, segmented = false): boolean {
+  // One pass finds the line starts (every document's root needs a position) and the document markers.
+  const scan = scanLines(source);
+  if (segmented && hasEndMarker(source, scan.markers)) return false;
+  const lines = new LineIndex(source, scan.starts, scan.count, into.lines);
+  into.lines += scan.count - 1;
+  const { table, documents, errors } = into;
+  // A lone carriage return is a line break in YAML; only the full parser knows that. Characters
+  // YAML does not allow make the fast parser give up, and the full parser report them.
   const fastAllowed = options.fast !== false && source.indexOf('\r') === -1;
-  const unprintable = unprintableOffsets(source);
-  let next = 0;
-  let index = 0;
-  for (const chunk of splitDocuments(source)) {
-    // Characters YAML does not allow make the document an error, which the full parser reports.
-    while (next < unprintable.length && unprintable[next]! < chunk.start) next++;
-    const clean = next >= unprintable.length || unprintable[next]! >= chunk.end;
-    const fast = fastAllowed && clean && !chunk.directives ? parseFast(source, chunk.start, chunk.marker, chunk.end, table) : null;
+  const chunks = splitDocuments(source, scan.markers);
+  const units = fastAllowed ? codeUnits(source) : null;
+  for (let c = 0; c < chunks.length; c++) {
+    const chunk = chunks[c]!;
+    const fast = units !== null && !chunk.directives ? parseFast(source, chunk.start, chunk.marker, chunk.end, table, units) : null;
     if (fast !== null) {
-      for (const issue of fast.issues) report(issue);
-      documents.push(makeDocument(index++, fast, table, lines, 'fast'));
+      const issues = fast.issues;
+      for (let i = 0; i < issues.length; i++) errors.push(parseError(file, lines, issues[i]!));
+      documents.push(makeDocument(into.index++, fast.value, fast.offset, base, fast.record, table, lines, 'fast'));
       continue;
     }
     const full = parseFull(source, chunk.start, chunk.end, table);
-    for (const issue of full.fatal) report(issue);
+    for (const issue of full.fatal) errors.push(parseError(file, lines, issue));
     for (const document of full.documents) {
-      for (const issue of document.issues) report(issue);
+      for (const issue of document.issues) errors.push(parseError(file, lines, issue));
       const offset = document.offset >= 0 ? document.offset : chunk.marker >= 0 ? chunk.marker : chunk.start;
-      documents.push(makeDocument(index++, { ...document, offset }, table, lines, 'full'));
+      documents.push(makeDocument(into.index++, document.value, offset, base, document.record, table, lines, 'full'));
     }
     // A document lost to an error still takes its place in the numbering.
-    if (full.documents.length === 0) index++;
+    if (full.documents.length === 0) into.index++;
   }
-  return { documents, errors };
+  releaseCodeUnits();
+  return true;
 }
 
-// Outside YAML's printable set: C0 controls but tab and line breaks, DEL, C1 controls but NEL,
-// U+FFFE/U+FFFF, and unpaired surrogates.
-const UNPRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-// A superset as one character class, which the regular expression engine scans far faster.
-const MAYBE_UNPRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\uD800-\uDFFF\uFFFE\uFFFF]/;
-
-/** Offsets of characters YAML does not allow, in order. */
-export function unprintableOffsets(text: string): number[] {
-  const offsets: number[] = [];
-  if (!MAYBE_UNPRINTABLE.test(text)) return offsets;
-  UNPRINTABLE.lastIndex = 0;
-  for (let m = UNPRINTABLE.exec(text); m !== null; m = UNPRINTABLE.exec(text)) offsets.push(m.index);
-  return offsets;
-}
-
+/** `offset`: of the root in the text `lines` indexes, which starts at `base` in the stream. */
 function makeDocument(
   index: number,
-  root: { value: unknown; offset: number; record: number },
+  value: unknown,
+  offset: number,
+  base: number,
+  record: number,
   table: PositionTable,
   lines: LineIndex,
   parser: ParsedDocument['parser'],
 ): ParsedDocument {
-  const at = lines.position(root.offset);
+  const line = lines.lineOf(offset);
   return {
     index,
-    value: root.value,
-    line: at.line,
-    column: at.column,
-    positions: new TableLocator(table, { value: root.value, offset: root.offset, record: root.record }, lines),
-    offset: root.offset,
+    value,
+    line,
+    column: lines.columnIn(line, offset),
+    positions: new TableLocator(table, lines, value, offset, record),
+    offset: base + offset,
     parser,
   };
 }
