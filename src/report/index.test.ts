@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { BulwarkError } from '../core/index.ts';
 import { bulkReport, findingOf, privileged, reportOf, runAsNonRoot, sampleFindings, web } from './fixtures/sample.ts';
 import {
+  CHUNK_SIZE,
   formatJson,
   formatJunit,
   formatSarif,
@@ -34,6 +35,19 @@ describe('renderReport', () => {
       assert.equal([...renderReportChunks(report, format, options)].join(''), whole);
       assert.equal(renderReport(reportOf([...sampleFindings]), format, options), whole, format);
       assert.ok(whole.endsWith('\n'), `${format} ends with a newline`);
+    }
+  });
+
+  it('hands out large documents in pieces of about CHUNK_SIZE characters that join to the whole', () => {
+    const large = bulkReport(5_000);
+    for (const format of REPORT_FORMATS) {
+      const chunks = [...renderReportChunks(large, format, options)];
+      assert.ok(chunks.length > 3, `${format}: ${chunks.length} pieces`);
+      chunks.forEach((chunk, index) => {
+        if (index < chunks.length - 1) assert.ok(chunk.length >= CHUNK_SIZE, `${format}: piece ${index} is ${chunk.length} long`);
+        assert.ok(chunk.length > 0 && chunk.length < CHUNK_SIZE + 4096, `${format}: piece ${index} is ${chunk.length} long`);
+      });
+      assert.equal(chunks.join(''), renderReport(large, format, options), format);
     }
   });
 

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Finding } from '../core/index.ts';
-import { admin, defaultDeny, findingOf, privileged, reportOf, runAsNonRoot, sampleFindings, web } from './fixtures/sample.ts';
-import { formatJson, jsonChunks, jsonDocument } from './json.ts';
+import { CHUNK_SIZE } from './chunks.ts';
+import { admin, bulkReport, defaultDeny, findingOf, privileged, reportOf, runAsNonRoot, sampleFindings, web } from './fixtures/sample.ts';
+import { formatJson, jsonChunks, jsonDocument, jsonFinding } from './json.ts';
+import type { ScanReport } from './model.ts';
 
 describe('formatJson', () => {
   it('writes the documented envelope, keys in order, 2-space indented, with a trailing newline', () => {
@@ -14,6 +16,43 @@ describe('formatJson', () => {
     assert.deepEqual(document.tool, { name: 'bulwark', version: '0.1.0' });
     assert.ok(text.startsWith('{\n  "schemaVersion": "1",\n  "tool": {\n    "name": "bulwark",'));
     assert.ok(text.endsWith('}\n') && !text.endsWith('\n\n'));
+  });
+
+  it('writes exactly this text for one finding', () => {
+    const finding = findingOf(defaultDeny, admin, { file: 'rbac.yaml', line: 2, column: 1, path: 'metadata' }, 'no "deny"');
+    assert.equal(
+      formatJson(reportOf([finding], undefined, { objects: 1, files: 1 })),
+      [
+        '{',
+        '  "schemaVersion": "1",',
+        '  "tool": {',
+        '    "name": "bulwark",',
+        '    "version": "0.1.0"',
+        '  },',
+        '  "findings": [',
+        '    {"control":"network-default-deny","title":"Namespace without default-deny NetworkPolicy","severity":"low","area":"network","frameworks":{},' +
+          '"object":{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","namespace":null,"name":"admin"},' +
+          '"location":{"file":"rbac.yaml","line":2,"column":1,"path":"metadata"},"message":"no \\"deny\\"",' +
+          '"remediation":"Add a NetworkPolicy selecting all pods with empty ingress rules."}',
+        '  ],',
+        '  "summary": {',
+        '    "objects": 1,',
+        '    "files": 1,',
+        '    "findings": 1,',
+        '    "bySeverity": {',
+        '      "critical": 0,',
+        '      "high": 0,',
+        '      "medium": 0,',
+        '      "low": 1,',
+        '      "info": 0',
+        '    },',
+        '    "suppressed": 0,',
+        '    "errors": 0',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('writes every finding with the documented keys in the documented order', () => {
@@ -84,17 +123,31 @@ describe('formatJson', () => {
     assert.deepEqual((JSON.parse(text) as { findings: unknown[] }).findings, []);
   });
 
-  it('is byte-identical to JSON.stringify of the documented shape', () => {
+  it('parses to exactly the documented document', () => {
     for (const findings of [[], sampleFindings]) {
       const report = reportOf(findings);
-      assert.equal(formatJson(report), `${JSON.stringify(jsonDocument(report), null, 2)}\n`);
+      assert.deepEqual(JSON.parse(formatJson(report)), jsonDocument(report));
     }
+  });
+
+  it('writes one finding per line, each as JSON.stringify writes it', () => {
+    assertFindingLines(reportOf(sampleFindings));
   });
 
   it('is deterministic and the same whether written whole or in chunks', () => {
     const report = reportOf(sampleFindings);
     assert.equal(formatJson(report), formatJson(reportOf([...sampleFindings])));
     assert.equal([...jsonChunks(report)].join(''), formatJson(report));
+  });
+
+  it('writes large reports in pieces of bounded size that join to the whole', () => {
+    const report = bulkReport(5_000);
+    const chunks = [...jsonChunks(report)];
+    assert.ok(chunks.length > 10);
+    for (const chunk of chunks) assert.ok(chunk.length < CHUNK_SIZE + 4096, `${chunk.length} characters`);
+    const text = chunks.join('');
+    assert.equal(text, formatJson(report));
+    assertFindingLines(report);
   });
 
   it('shares the control part between findings without mixing up overridden severities', () => {
@@ -108,16 +161,54 @@ describe('formatJson', () => {
     );
   });
 
-  it('writes any strings as valid JSON equal to the reference serialisation', () => {
+  it('keeps every variant of a control and every object apart, however findings alternate', () => {
+    const base = findingOf(privileged, web);
+    // Each variant follows the finding it differs from in that one respect only.
+    const variants: Finding[] = [
+      { ...base, severity: 'low' },
+      { ...base, title: 'Privileged' },
+      { ...base, area: 'network' },
+      { ...base, frameworks: { cis: ['5.2.1'] } },
+      { ...base, remediation: 'Ask the platform team.' },
+      findingOf(privileged, web, { file: 'other.yaml' }),
+      findingOf(privileged, { ...web, name: 'api' }),
+      findingOf(privileged, { ...web, namespace: null }),
+      findingOf(privileged, { ...web, kind: 'StatefulSet' }),
+      findingOf(privileged, { ...web, apiVersion: 'apps/v1beta2' }),
+    ];
+    const findings = [base, ...variants.flatMap((variant) => [variant, base])];
+    const report = reportOf(findings);
+    assert.deepEqual(JSON.parse(formatJson(report)), jsonDocument(report));
+    assertFindingLines(report);
+  });
+
+  it('writes any strings and numbers as valid JSON equal to the reference serialisation', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), fc.string(), (message, name, path) => {
-        const finding = findingOf(privileged, { ...web, name }, { path, file: name }, message);
-        const report = reportOf([finding]);
-        const text = formatJson(report);
-        assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(jsonDocument(report))));
-        assert.equal(text, `${JSON.stringify(jsonDocument(report), null, 2)}\n`);
-      }),
+      fc.property(
+        fc.string({ unit: 'binary' }),
+        fc.string({ unit: 'binary' }),
+        fc.string(),
+        fc.oneof(fc.integer(), fc.double()),
+        (message, name, path, line) => {
+          const finding = findingOf(privileged, { ...web, name }, { path, file: name, line }, message);
+          const report = reportOf([finding, { ...finding, message: `${message}!` }]);
+          assert.deepEqual(JSON.parse(formatJson(report)), JSON.parse(JSON.stringify(jsonDocument(report))));
+          assertFindingLines(report);
+        },
+      ),
       { numRuns: 200 },
     );
   });
 });
+
+/** The lines between `"findings": [` and `],` are the findings, one each, in order. */
+function assertFindingLines(report: ScanReport): void {
+  const lines = formatJson(report).split('\n');
+  const start = lines.indexOf('  "findings": [');
+  const end = lines.indexOf('  ],');
+  assert.ok(start !== -1 && end > start, 'findings are listed between their brackets');
+  const expected = report.findings.map(
+    (finding, index) => `    ${JSON.stringify(jsonFinding(finding))}${index < report.findings.length - 1 ? ',' : ''}`,
+  );
+  assert.deepEqual(lines.slice(start + 1, end), expected);
+}

@@ -1,71 +1,117 @@
 import type { Finding, Frameworks } from '../core/index.ts';
-import { batched, indentedJson, joinParts, jsonNumber } from './chunks.ts';
-import { SEVERITIES_DESCENDING, type ScanReport, type ScanSummary } from './model.ts';
+import { CHUNK_SIZE, indentedJson, joinParts, jsonNumber } from './chunks.ts';
+import { sameObject, SEVERITIES_DESCENDING, type ScanReport, type ScanSummary } from './model.ts';
 
 /** Bumped only when a consumer of `--format json` would have to change. */
 export const JSON_SCHEMA_VERSION = '1';
 
-/** DESIGN.md §3, 2-space indented, ending with a newline. */
+/**
+ * DESIGN.md §3, ending with a newline. The envelope is indented for reading; findings, which can
+ * number in the tens of thousands, are one compact line each, exactly as `JSON.stringify` writes
+ * them: 30% smaller than indenting every finding, and still greppable and diffable per finding.
+ */
 export function formatJson(report: ScanReport): string {
-  return joinParts(jsonParts(report));
+  return joinParts(jsonChunks(report));
 }
 
-/** The same text as `formatJson`, in pieces of about 64 KiB. */
-export function jsonChunks(report: ScanReport): Generator<string> {
-  return batched(jsonParts(report));
+/** The same text as `formatJson`, in pieces of about `CHUNK_SIZE` characters. */
+export function* jsonChunks(report: ScanReport): Generator<string> {
+  const tool = { name: report.tool.name, version: report.tool.version };
+  let pending = `{\n  "schemaVersion": ${JSON.stringify(JSON_SCHEMA_VERSION)},\n  "tool": ${indentedJson(tool, 2)},\n  "findings": [`;
+  const lines = new FindingLines();
+  let first = true;
+  for (const finding of report.findings) {
+    const line = lines.next(finding);
+    // Every line starts with the comma that separates it from the previous one.
+    pending += first ? line.slice(1) : line;
+    first = false;
+    if (pending.length >= CHUNK_SIZE) {
+      yield pending;
+      pending = '';
+    }
+  }
+  pending += first ? '],\n' : '\n  ],\n';
+  yield `${pending}  "summary": ${indentedJson(jsonSummary(report.summary), 2)}\n}\n`;
+}
+
+/** What every finding of one control shares, serialised once. */
+interface ControlText {
+  title: string;
+  severity: Finding['severity'];
+  area: Finding['area'];
+  frameworks: Frameworks;
+  remediation: string;
+  /** `,\n    {"control":…,"frameworks":{…},"object":` */
+  head: string;
+  /** `,"remediation":…}` */
+  tail: string;
 }
 
 /**
- * Byte for byte what `JSON.stringify(jsonDocument(report), null, 2)` writes (a test holds it to
- * that), built from pieces: the part of a finding that comes from its control is serialised once
- * per control instead of once per finding, which makes large reports several times faster.
+ * Writes `,\n    ` and one finding as `JSON.stringify(jsonFinding(finding))` would (a test holds it
+ * to that), from parts serialised once: per control (a severity override or a policy reusing an id
+ * gets its own), and per object, whose findings arrive one after another.
+ *
+ * The line is built by appending one piece at a time, which V8 keeps as a list of pieces that the
+ * writer copies out in one pass. Serialising a fresh object per finding with `JSON.stringify`
+ * measured twice as slow on a report of 19,000 findings.
  */
-function* jsonParts(report: ScanReport): Generator<string> {
-  const q = JSON.stringify;
-  yield `{\n  "schemaVersion": ${q(JSON_SCHEMA_VERSION)},\n  "tool": {\n    "name": ${q(report.tool.name)},\n    "version": ${q(report.tool.version)}\n  },\n  "findings": [`;
-  const heads = new Map<Frameworks, Map<string, string>>();
-  const tails = new Map<string, string>();
-  let separator = '\n';
-  for (const finding of report.findings) {
-    const { object, location } = finding;
-    yield separator +
-      findingHead(finding, heads) +
-      `      "object": {\n        "apiVersion": ${q(object.apiVersion)},\n        "kind": ${q(object.kind)},\n        "namespace": ${q(object.namespace)},\n        "name": ${q(object.name)}\n      },\n` +
-      `      "location": {\n        "file": ${q(location.file)},\n        "line": ${jsonNumber(location.line)},\n        "column": ${jsonNumber(location.column)},\n        "path": ${q(location.path)}\n      },\n` +
-      `      "message": ${q(finding.message)},\n` +
-      findingTail(finding.remediation, tails);
-    separator = ',\n';
-  }
-  yield report.findings.length === 0 ? '],\n' : '\n  ],\n';
-  yield `  "summary": ${indentedJson(jsonSummary(report.summary), 2)}\n}\n`;
-}
+class FindingLines {
+  readonly #controls = new Map<string, ControlText>();
+  #previous: Finding | undefined;
+  /** `{"apiVersion":…,"name":…},"location":{"file":…,"line":` for the previous finding's object. */
+  #objectText = '';
 
-/** `{ control … frameworks }`, shared by every finding of the same control and severity. */
-function findingHead(finding: Finding, cache: Map<Frameworks, Map<string, string>>): string {
-  let byControl = cache.get(finding.frameworks);
-  if (byControl === undefined) {
-    byControl = new Map();
-    cache.set(finding.frameworks, byControl);
+  next(finding: Finding): string {
+    const control = this.#controlText(finding);
+    const { location } = finding;
+    if (this.#previous === undefined || !sameObject(this.#previous, finding)) {
+      const { apiVersion, kind, namespace, name } = finding.object;
+      const q = JSON.stringify;
+      this.#objectText = `{"apiVersion":${q(apiVersion)},"kind":${q(kind)},"namespace":${q(namespace)},"name":${q(name)}},"location":{"file":${q(location.file)},"line":`;
+    }
+    this.#previous = finding;
+    return (
+      control.head +
+      this.#objectText +
+      jsonNumber(location.line) +
+      ',"column":' +
+      jsonNumber(location.column) +
+      ',"path":' +
+      JSON.stringify(location.path) +
+      '},"message":' +
+      JSON.stringify(finding.message) +
+      control.tail
+    );
   }
-  const key = JSON.stringify([finding.control, finding.title, finding.severity, finding.area]);
-  let head = byControl.get(key);
-  if (head === undefined) {
-    head =
-      `    {\n      "control": ${JSON.stringify(finding.control)},\n      "title": ${JSON.stringify(finding.title)},\n` +
-      `      "severity": ${JSON.stringify(finding.severity)},\n      "area": ${JSON.stringify(finding.area)},\n` +
-      `      "frameworks": ${indentedJson(jsonFrameworks(finding.frameworks), 6)},\n`;
-    byControl.set(key, head);
-  }
-  return head;
-}
 
-function findingTail(remediation: string, cache: Map<string, string>): string {
-  let tail = cache.get(remediation);
-  if (tail === undefined) {
-    tail = `      "remediation": ${JSON.stringify(remediation)}\n    }`;
-    cache.set(remediation, tail);
+  #controlText(finding: Finding): ControlText {
+    const cached = this.#controls.get(finding.control);
+    if (
+      cached !== undefined &&
+      cached.severity === finding.severity &&
+      cached.frameworks === finding.frameworks &&
+      cached.title === finding.title &&
+      cached.area === finding.area &&
+      cached.remediation === finding.remediation
+    ) {
+      return cached;
+    }
+    const q = JSON.stringify;
+    const text: ControlText = {
+      title: finding.title,
+      severity: finding.severity,
+      area: finding.area,
+      frameworks: finding.frameworks,
+      remediation: finding.remediation,
+      head: `,\n    {"control":${q(finding.control)},"title":${q(finding.title)},"severity":${q(finding.severity)},"area":${q(finding.area)},"frameworks":${q(jsonFrameworks(finding.frameworks))},"object":`,
+      tail: `,"remediation":${q(finding.remediation)}}`,
+    };
+    // The latest variant replaces the previous one: variants of one control are rare, and
+    // alternating between them only costs serialising the head again.
+    this.#controls.set(finding.control, text);
+    return text;
   }
-  return tail;
 }
 
 /** The documented shape of one finding, keys in the documented order. */

@@ -227,6 +227,11 @@ describe('formatSarif', () => {
     const run = render(reportOf([lowered]));
     assert.equal(run.results[0]?.level, 'note');
     assert.equal(run.tool.driver.rules[0]?.defaultConfiguration.level, 'error');
+    const mixed = render(reportOf([findingOf(privileged, web), lowered, { ...lowered, severity: 'medium' }, findingOf(privileged, web)]));
+    assert.deepEqual(
+      mixed.results.map((result) => result.level),
+      ['error', 'note', 'warning', 'error'],
+    );
   });
 
   it('adds a rule for a finding whose control is not among the controls', () => {

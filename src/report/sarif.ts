@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { Control, Finding, Severity } from '../core/index.ts';
-import { batched, indentedJson, joinParts } from './chunks.ts';
+import { CHUNK_SIZE, indentedJson, joinParts } from './chunks.ts';
 import { frameworkLabels } from './frameworks.ts';
 import { jsonFrameworks } from './json.ts';
 import { objectLabel, sameObject, type ScanReport } from './model.ts';
@@ -50,20 +50,17 @@ const SECURITY_SEVERITY: Readonly<Record<Severity, string | undefined>> = {
 
 /** SARIF 2.1.0: one run, rules = the controls that ran, one result per finding. */
 export function formatSarif(report: ScanReport, options: SarifOptions = {}): string {
-  return joinParts(sarifParts(report, options));
-}
-
-/** The same text as `formatSarif`, in pieces of about 64 KiB. */
-export function sarifChunks(report: ScanReport, options: SarifOptions = {}): Generator<string> {
-  return batched(sarifParts(report, options));
+  return joinParts(sarifChunks(report, options));
 }
 
 /**
+ * The same text as `formatSarif`, in pieces of about `CHUNK_SIZE` characters.
+ *
  * The run's header (tool, rules, artifacts) is indented for reading; results, which can number in
  * the tens of thousands, are written one compact line each, which keeps the file small for upload
  * limits and still greppable and diffable per finding.
  */
-function* sarifParts(report: ScanReport, options: SarifOptions): Generator<string> {
+export function* sarifChunks(report: ScanReport, options: SarifOptions = {}): Generator<string> {
   // Rules and artifacts come before results in the document, so they are collected first.
   const rules = new RuleTable(report.controls);
   const artifacts = new ArtifactTable(options);
@@ -90,25 +87,37 @@ function* sarifParts(report: ScanReport, options: SarifOptions): Generator<strin
 
   let run = indentedJson(header, 4);
   run = run.slice(0, run.length - '\n    }'.length);
-  yield `{\n  "$schema": ${JSON.stringify(SARIF_SCHEMA_URI)},\n  "version": "2.1.0",\n  "runs": [\n    ${run},\n      "results": [`;
+  let pending = `{\n  "$schema": ${JSON.stringify(SARIF_SCHEMA_URI)},\n  "version": "2.1.0",\n  "runs": [\n    ${run},\n      "results": [`;
 
-  const fingerprints = new FingerprintCounter();
-  const results = new ResultWriter();
-  let separator = '\n        ';
+  const results = new ResultLines(rules, artifacts);
+  let first = true;
   for (const finding of report.findings) {
-    const artifact = artifacts.indexOf(finding.location.file);
-    yield separator + results.write(finding, rules.prefixOf(finding), artifact, fingerprints.next(finding, artifact.address));
-    separator = ',\n        ';
+    const line = results.next(finding);
+    // Every line starts with the comma that separates it from the previous one.
+    pending += first ? line.slice(1) : line;
+    first = false;
+    if (pending.length >= CHUNK_SIZE) {
+      yield pending;
+      pending = '';
+    }
   }
-  yield report.findings.length === 0 ? ']\n    }\n  ]\n}\n' : '\n      ]\n    }\n  ]\n}\n';
+  yield pending + (first ? ']\n    }\n  ]\n}\n' : '\n      ]\n    }\n  ]\n}\n');
 }
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 
+/** What every result of one rule at one severity starts and ends with. */
+interface ResultFrame {
+  /** `,\n        {"ruleId":…,"ruleIndex":…,"level":…,"message":{"text":` */
+  head: string;
+  /** `"},"properties":{"severity":…}}`, after the fingerprint. */
+  tail: string;
+}
+
 class RuleTable {
   readonly descriptors: object[] = [];
   readonly #index = new Map<string, number>();
-  readonly #prefix = new Map<string, string>();
+  readonly #frames = new Map<string, Map<Severity, ResultFrame>>();
 
   constructor(controls: readonly Control[]) {
     for (const control of controls) this.#add(control);
@@ -119,14 +128,24 @@ class RuleTable {
     return this.#index.get(finding.control) ?? this.#add({ ...finding, id: finding.control, description: finding.title });
   }
 
-  /** `{"ruleId":…,"ruleIndex":…,`: the start of every result of this rule. */
-  prefixOf(finding: Finding): string {
-    let prefix = this.#prefix.get(finding.control);
-    if (prefix === undefined) {
-      prefix = `{"ruleId":${JSON.stringify(finding.control)},"ruleIndex":${this.indexOf(finding)},`;
-      this.#prefix.set(finding.control, prefix);
+  /** The start and end of every result of this rule at this severity (overrides change the level). */
+  resultFrameOf(finding: Finding): ResultFrame {
+    let frames = this.#frames.get(finding.control);
+    if (frames === undefined) {
+      frames = new Map();
+      this.#frames.set(finding.control, frames);
     }
-    return prefix;
+    let frame = frames.get(finding.severity);
+    if (frame === undefined) {
+      const level = Object.hasOwn(LEVEL, finding.severity) ? LEVEL[finding.severity] : 'warning';
+      const severity = JSON.stringify(finding.severity);
+      frame = {
+        head: `,\n        {"ruleId":${JSON.stringify(finding.control)},"ruleIndex":${this.indexOf(finding)},"level":"${level}","message":{"text":`,
+        tail: `"},"properties":{"severity":${severity}}}`,
+      };
+      frames.set(finding.severity, frame);
+    }
+    return frame;
   }
 
   #add(control: Control): number {
@@ -245,96 +264,133 @@ function mimeTypeOf(file: string): string | undefined {
   return undefined;
 }
 
-const LEVEL_JSON: Readonly<Record<Severity, string>> = {
-  critical: '"level":"error",',
-  high: '"level":"error",',
-  medium: '"level":"warning",',
-  low: '"level":"note",',
-  info: '"level":"note",',
-};
-
-/** What every result about one object repeats, computed once per object. */
-interface ObjectContext {
+/** What every result about one object in one file repeats, computed once per object. */
+interface ObjectText {
   finding: Finding;
   /** `"Deployment shop/web: ` (JSON, unclosed), the start of every message. */
-  labelJson: string;
-  /** `"apps/v1/Deployment/shop/web` (JSON, unclosed); cluster-scoped objects have no namespace segment. */
-  identityJson: string;
+  label: string;
+  /** `},"locations":[{"physicalLocation":{"artifactLocation":{…},"region":{"startLine":` */
+  region: string;
+  /** `},"locations":[{"physicalLocation":{"artifactLocation":{…}},"logicalLocations":[`, for results without a line. */
+  noRegion: string;
+  /** `,"fullyQualifiedName":"apps/v1/Deployment/shop/web:` (JSON, unclosed): what precedes a field path. */
+  qualifiedName: string;
+  /** The logical location of a finding about the whole object (no field path), up to the fingerprint. */
+  wholeObject: string;
+  /** `\0group\0kind\0namespace\0name\0`: the fingerprint's text between control and field path. */
+  fingerprintObject: string;
+  /** `\0artifact`: the end of the fingerprint's text. */
+  fingerprintArtifact: string;
+  address: ArtifactAddress;
 }
 
-/** Results in order, each compact, sharing what the previous finding about the same object computed. */
-class ResultWriter {
-  #context: ObjectContext | undefined;
+const FINGERPRINT_START = `]}],"partialFingerprints":{"${FINGERPRINT_KEY}":"`;
+const PROPERTY_END = `,"kind":"property"}${FINGERPRINT_START}`;
 
-  write(finding: Finding, prefix: string, artifact: ArtifactRef, fingerprint: string): string {
-    const q = JSON.stringify;
-    const context = this.#contextOf(finding);
-    const { line, column, path } = finding.location;
-    let region = '';
-    if (Number.isSafeInteger(line) && line >= 1) {
-      region =
-        Number.isSafeInteger(column) && column >= 1
-          ? `,"region":{"startLine":${line},"startColumn":${column}}`
-          : `,"region":{"startLine":${line}}`;
-    }
-    // JSON escapes character by character, so a quoted concatenation is the open quoted prefix
-    // followed by the quoted suffix without its opening quote: the shared prefixes are quoted once.
-    let logical: string;
-    if (path === '') {
-      logical = `{"name":${q(finding.object.name)},"fullyQualifiedName":${context.identityJson}","kind":"object"}`;
-    } else {
-      const pathJson = q(path);
-      logical = `{"name":${pathJson},"fullyQualifiedName":${context.identityJson}:${pathJson.slice(1)},"kind":"property"}`;
-    }
-    return (
-      prefix +
-      (LEVEL_JSON[finding.severity] ?? '"level":"warning",') +
-      `"message":{"text":${context.labelJson}${q(finding.message).slice(1)}},` +
-      `"locations":[{"physicalLocation":{"artifactLocation":${artifact.locationJson}${region}},"logicalLocations":[${logical}]}],` +
-      `"partialFingerprints":{"${FINGERPRINT_KEY}":"${fingerprint}"},` +
-      `"properties":{"severity":${q(finding.severity)}}}`
-    );
+/**
+ * Writes `,\n        ` and one result, compact, from parts serialised once per rule and severity
+ * and once per object, whose findings arrive one after another.
+ *
+ * The line is appended to piece by piece, with as few pieces as the shared parts allow, because
+ * copying a chunk out costs per piece: building the region or the logical location as strings of
+ * their own first measured 1.5 to 2 times slower on a report of 19,000 findings.
+ */
+class ResultLines {
+  readonly #rules: RuleTable;
+  readonly #artifacts: ArtifactTable;
+  readonly #fingerprints = new FingerprintCounter();
+  #object: ObjectText | undefined;
+
+  constructor(rules: RuleTable, artifacts: ArtifactTable) {
+    this.#rules = rules;
+    this.#artifacts = artifacts;
   }
 
-  #contextOf(finding: Finding): ObjectContext {
-    if (this.#context !== undefined && sameObject(this.#context.finding, finding)) return this.#context;
+  next(finding: Finding): string {
+    const object = this.#objectOf(finding);
+    const { line, column, path } = finding.location;
+    const fingerprint = this.#fingerprints.next(
+      finding.control + object.fingerprintObject + path + object.fingerprintArtifact,
+      object.address,
+    );
+    const frame = this.#rules.resultFrameOf(finding);
+    let out = frame.head;
+    out += object.label;
+    // JSON escapes character by character, so a quoted concatenation is the open quoted prefix
+    // followed by the quoted suffix without its opening quote: the shared prefixes are quoted once.
+    out += JSON.stringify(finding.message).slice(1);
+    if (Number.isSafeInteger(line) && line >= 1) {
+      out += object.region;
+      out += line;
+      if (Number.isSafeInteger(column) && column >= 1) {
+        out += ',"startColumn":';
+        out += column;
+      }
+      out += '}},"logicalLocations":[';
+    } else {
+      out += object.noRegion;
+    }
+    if (path === '') {
+      out += object.wholeObject;
+    } else {
+      const pathJson = JSON.stringify(path);
+      out += '{"name":';
+      out += pathJson;
+      out += object.qualifiedName;
+      out += pathJson.slice(1);
+      out += PROPERTY_END;
+    }
+    out += fingerprint;
+    out += frame.tail;
+    return out;
+  }
+
+  #objectOf(finding: Finding): ObjectText {
+    if (this.#object !== undefined && sameObject(this.#object.finding, finding)) return this.#object;
     const { apiVersion, kind, namespace, name } = finding.object;
-    const identity = `${apiVersion}/${kind}/${namespace === null ? '' : `${namespace}/`}${name}`;
-    this.#context = {
+    const artifact = this.#artifacts.indexOf(finding.location.file);
+    const { address } = artifact;
+    const identity = JSON.stringify(`${apiVersion}/${kind}/${namespace === null ? '' : `${namespace}/`}${name}`).slice(0, -1);
+    const location = `},"locations":[{"physicalLocation":{"artifactLocation":${artifact.locationJson}`;
+    // The fingerprint names the API group, not the version, so a migration from
+    // `extensions/v1beta1` keeps its alerts.
+    const slash = apiVersion.lastIndexOf('/');
+    const group = slash === -1 ? '' : apiVersion.slice(0, slash);
+    this.#object = {
       finding,
-      labelJson: JSON.stringify(`${objectLabel(finding.object)}: `).slice(0, -1),
-      identityJson: JSON.stringify(identity).slice(0, -1),
+      label: JSON.stringify(`${objectLabel(finding.object)}: `).slice(0, -1),
+      region: `${location},"region":{"startLine":`,
+      noRegion: `${location}},"logicalLocations":[`,
+      qualifiedName: `,"fullyQualifiedName":${identity}:`,
+      wholeObject: `{"name":${JSON.stringify(name)},"fullyQualifiedName":${identity}","kind":"object"}${FINGERPRINT_START}`,
+      // NUL cannot occur in names, paths or URIs, so the joined parts stay unambiguous; a null
+      // namespace is told apart from an empty one.
+      fingerprintObject: `\u0000${group}\u0000${kind}\u0000${namespace ?? '\u0001'}\u0000${name}\u0000`,
+      fingerprintArtifact: `\u0000${address.kind === 'described' ? address.description : address.uri}`,
+      address,
     };
-    return this.#context;
+    return this.#object;
   }
 }
 
 /**
- * What stays the same when lines move: the control, the object's identity (API group, not version,
- * so a migration from `extensions/v1beta1` keeps its alerts), the field path and the artifact. The
- * artifact is part of it because the same object name in two overlays is two problems, not one.
- * Identical findings in one artifact (a document pasted twice) are numbered so that each keeps an
- * identity of its own; findings arrive grouped by file, so only the current artifact's are kept.
+ * What stays the same when lines move: the control, the object's identity (API group, not version),
+ * the field path and the artifact. The artifact is part of it because the same object name in two
+ * overlays is two problems, not one. Identical findings in one artifact (a document pasted twice)
+ * are numbered so that each keeps an identity of its own; findings arrive grouped by file, so only
+ * the current artifact's are kept.
  */
 class FingerprintCounter {
   #artifact: ArtifactAddress | undefined;
   #seen = new Map<string, number>();
 
-  next(finding: Finding, address: ArtifactAddress): string {
+  /** `identity` is the identifying text; lone surrogates hash as U+FFFD (UTF-8 encoding). */
+  next(identity: string, address: ArtifactAddress): string {
     if (address !== this.#artifact) {
       this.#artifact = address;
       this.#seen = new Map();
     }
-    const { apiVersion, kind, namespace, name } = finding.object;
-    const slash = apiVersion.lastIndexOf('/');
-    const group = slash === -1 ? '' : apiVersion.slice(0, slash);
-    const artifact = address.kind === 'described' ? address.description : address.uri;
-    // NUL cannot occur in names, paths or URIs, so the joined parts stay unambiguous; a null
-    // namespace is told apart from an empty one. Lone surrogates hash as U+FFFD (UTF-8 encoding).
-    const digest = hash(
-      'sha256',
-      `${finding.control}\u0000${group}\u0000${kind}\u0000${namespace ?? '\u0001'}\u0000${name}\u0000${finding.location.path}\u0000${artifact}`,
-    );
+    const digest = hash('sha256', identity);
     const occurrence = (this.#seen.get(digest) ?? 0) + 1;
     this.#seen.set(digest, occurrence);
     return `${digest}:${occurrence}`;

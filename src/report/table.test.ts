@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import type { Finding } from '../core/index.ts';
 import { admin, defaultDeny, findingOf, privileged, reportOf, runAsNonRoot, sampleFindings, web } from './fixtures/sample.ts';
 import { formatTable, tableChunks } from './table.ts';
 import { displayWidth } from './terminal.ts';
@@ -44,6 +45,27 @@ describe('formatTable', () => {
     assert.ok(coloured.includes('\u001b[1;31mCRITICAL\u001b[0m'));
     assert.ok(coloured.includes('\u001b[1mDeployment shop/web\u001b[0m'));
     assert.equal(coloured.replace(/\u001b\[[0-9;]*m/g, ''), formatTable(report, { color: false }));
+  });
+
+  it('ends no line with spaces, whatever the message or path ends with', () => {
+    const findings = [
+      findingOf(privileged, web, { line: 3, column: 5, path: 'spec.a' }, 'trailing spaces  '),
+      findingOf(privileged, web, { line: 4, column: 5, path: 'spec.b' }, 'trailing no-break space\u00a0'),
+      findingOf(privileged, web, { line: 5, column: 5, path: 'spec.c' }, ''),
+      findingOf(runAsNonRoot, admin, { line: 6, column: 1, path: '' }, ''),
+      findingOf(runAsNonRoot, admin, { line: 7, column: 1, path: 'spec.d\u3000' }, 'x '.repeat(60)),
+    ];
+    const oneLine = formatTable(reportOf(findings)).split('\n');
+    for (const line of oneLine) assert.doesNotMatch(line, /\s$/, JSON.stringify(line));
+    assert.ok(oneLine.some((line) => line.endsWith('trailing spaces')));
+    assert.ok(oneLine.some((line) => line.endsWith('trailing no-break space')));
+    // Wrapped messages keep their words; the finding lines above them still end cleanly.
+    const wrapped = formatTable(reportOf(findings), { width: 60 }).split('\n');
+    const findingLines = wrapped.filter((line) => /^ {2}[A-Z]/.test(line));
+    assert.equal(findingLines.length, findings.length);
+    for (const line of findingLines) assert.doesNotMatch(line, /\s$/, JSON.stringify(line));
+    assert.equal(formatTable(reportOf([findings[2] as Finding])).split('\n')[1], '  CRITICAL  pss-privileged  5:5  spec.c');
+    assert.equal(formatTable(reportOf([findings[3] as Finding])).split('\n')[1], '  MEDIUM    pss-run-as-non-root  6:1');
   });
 
   it('moves messages that do not fit the width onto wrapped lines under the finding', () => {

@@ -1,6 +1,6 @@
 import type { Finding, Severity } from '../core/index.ts';
 import { groupByObject, objectLabel, SEVERITIES_DESCENDING, STDIN_FILE, type ScanReport, type ScanSummary } from './model.ts';
-import { batched, joinParts } from './chunks.ts';
+import { CHUNK_SIZE, joinParts } from './chunks.ts';
 import { displayWidth, padEnd, terminalSafe, wrap } from './terminal.ts';
 
 export interface TableOptions {
@@ -39,74 +39,104 @@ const SEVERITY_STYLE: Readonly<Record<Severity, string>> = {
  * then a summary with the count per severity.
  */
 export function formatTable(report: ScanReport, options: TableOptions = {}): string {
-  return joinParts(tableParts(report, options));
+  return joinParts(tableChunks(report, options));
 }
 
-/** The same text as `formatTable`, in pieces of about 64 KiB. */
-export function tableChunks(report: ScanReport, options: TableOptions = {}): Generator<string> {
-  return batched(tableParts(report, options));
-}
-
-function* tableParts(report: ScanReport, options: TableOptions): Generator<string> {
+/** The same text as `formatTable`, in pieces of about `CHUNK_SIZE` characters. */
+export function* tableChunks(report: ScanReport, options: TableOptions = {}): Generator<string> {
   const paint = painter(options.color === true);
   const width = options.width !== undefined && options.width > 0 ? Math.floor(options.width) : undefined;
+  let pending = '';
   for (const group of groupByObject(report.findings)) {
     const file = group.file === STDIN_FILE ? '(stdin)' : terminalSafe(group.file);
-    const lines = [`${paint('1', terminalSafe(objectLabel(group.object)))}  ${paint('2', file)}`];
-    renderRows(group.findings, width, paint, lines);
-    lines.push('', '');
-    yield lines.join('\n');
+    pending += `${paint('1', terminalSafe(objectLabel(group.object)))}  ${paint('2', file)}\n`;
+    pending += renderRows(group.findings, width, paint);
+    pending += '\n';
+    if (pending.length >= CHUNK_SIZE) {
+      yield pending;
+      pending = '';
+    }
   }
-  yield `${summaryLines(report.summary, paint).join('\n')}\n`;
+  yield `${pending}${summaryLines(report.summary, paint).join('\n')}\n`;
 }
 
 interface Row {
   severity: Severity;
   control: string;
+  controlWidth: number;
   at: string;
   path: string;
+  pathWidth: number;
   message: string;
 }
 
-function renderRows(findings: readonly Finding[], width: number | undefined, paint: Paint, out: string[]): void {
-  const rows: Row[] = findings.map((finding) => ({
-    severity: finding.severity,
-    control: terminalSafe(finding.control),
-    at: `${finding.location.line}:${finding.location.column}`,
-    path: terminalSafe(finding.location.path),
-    message: terminalSafe(finding.message),
-  }));
+/** Severities as the table shows them, padded to one width. */
+const SEVERITY_LABEL: Readonly<Record<Severity, string>> = {
+  critical: 'CRITICAL',
+  high: 'HIGH    ',
+  medium: 'MEDIUM  ',
+  low: 'LOW     ',
+  info: 'INFO    ',
+};
+
+// What `trimEnd` would remove: a line needs trimming only when its last part ends with it.
+const TRAILING_SPACE = /\s$/;
+
+/** The rows of one object, each line ending with a newline. */
+function renderRows(findings: readonly Finding[], width: number | undefined, paint: Paint): string {
+  const rows: Row[] = [];
   let controlWidth = 0;
   let atWidth = 0;
   let pathWidth = 0;
-  for (const row of rows) {
-    controlWidth = Math.max(controlWidth, displayWidth(row.control));
+  for (const finding of findings) {
+    const control = terminalSafe(finding.control);
+    const path = terminalSafe(finding.location.path);
+    const row: Row = {
+      severity: finding.severity,
+      control,
+      controlWidth: displayWidth(control),
+      at: `${finding.location.line}:${finding.location.column}`,
+      path,
+      pathWidth: displayWidth(path),
+      message: terminalSafe(finding.message),
+    };
+    rows.push(row);
+    controlWidth = Math.max(controlWidth, row.controlWidth);
     atWidth = Math.max(atWidth, row.at.length);
-    pathWidth = Math.max(pathWidth, displayWidth(row.path));
+    pathWidth = Math.max(pathWidth, row.pathWidth);
   }
   const prefixWidth = INDENT.length + SEVERITY_WIDTH + 2 + controlWidth + 2 + atWidth + 2;
   const messageColumn = prefixWidth + (pathWidth === 0 ? 0 : pathWidth + 2);
   // One layout per object, so that the rows of one object line up.
   const oneLine = width === undefined || rows.every((row) => messageColumn + displayWidth(row.message) <= width);
+  let out = '';
   for (const row of rows) {
+    const severity = SEVERITY_LABEL[row.severity] ?? padEnd(row.severity.toUpperCase(), SEVERITY_WIDTH);
     const prefix =
       INDENT +
-      paint(SEVERITY_STYLE[row.severity] ?? '0', padEnd(row.severity.toUpperCase(), SEVERITY_WIDTH)) +
+      paint(SEVERITY_STYLE[row.severity] ?? '0', severity) +
       '  ' +
-      padEnd(row.control, controlWidth) +
+      row.control +
+      spaces(controlWidth - row.controlWidth) +
       '  ' +
-      paint('2', padEnd(row.at, atWidth)) +
+      paint('2', row.at + spaces(atWidth - row.at.length)) +
       '  ';
     if (oneLine) {
-      const path = pathWidth === 0 ? '' : `${padEnd(row.path, pathWidth)}  `;
-      out.push(`${prefix}${path}${row.message}`.trimEnd());
+      const line = pathWidth === 0 ? prefix + row.message : prefix + row.path + spaces(pathWidth - row.pathWidth) + '  ' + row.message;
+      out += (row.message === '' || TRAILING_SPACE.test(row.message) ? line.trimEnd() : line) + '\n';
       continue;
     }
-    out.push(`${prefix}${row.path}`.trimEnd());
+    const line = prefix + row.path;
+    out += (row.path === '' || TRAILING_SPACE.test(row.path) ? line.trimEnd() : line) + '\n';
     if (row.message === '') continue;
     const messageWidth = Math.max((width ?? 0) - MESSAGE_INDENT.length, MIN_MESSAGE_WIDTH);
-    for (const line of wrap(row.message, messageWidth, MAX_MESSAGE_LINES)) out.push(MESSAGE_INDENT + line);
+    for (const wrapped of wrap(row.message, messageWidth, MAX_MESSAGE_LINES)) out += `${MESSAGE_INDENT}${wrapped}\n`;
   }
+  return out;
+}
+
+function spaces(count: number): string {
+  return count > 0 ? ' '.repeat(count) : '';
 }
 
 function summaryLines(summary: ScanSummary, paint: Paint): string[] {

@@ -2,7 +2,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { batched } from './chunks.ts';
 import { RFC3986_RELATIVE_REF, RFC3986_URI } from './fixtures/sarif-schema.ts';
 import { parseXml } from './fixtures/xml-tree.ts';
 import { displayWidth, terminalSafe, truncate, wrap } from './terminal.ts';
@@ -61,6 +60,18 @@ describe('XML escaping', () => {
   it('escapes markup in text and attributes', () => {
     assert.equal(escapeText('a<b>&c"d\'e'), 'a&lt;b&gt;&amp;c"d\'e');
     assert.equal(escapeAttribute('a<b>&c"d\'e\tf\ng\rh'), 'a&lt;b&gt;&amp;c&quot;d&apos;e&#9;f&#10;g&#13;h');
+  });
+
+  it('escapes every special character even when it is the only one', () => {
+    const attribute: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\t': '&#9;', '\n': '&#10;', '\r': '&#13;' };
+    for (const [character, reference] of Object.entries(attribute)) {
+      assert.equal(escapeAttribute(`x${character}y`), `x${reference}y`, JSON.stringify(character));
+    }
+    const text: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#13;', '\u0001': '\uFFFD', '\uDC00': '\uFFFD' };
+    for (const [character, replacement] of Object.entries(text)) {
+      assert.equal(escapeText(`x${character}y`), `x${replacement}y`, JSON.stringify(character));
+    }
+    assert.equal(escapeText('x"\'\t\ny'), 'x"\'\t\ny', 'quotes, tabs and newlines stay as they are in text');
   });
 
   it('replaces characters XML 1.0 forbids and keeps surrogate pairs', () => {
@@ -123,15 +134,5 @@ describe('artifactAddress', () => {
       }),
       { numRuns: 500 },
     );
-  });
-});
-
-describe('batched', () => {
-  it('joins small parts into pieces of at least the size, losing nothing', () => {
-    const parts = Array.from({ length: 100 }, (_, index) => `part-${index};`);
-    const pieces = [...batched(parts, 64)];
-    assert.equal(pieces.join(''), parts.join(''));
-    for (const piece of pieces.slice(0, -1)) assert.ok(piece.length >= 64);
-    assert.deepEqual([...batched([], 64)], []);
   });
 });
