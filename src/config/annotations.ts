@@ -97,12 +97,14 @@ export interface ObjectIgnores {
   diagnostics: ConfigDiagnostic[];
 }
 
+// Built once: this runs for every object of every scan.
+const ANNOTATION_PATHS: readonly FieldPath[] = METADATA_PATHS.map((metadata) => [...metadata, 'annotations', IGNORE_ANNOTATION]);
+
 /** Every `bulwark.dev/ignore` on `object` and its pod template, with what was wrong in them. */
 export function readIgnoreAnnotations(object: KubeObject, knownControls?: ReadonlySet<string>): ObjectIgnores {
   const annotations: IgnoreAnnotation[] = [];
   const diagnostics: ConfigDiagnostic[] = [];
-  for (const metadata of METADATA_PATHS) {
-    const path = [...metadata, 'annotations', IGNORE_ANNOTATION];
+  for (const path of ANNOTATION_PATHS) {
     const value = getAt(object.raw, path);
     if (value === undefined) continue;
     const position = object.positions.locate(path);

@@ -1,4 +1,4 @@
-import { formatPath, objectRef, type Finding, type KubeObject } from '../core/index.ts';
+import { formatPath, objectRef, type Finding, type KubeObject, type ObjectRef } from '../core/index.ts';
 import type { Check, CheckContext, ScanSettings } from '../checks/check.ts';
 import { podViews } from '../podspec/index.ts';
 
@@ -27,6 +27,7 @@ export function runChecks(objects: readonly KubeObject[], checks: readonly Check
   let suppressed = 0;
   for (const object of objects) {
     const context: CheckContext = { object, pods: podViews(object.raw), settings: options.settings };
+    let ref: ObjectRef | undefined; // shared by the object's findings
     for (const check of checks) {
       for (const violation of check.evaluate(context)) {
         const at = object.positions.locate(violation.path);
@@ -36,7 +37,7 @@ export function runChecks(objects: readonly KubeObject[], checks: readonly Check
           severity: check.severity,
           area: check.area,
           frameworks: check.frameworks,
-          object: objectRef(object),
+          object: (ref ??= objectRef(object)),
           location: { file: object.source.file, line: at.line, column: at.column, path: formatPath(violation.path) },
           message: violation.message,
           remediation: check.remediation,

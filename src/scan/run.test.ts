@@ -39,8 +39,9 @@ describe('runScan', () => {
 
   it('uses workers only when the input is large and there is more than one core', () => {
     assert.equal(workerCount(100_000, 8), 0);
-    assert.equal(workerCount(50 * 2 ** 20, 1), 0);
-    assert.equal(workerCount(8 * 2 ** 20, 2), 1);
+    assert.equal(workerCount(50 * 2 ** 20, 2), 0, 'on two cores a worker does not pay for itself');
+    assert.equal(workerCount(16 * 2 ** 20, 4), 1);
+    assert.equal(workerCount(50 * 2 ** 20, 4), 3);
     assert.equal(workerCount(50 * 2 ** 20, 16), 3);
   });
 
