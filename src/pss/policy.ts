@@ -1,7 +1,7 @@
 // Which revision of which check is in force for a (level, version), resolved the way the upstream
 // admission library does: per check the newest revision at or below the version; at restricted,
 // every baseline check too, where those a restricted revision replaces keep upstream's verdict but
-// share its fields (see sharedWith/beyond below).
+// share its fields (see splitPair below).
 import type { Violation } from '../checks/check.ts';
 import type { PssLevel } from '../core/index.ts';
 import type { PodRule, PssCheckDefinition, PssRevision } from './definition.ts';
@@ -31,7 +31,7 @@ export function resolveRules(definitions: readonly PssCheckDefinition[]): Readon
       const revision = revisionAt(definition, minor);
       for (const id of revision?.overrides ?? []) overriddenBy.set(id, revision!.rule);
     }
-    const replacing = new Map<PodRule, PodRule>(); // restricted rule → baseline rule it replaces
+    const pairs = new Map<PodRule, { shared: PodRule; beyond: PodRule }>(); // by the restricted rule
     for (const definition of definitions) {
       const entry = table.get(definition.upstreamId)!;
       const rule = revisionAt(definition, minor)?.rule;
@@ -40,8 +40,9 @@ export function resolveRules(definitions: readonly PssCheckDefinition[]): Readon
         const stricter = overriddenBy.get(definition.upstreamId);
         if (stricter === undefined || rule === undefined) entry.restricted[minor] = rule;
         else {
-          entry.restricted[minor] = sharedWith(rule, stricter);
-          replacing.set(stricter, rule);
+          const pair = splitPair(rule, stricter);
+          entry.restricted[minor] = pair.shared;
+          pairs.set(stricter, pair);
         }
       } else {
         entry.baseline[minor] = undefined;
@@ -51,8 +52,8 @@ export function resolveRules(definitions: readonly PssCheckDefinition[]): Readon
     for (const definition of definitions) {
       const entry = table.get(definition.upstreamId)!;
       const rule = entry.restricted[minor];
-      const weaker = rule === undefined ? undefined : replacing.get(rule);
-      if (rule !== undefined && weaker !== undefined) entry.restricted[minor] = beyond(rule, weaker);
+      const pair = rule === undefined ? undefined : pairs.get(rule);
+      if (pair !== undefined) entry.restricted[minor] = pair.beyond;
     }
   }
   return table;
@@ -69,28 +70,42 @@ export function resolveRules(definitions: readonly PssCheckDefinition[]): Readon
  */
 const pathKey = (violation: Violation): string => violation.path.join('\u0000');
 
-function sharedWith(baseline: PodRule, stricter: PodRule): PodRule {
-  return (pod, out) => {
-    const strict: Violation[] = [];
-    stricter(pod, strict);
-    if (strict.length === 0) return;
-    const base: Violation[] = [];
-    baseline(pod, base);
-    if (base.length === 0) return;
-    const rejected = new Set(strict.map(pathKey));
-    for (const violation of base) if (rejected.has(pathKey(violation))) out.push(violation);
-  };
+interface Split {
+  shared: Violation[];
+  beyond: Violation[];
 }
 
-function beyond(stricter: PodRule, baseline: PodRule): PodRule {
-  return (pod, out) => {
-    const strict: Violation[] = [];
-    stricter(pod, strict);
-    if (strict.length === 0) return;
-    const base: Violation[] = [];
-    baseline(pod, base);
-    const covered = new Set(base.map(pathKey));
-    for (const violation of strict) if (!covered.has(pathKey(violation))) out.push(violation);
+/**
+ * The two halves of one (baseline, stricter) pair, computed once per pod template: the engine
+ * evaluates both controls of the pair on the same pod, one after the other.
+ */
+function splitPair(baseline: PodRule, stricter: PodRule): { shared: PodRule; beyond: PodRule } {
+  const memo = new WeakMap<object, Split>();
+  const split = (pod: Parameters<PodRule>[0]): Split => {
+    let known = memo.get(pod);
+    if (known === undefined) {
+      known = { shared: [], beyond: [] };
+      const strict: Violation[] = [];
+      stricter(pod, strict);
+      if (strict.length > 0) {
+        const base: Violation[] = [];
+        baseline(pod, base);
+        const rejectedByBase = new Set(base.map(pathKey));
+        const rejectedByStrict = new Set(strict.map(pathKey));
+        for (const violation of base) if (rejectedByStrict.has(pathKey(violation))) known.shared.push(violation);
+        for (const violation of strict) if (!rejectedByBase.has(pathKey(violation))) known.beyond.push(violation);
+      }
+      memo.set(pod, known);
+    }
+    return known;
+  };
+  return {
+    shared: (pod, out) => {
+      for (const violation of split(pod).shared) out.push(violation);
+    },
+    beyond: (pod, out) => {
+      for (const violation of split(pod).beyond) out.push(violation);
+    },
   };
 }
 
