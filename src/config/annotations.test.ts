@@ -149,7 +149,7 @@ describe('readIgnoreAnnotations', () => {
   });
 
   it('honours an annotation without a reason, with a note', () => {
-    const object = objectFrom('kind: Pod\nmetadata:\n  name: p\n  annotations:\n    bulwark.dev/ignore: pss-privileged\n');
+    const object = objectFrom('kind: Pod\nmetadata:\n  name: p\n  annotations:\n    bulwark.dev/ignore: pss-privileged\napiVersion: v1\n');
     const { annotations, diagnostics } = readIgnoreAnnotations(object, known);
     assert.equal(annotations.length, 1);
     assert.equal(annotations[0]?.reason, null);
@@ -163,7 +163,7 @@ describe('readIgnoreAnnotations', () => {
   });
 
   it('warns about unknown controls and honours the rest', () => {
-    const object = objectFrom('kind: Pod\nmetadata:\n  name: p\n  annotations:\n    bulwark.dev/ignore: "pss-hostports, pss-privileged — r"\n');
+    const object = objectFrom('kind: Pod\nmetadata:\n  name: p\n  annotations:\n    bulwark.dev/ignore: "pss-hostports, pss-privileged — r"\napiVersion: v1\n');
     const { annotations, diagnostics } = readIgnoreAnnotations(object, known);
     assert.deepEqual(annotations[0]?.controls, new Set(['pss-privileged']));
     assert.deepEqual(
@@ -173,7 +173,7 @@ describe('readIgnoreAnnotations', () => {
   });
 
   it('ignores an annotation that names nothing usable, and says so', () => {
-    const object = objectFrom('kind: Pod\nmetadata:\n  name: p\n  annotations:\n    bulwark.dev/ignore: "nope — r"\n');
+    const object = objectFrom('kind: Pod\nmetadata:\n  name: p\n  annotations:\n    bulwark.dev/ignore: "nope — r"\napiVersion: v1\n');
     const { annotations, diagnostics } = readIgnoreAnnotations(object, known);
     assert.deepEqual(annotations, []);
     assert.deepEqual(
@@ -186,14 +186,14 @@ describe('readIgnoreAnnotations', () => {
   });
 
   it('warns about a value that is not a string', () => {
-    const object = objectFrom('kind: Pod\nmetadata:\n  name: p\n  annotations:\n    bulwark.dev/ignore: true\n');
+    const object = objectFrom('kind: Pod\nmetadata:\n  name: p\n  annotations:\n    bulwark.dev/ignore: true\napiVersion: v1\n');
     const { annotations, diagnostics } = readIgnoreAnnotations(object, known);
     assert.deepEqual(annotations, []);
     assert.equal(diagnostics[0]?.message, 'annotation bulwark.dev/ignore on Pod p is true, not a string; it is ignored');
   });
 
   it('finds nothing on an object without the annotation', () => {
-    const object = objectFrom('kind: Pod\nmetadata:\n  name: p\n  annotations: { other: x }\n');
+    const object = objectFrom('kind: Pod\nmetadata:\n  name: p\n  annotations: { other: x }\napiVersion: v1\n');
     assert.deepEqual(readIgnoreAnnotations(object, known), { annotations: [], diagnostics: [] });
   });
 });

@@ -1,10 +1,9 @@
 // Evaluating one loaded source: the same code runs on the main thread and in scan workers.
 import type { Diagnostic, Finding, KubeObject, PssLevel } from '../core/index.ts';
-import { selectChecks } from '../checks/catalog.ts';
+import { knownControlIds, selectChecks } from '../checks/catalog.ts';
 import type { Config } from '../config/config.ts';
 import { createSuppressor, type Suppressor } from '../config/exceptions.ts';
 import { applySeverityOverrides } from '../config/overrides.ts';
-import { knownControlIds } from '../checks/catalog.ts';
 import { runChecks, type RunOptions } from '../engine/run.ts';
 import type { LoadedUnit } from '../load/index.ts';
 import type { PssVersion } from '../pss/version.ts';

@@ -57,15 +57,16 @@ export async function evaluateFiles(
   const diagnostics: Diagnostic[] = [];
   const queue: number[] = files.map((_, index) => index);
   let pending = files.length;
-  let allDone: () => void = () => {};
-  const finished = new Promise<void>((resolve) => (allDone = resolve));
+  // Wakes the main thread when it waits for workers: a file completed, or a failed worker's files came back.
+  let wake: () => void = () => {};
+  const signal = (): void => wake();
   const complete = (index: number, unitResults: UnitResult[]): void => {
     if (results[index] !== undefined) return;
     results[index] = unitResults;
     onProgress?.(files.length - pending + 1, files.length);
-    if (--pending === 0) allDone();
+    pending--;
+    signal();
   };
-  if (pending === 0) allDone();
 
   const pool = Array.from({ length: workers }, () => startWorker());
 
@@ -91,6 +92,7 @@ export async function evaluateFiles(
         // A failed worker's files go back to the queue; the scan loses nothing.
         queue.unshift(...inFlight);
         inFlight.clear();
+        signal();
         diagnostics.push({
           level: 'warning',
           code: 'E_INTERNAL',
@@ -99,7 +101,15 @@ export async function evaluateFiles(
         });
         resolve();
       });
-      worker.on('exit', () => resolve());
+      worker.on('exit', () => {
+        // An exit with files still out (never expected) must not leave the main thread waiting for them.
+        if (inFlight.size > 0) {
+          queue.unshift(...inFlight);
+          inFlight.clear();
+          signal();
+        }
+        resolve();
+      });
     });
     const feed = (): void => {
       if (closing) return;
@@ -124,7 +134,7 @@ export async function evaluateFiles(
     const index = queue.shift();
     if (index === undefined) {
       // Everything is handed out; wait for the workers, or for a failed worker's files to return.
-      await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, 5))]);
+      await new Promise<void>((resolve) => (wake = resolve));
       continue;
     }
     const unitResults: UnitResult[] = [];

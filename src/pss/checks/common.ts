@@ -1,6 +1,7 @@
 // Small readers shared by the Pod Security Standards checks. They mirror how the API server decodes a
 // pod: an explicit null is an unset pointer, a wrong-typed value never makes a check throw.
 import type { FieldPath } from '../../core/index.ts';
+import type { PodRule } from '../definition.ts';
 import { asFields, fieldOf, type ContainerView, type PodView } from '../../podspec/index.ts';
 
 const GROUP_NOUN = {
@@ -42,4 +43,14 @@ export function isWindowsPod(pod: PodView): boolean {
 /** `spec.hostUsers: false` runs the pod in a user namespace, which relaxes some checks from v1.35. */
 export function isUserNamespacePod(pod: PodView): boolean {
   return fieldOf(pod.spec, 'hostUsers') === false;
+}
+
+/**
+ * The v1.35 revision of a check that admits pods in their own user namespace: there UID 0 and an
+ * unmasked /proc are not the node's.
+ */
+export function outsideUserNamespaces(rule: PodRule): PodRule {
+  return (pod, out) => {
+    if (!isUserNamespacePod(pod)) rule(pod, out);
+  };
 }

@@ -1,7 +1,7 @@
 import type { Violation } from '../../checks/check.ts';
 import { showValue, type PodView } from '../../podspec/index.ts';
 import type { PssCheckDefinition } from '../definition.ts';
-import { containerLabel, containerSetting, containerSettingPath, isUserNamespacePod } from './common.ts';
+import { containerLabel, containerSetting, containerSettingPath, outsideUserNamespaces } from './common.ts';
 
 /** Any procMount other than Default unmasks /proc paths that hide the host's kernel interfaces. */
 export function procMountDefaultOnly(pod: PodView, out: Violation[]): void {
@@ -13,11 +13,6 @@ export function procMountDefaultOnly(pod: PodView, out: Violation[]): void {
       message: `${containerLabel(container)} sets securityContext.procMount=${showValue(procMount)}`,
     });
   }
-}
-
-// From v1.35 a pod in its own user namespace may unmask /proc: what it sees is not the host's.
-function procMountOutsideUserNamespaces(pod: PodView, out: Violation[]): void {
-  if (!isUserNamespacePod(pod)) procMountDefaultOnly(pod, out);
 }
 
 export const procMountCheck: PssCheckDefinition = {
@@ -35,7 +30,7 @@ export const procMountCheck: PssCheckDefinition = {
   remediation: 'Remove `securityContext.procMount` or set it to `Default`.',
   revisions: [
     { since: 0, rule: procMountDefaultOnly },
-    { since: 35, rule: procMountOutsideUserNamespaces },
+    { since: 35, rule: outsideUserNamespaces(procMountDefaultOnly) },
   ],
   fixtures: {
     pass: [

@@ -5,7 +5,7 @@ import {
   containerLabel,
   containerSetting,
   containerSettingPath,
-  isUserNamespacePod,
+  outsideUserNamespaces,
   podSetting,
   podSettingPath,
 } from './common.ts';
@@ -41,11 +41,6 @@ function runAsNonRoot(pod: PodView, out: Violation[]): void {
   }
 }
 
-// From v1.35 a pod in its own user namespace is admitted: its root is not the node's root.
-function runAsNonRootOutsideUserNamespaces(pod: PodView, out: Violation[]): void {
-  if (!isUserNamespacePod(pod)) runAsNonRoot(pod, out);
-}
-
 export const runAsNonRootCheck: PssCheckDefinition = {
   id: 'pss-run-as-non-root',
   upstreamId: 'runAsNonRoot',
@@ -64,7 +59,7 @@ export const runAsNonRootCheck: PssCheckDefinition = {
     'Set `securityContext.runAsNonRoot: true` at pod level (or on every container), remove any `runAsNonRoot: false`, and build the image with a non-root `USER`.',
   revisions: [
     { since: 0, rule: runAsNonRoot },
-    { since: 35, rule: runAsNonRootOutsideUserNamespaces },
+    { since: 35, rule: outsideUserNamespaces(runAsNonRoot) },
   ],
   fixtures: {
     pass: [

@@ -5,7 +5,7 @@ import {
   containerLabel,
   containerSetting,
   containerSettingPath,
-  isUserNamespacePod,
+  outsideUserNamespaces,
   podSetting,
   podSettingPath,
 } from './common.ts';
@@ -21,11 +21,6 @@ function runAsUser(pod: PodView, out: Violation[]): void {
       message: `${containerLabel(container)} sets securityContext.runAsUser=0`,
     });
   }
-}
-
-// From v1.35 a pod in its own user namespace is admitted: UID 0 there maps to an unprivileged UID.
-function runAsUserOutsideUserNamespaces(pod: PodView, out: Violation[]): void {
-  if (!isUserNamespacePod(pod)) runAsUser(pod, out);
 }
 
 export const runAsUserCheck: PssCheckDefinition = {
@@ -45,7 +40,7 @@ export const runAsUserCheck: PssCheckDefinition = {
   remediation: 'Set `runAsUser` to a non-zero UID (pod and containers), or remove it and rely on the image\'s non-root user.',
   revisions: [
     { since: 23, rule: runAsUser },
-    { since: 35, rule: runAsUserOutsideUserNamespaces },
+    { since: 35, rule: outsideUserNamespaces(runAsUser) },
   ],
   fixtures: {
     pass: [
