@@ -3,10 +3,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AREAS, isSeverity } from '../core/index.ts';
-import { runChecks } from '../engine/run.ts';
+import { createObjectSet } from '../engine/object-set.ts';
+import { runChecks, runSetChecks } from '../engine/run.ts';
 import { objectsFromYaml } from '../load/testing/objects.ts';
 import { pssChecks, pssFixtureSettings } from '../pss/catalog.ts';
-import { allChecks, allControls, selectChecks } from './catalog.ts';
+import { allChecks, allControls, allSetChecks, selectChecks } from './catalog.ts';
 import type { Check, ScanSettings } from './check.ts';
 
 const defaultSettings: ScanSettings = { pss: { level: 'restricted', version: 'latest' } };
@@ -63,6 +64,35 @@ describe('check fixtures', () => {
       check.fixtures.pass.forEach((text, index) => {
         const { findings } = runChecks(objectsFromYaml(text, `${check.id}.pass-${index}.yaml`), [check], { settings });
         assert.deepEqual(findings.map((f) => f.message), [], `pass fixture ${index}`);
+      });
+    });
+  }
+});
+
+describe('cross-object check fixtures', () => {
+  for (const check of allSetChecks) {
+    it(`${check.id}: fails its failing sets and passes its passing ones`, () => {
+      assert.ok(check.fixtures.fail.length > 0 && check.fixtures.pass.length > 0, 'a failing and a passing set');
+      const kinds = new Set(check.kinds);
+      const evaluate = (text: string, file: string) => {
+        const objects = objectsFromYaml(text, file);
+        // As a scan keeps them: only the kinds the check declares it reads.
+        const set = createObjectSet(objects.filter((object) => kinds.has(object.kind)));
+        return runSetChecks(set, [check], { settings: defaultSettings }).findings;
+      };
+      check.fixtures.fail.forEach((text, index) => {
+        const lines = text.split('\n').length;
+        const findings = evaluate(text, `${check.id}.fail-${index}.yaml`);
+        assert.ok(findings.length > 0, `fail set ${index} produced no finding`);
+        for (const finding of findings) {
+          assert.equal(finding.control, check.id);
+          assert.ok(finding.location.line >= 1 && finding.location.line <= lines, `line ${finding.location.line}`);
+          assert.ok(finding.message.length > 0);
+        }
+      });
+      check.fixtures.pass.forEach((text, index) => {
+        const findings = evaluate(text, `${check.id}.pass-${index}.yaml`);
+        assert.deepEqual(findings.map((f) => f.message), [], `pass set ${index}`);
       });
     });
   }

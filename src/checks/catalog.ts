@@ -1,16 +1,38 @@
 import type { Control, PssLevel } from '../core/index.ts';
 import { expiredExceptionControl } from '../config/expired-control.ts';
 import { pssChecks } from '../pss/catalog.ts';
-import type { Check } from './check.ts';
+import type { Check, SetCheck } from './check.ts';
+import { accessChecks, accessSetChecks } from './access/index.ts';
+import { computeSetChecks } from './compute/cross/index.ts';
+import { computeChecks } from './compute/index.ts';
+import { developSetChecks } from './develop/index.ts';
+import { distributeChecks } from './distribute/index.ts';
+import { networkChecks, networkSetChecks } from './network/index.ts';
+import { storageChecks } from './storage/index.ts';
 
 /** Every check Bulwark ships, in the order they run and are listed. */
-export const allChecks: readonly Check[] = [...pssChecks];
+export const allChecks: readonly Check[] = [
+  ...pssChecks,
+  ...computeChecks,
+  ...distributeChecks,
+  ...storageChecks,
+  ...accessChecks,
+  ...networkChecks,
+];
+
+/** Every cross-object check, run once over the whole scanned set after the per-object pass. */
+export const allSetChecks: readonly SetCheck[] = [
+  ...computeSetChecks,
+  ...accessSetChecks,
+  ...networkSetChecks,
+  ...developSetChecks,
+];
 
 /** Controls that are reported but not evaluated per object (they come from the scan itself). */
 export const scanControls: readonly Control[] = [expiredExceptionControl];
 
 /** The whole catalog as users see it (`bulwark controls`, docs/controls.md, SARIF rules). */
-export const allControls: readonly Control[] = [...allChecks, ...scanControls];
+export const allControls: readonly Control[] = [...allChecks, ...allSetChecks, ...scanControls];
 
 export const knownControlIds: ReadonlySet<string> = new Set(allControls.map((control) => control.id));
 
@@ -22,4 +44,9 @@ export function selectChecks(level: PssLevel, disabled: ReadonlySet<string>): Ch
   return allChecks.filter(
     (check) => !disabled.has(check.id) && !(level === 'baseline' && check.frameworks.pss === 'restricted'),
   );
+}
+
+/** The cross-object checks a run evaluates: all of them but what the configuration disables. */
+export function selectSetChecks(disabled: ReadonlySet<string>): SetCheck[] {
+  return allSetChecks.filter((check) => !disabled.has(check.id));
 }

@@ -1,5 +1,5 @@
 import { formatPath, objectRef, type Finding, type KubeObject, type ObjectRef } from '../core/index.ts';
-import type { Check, CheckContext, ScanSettings } from '../checks/check.ts';
+import type { Check, CheckContext, ObjectSet, ScanSettings, SetCheck, Violation } from '../checks/check.ts';
 import { podViews } from '../podspec/index.ts';
 
 /** Decides, per finding, whether an exception hides it; returns true to suppress. */
@@ -30,29 +30,60 @@ export function runChecks(objects: readonly KubeObject[], checks: readonly Check
     let ref: ObjectRef | undefined; // shared by the object's findings
     for (const check of checks) {
       for (const violation of check.evaluate(context)) {
-        const at = object.positions.locate(violation.path);
-        let finding: Finding = {
-          control: check.id,
-          title: check.title,
-          severity: check.severity,
-          area: check.area,
-          frameworks: check.frameworks,
-          object: (ref ??= objectRef(object)),
-          location: { file: object.source.file, line: at.line, column: at.column, path: formatPath(violation.path) },
-          message: violation.message,
-          remediation: check.remediation,
-        };
-        if (options.adjust) finding = options.adjust(finding);
-        if (options.suppress?.(object, finding)) {
-          suppressed++;
-          continue;
-        }
-        findings.push(finding);
+        const finding = toFinding(check, object, (ref ??= objectRef(object)), violation, options);
+        if (finding === null) suppressed++;
+        else findings.push(finding);
       }
     }
   }
   findings.sort(compareFindings);
   return { findings, suppressed };
+}
+
+/**
+ * The cross-object pass: each set check sees every object the scan kept. Findings are built and
+ * suppressed exactly as per-object ones are, so exceptions and overrides apply alike.
+ */
+export function runSetChecks(set: ObjectSet, checks: readonly SetCheck[], options: RunOptions): RunResult {
+  const findings: Finding[] = [];
+  let suppressed = 0;
+  const refs = new Map<KubeObject, ObjectRef>();
+  for (const check of checks) {
+    for (const violation of check.evaluateSet(set, options.settings)) {
+      const { object } = violation;
+      let ref = refs.get(object);
+      if (ref === undefined) refs.set(object, (ref = objectRef(object)));
+      const finding = toFinding(check, object, ref, violation, options);
+      if (finding === null) suppressed++;
+      else findings.push(finding);
+    }
+  }
+  findings.sort(compareFindings);
+  return { findings, suppressed };
+}
+
+/** The finding a violation becomes, or null when an exception suppresses it. */
+function toFinding(
+  check: Check | SetCheck,
+  object: KubeObject,
+  ref: ObjectRef,
+  violation: Violation,
+  options: RunOptions,
+): Finding | null {
+  const at = object.positions.locate(violation.path);
+  let finding: Finding = {
+    control: check.id,
+    title: check.title,
+    severity: check.severity,
+    area: check.area,
+    frameworks: check.frameworks,
+    object: ref,
+    location: { file: object.source.file, line: at.line, column: at.column, path: formatPath(violation.path) },
+    message: violation.message,
+    remediation: check.remediation,
+  };
+  if (options.adjust) finding = options.adjust(finding);
+  return options.suppress?.(object, finding) ? null : finding;
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

@@ -1,10 +1,11 @@
 // Evaluating one loaded source: the same code runs on the main thread and in scan workers.
 import type { Diagnostic, Finding, KubeObject, PssLevel } from '../core/index.ts';
-import { knownControlIds, selectChecks } from '../checks/catalog.ts';
+import { knownControlIds, selectChecks, selectSetChecks } from '../checks/catalog.ts';
 import type { Config } from '../config/config.ts';
 import { createSuppressor, type Suppressor } from '../config/exceptions.ts';
 import { applySeverityOverrides } from '../config/overrides.ts';
-import { runChecks, type RunOptions } from '../engine/run.ts';
+import { createObjectSet } from '../engine/object-set.ts';
+import { runChecks, runSetChecks, type RunOptions } from '../engine/run.ts';
 import type { LoadedUnit } from '../load/index.ts';
 import type { PssVersion } from '../pss/version.ts';
 
@@ -27,6 +28,10 @@ export interface UnitResult {
 
 export interface Evaluator {
   evaluate(unit: LoadedUnit): UnitResult;
+  /** Whether cross-object checks are selected: then every unit must be evaluated by this evaluator. */
+  needsWholeSet: boolean;
+  /** Runs the cross-object checks over the objects kept from every unit evaluated so far. */
+  evaluateSet(): { findings: Finding[]; suppressed: number };
   /** Problems found in exception annotations, over every unit evaluated so far. */
   suppressor: Suppressor;
 }
@@ -35,6 +40,10 @@ export function createEvaluator(settings: EvaluationSettings): Evaluator {
   const { config } = settings;
   const suppressor = createSuppressor(config, new Date(settings.now), { knownControls: knownControlIds });
   const checks = selectChecks(settings.level, config.controls.disable);
+  const setChecks = selectSetChecks(config.controls.disable);
+  // Only the kinds some cross-object check reads are kept, so memory follows what is asked for.
+  const keptKinds = new Set(setChecks.flatMap((check) => check.kinds));
+  const kept: KubeObject[] = [];
   const options: RunOptions = {
     settings: { pss: { level: settings.level, version: settings.version } },
     adjust: (finding: Finding) => applySeverityOverrides(finding, config),
@@ -42,9 +51,14 @@ export function createEvaluator(settings: EvaluationSettings): Evaluator {
   };
   return {
     suppressor,
+    needsWholeSet: keptKinds.size > 0,
+    evaluateSet: () => runSetChecks(createObjectSet(kept), setChecks, options),
     evaluate(unit) {
-      // Annotation mistakes are reported even on objects that have no finding to suppress.
-      for (const object of unit.objects) suppressor.inspect(object);
+      for (const object of unit.objects) {
+        // Annotation mistakes are reported even on objects that have no finding to suppress.
+        suppressor.inspect(object);
+        if (keptKinds.has(object.kind)) kept.push(object);
+      }
       const { findings, suppressed } = runChecks(unit.objects, checks, options);
       return { findings, diagnostics: unit.diagnostics, objects: unit.objects.length, read: unit.read, suppressed };
     },

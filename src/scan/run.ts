@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { severityRank, SEVERITIES, type Diagnostic, type Finding, type PssLevel, type Severity } from '../core/index.ts';
-import { knownControlIds, scanControls, selectChecks } from '../checks/catalog.ts';
+import { knownControlIds, scanControls, selectChecks, selectSetChecks } from '../checks/catalog.ts';
 import { isExcluded } from '../config/exclude.ts';
 import { loadConfig } from '../config/load.ts';
 import { compareFindings } from '../engine/run.ts';
@@ -61,7 +61,8 @@ export async function runScan(request: ScanRequest): Promise<ScanOutcome> {
   // Files first (spread over threads when large), then stdin and rendered charts and overlays.
   const discovered = await discoverInputs(request.paths, loadOptions);
   const files = discovered.files.filter((file) => file !== STDIN);
-  const workers = request.workers ?? workerCount(await totalBytes(files, request.cwd));
+  // Cross-object checks need every object in one thread; objects never cross threads (only findings do).
+  const workers = evaluator.needsWholeSet ? 0 : (request.workers ?? workerCount(await totalBytes(files, request.cwd)));
   const parallel = await evaluateFiles(files, { settings, cwd: request.cwd }, evaluator, workers, request.onProgress);
   const results: UnitResult[] = parallel.results.flat();
   const rest = streamInputs(
@@ -87,6 +88,9 @@ export async function runScan(request: ScanRequest): Promise<ScanOutcome> {
     suppressed += result.suppressed;
     if (result.read) filesRead++;
   }
+  const crossObject = evaluator.evaluateSet();
+  for (const finding of crossObject.findings) findings.push(finding);
+  suppressed += crossObject.suppressed;
   for (const finding of evaluator.suppressor.expired()) findings.push(finding);
   findings.sort(compareFindings);
   diagnostics.push(...evaluator.suppressor.diagnostics(), ...parallel.diagnostics);
@@ -98,7 +102,11 @@ export async function runScan(request: ScanRequest): Promise<ScanOutcome> {
   const report: ScanReport = {
     tool: { name: 'bulwark', version: request.toolVersion },
     findings,
-    controls: [...selectChecks(settings.level, config.controls.disable), ...scanControls],
+    controls: [
+      ...selectChecks(settings.level, config.controls.disable),
+      ...selectSetChecks(config.controls.disable),
+      ...scanControls,
+    ],
     summary: { objects, files: filesRead, findings: findings.length, bySeverity, suppressed, errors },
   };
   let exitCode: 0 | 1 | 2 = 0;
