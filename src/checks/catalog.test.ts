@@ -14,7 +14,8 @@ const defaultSettings: ScanSettings = { pss: { level: 'restricted', version: 'la
 const pssIds = new Set<string>(pssChecks.map((check) => check.id));
 
 function settingsFor(check: Check): ScanSettings {
-  return pssIds.has(check.id) ? pssFixtureSettings(check as (typeof pssChecks)[number]) : defaultSettings;
+  if (pssIds.has(check.id)) return pssFixtureSettings(check as (typeof pssChecks)[number]);
+  return check.fixtures.settings ?? defaultSettings;
 }
 
 describe('catalog', () => {

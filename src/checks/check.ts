@@ -5,7 +5,41 @@ import type { PssVersion } from '../pss/version.ts';
 /** What the user chose for this run; checks read it, never the environment. */
 export interface ScanSettings {
   pss: { level: PssLevel; version: PssVersion };
+  /** Settings of configurable checks (`.bulwark.yaml` `checks:`); absent: DEFAULT_CHECK_OPTIONS. */
+  options?: CheckOptions;
 }
+
+/**
+ * Bounds on one resource of a container, as Kubernetes quantities (`500m`, `1Gi`), validated when the
+ * configuration is read. A bound left out is not checked.
+ */
+export interface ResourceBounds {
+  requestMin?: string;
+  requestMax?: string;
+  limitMin?: string;
+  limitMax?: string;
+}
+
+/** What configurable checks read. Plain data, so that it crosses to scan workers unchanged. */
+export interface CheckOptions {
+  images: {
+    /** Registries (`host[:port]`, `*.domain`, or `host/path` prefixes) images may come from; empty: any. */
+    allowedRegistries: readonly string[];
+    /** The organisation's own registries; when any is named, images from well-known public ones are reported. */
+    privateRegistries: readonly string[];
+    /** Tags that move like `latest` does (`latest` is always one). */
+    floatingTags: readonly string[];
+  };
+  resources: { cpu: ResourceBounds; memory: ResourceBounds };
+  /** Ids of opt-in checks (`optIn`) to evaluate (`controls.enable`). */
+  enabled: readonly string[];
+}
+
+export const DEFAULT_CHECK_OPTIONS: CheckOptions = Object.freeze({
+  images: Object.freeze({ allowedRegistries: [], privateRegistries: [], floatingTags: ['latest'] }),
+  resources: Object.freeze({ cpu: Object.freeze({}), memory: Object.freeze({}) }),
+  enabled: [],
+});
 
 /** What a check sees: one object, with its pod templates normalised once for every check. */
 export interface CheckContext {
@@ -28,12 +62,22 @@ export interface Violation {
 export interface CheckFixtures {
   pass: readonly string[];
   fail: readonly string[];
+  /**
+   * The settings the fixtures are evaluated under (default: restricted, latest, DEFAULT_CHECK_OPTIONS),
+   * for checks that do nothing unconfigured or that apply at one Pod Security level only.
+   */
+  settings?: ScanSettings;
 }
 
 /** A control plus one pure function (no I/O, no clock, no randomness). */
 export interface Check extends Control {
   evaluate(context: CheckContext): Iterable<Violation>;
   fixtures: CheckFixtures;
+  /**
+   * An advisory too frequent to report by default (probes, digests): it reports only when the run
+   * names it in `options.enabled` (`controls.enable` in `.bulwark.yaml`); the check itself tests this.
+   */
+  optIn?: boolean;
 }
 
 /**

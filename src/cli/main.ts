@@ -1,7 +1,16 @@
 import { Command, CommanderError } from 'commander';
 import { BulwarkError } from '../core/index.ts';
+import { attestCommand } from './attest.ts';
+import { caCommand } from './ca.ts';
 import { controlsCommand } from './controls.ts';
+import { dbCommand } from './db.ts';
+import { imageCommand } from './image.ts';
+import { keyCommand } from './key.ts';
+import { ledgerCommand } from './ledger.ts';
+import { policyCommand } from './policy.ts';
 import { scanCommand } from './scan.ts';
+import { signCommand } from './sign.ts';
+import { verifyCommand } from './verify.ts';
 import { toolVersion } from './version.ts';
 
 const USAGE_EXIT = 2;
@@ -21,6 +30,19 @@ Examples:
     .exitOverride();
   program.addCommand(scanCommand());
   program.addCommand(controlsCommand());
+  program.addCommand(ledgerCommand());
+  // The image engine itself is imported by the action, so other commands do not pay for it.
+  program.addCommand(imageCommand());
+  // The vulnerability database module is imported by each action, like the image engine.
+  program.addCommand(dbCommand());
+  // The policy engine and the CEL environment are imported by each action.
+  program.addCommand(policyCommand());
+  // Chain of trust: the signing and verification modules are imported by each action.
+  program.addCommand(keyCommand());
+  program.addCommand(caCommand());
+  program.addCommand(signCommand());
+  program.addCommand(attestCommand());
+  program.addCommand(verifyCommand());
   for (const command of program.commands) command.exitOverride();
   return program;
 }

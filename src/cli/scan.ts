@@ -17,6 +17,7 @@ interface ScanFlags {
   values: string[];
   releaseName?: string;
   namespace?: string;
+  policy: string[];
   color: boolean;
 }
 
@@ -41,6 +42,7 @@ export function scanCommand(): Command {
     .option('--values <file>', 'values file for --helm; repeatable', collect, [])
     .option('--release-name <name>', 'release name for --helm')
     .option('-n, --namespace <namespace>', 'namespace for --helm')
+    .option('--policy <path>', 'evaluate the ValidatingAdmissionPolicies (CEL) in this file or directory too; repeatable', collect, [])
     .option('--no-color', 'never use colours in the table')
     .addHelpText(
       'after',
@@ -51,6 +53,7 @@ Examples:
   $ helm template my-chart | bulwark scan - --pss-level baseline
   $ bulwark scan --kustomize overlays/prod --format json
   $ bulwark scan --helm ./chart --values prod.yaml
+  $ bulwark scan deploy/ --policy policies/ --fail-on high
 
 Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage or input error.`,
     )
@@ -74,6 +77,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usa
         now: new Date(),
         toolVersion,
         onProgress: (done, total) => progress.update('Scanning files', done, total),
+        policies: flags.policy,
       });
       progress.done();
       printDiagnostics(outcome.diagnostics);

@@ -1,3 +1,4 @@
+import { DEFAULT_CHECK_OPTIONS, type CheckOptions } from '../checks/check.ts';
 import type { PssLevel, Severity } from '../core/index.ts';
 import type { PssVersion } from '../pss/version.ts';
 
@@ -42,6 +43,8 @@ export interface Config {
     severity: ReadonlyMap<string, Severity>;
   };
   exceptions: readonly ConfigException[];
+  /** What configurable checks read (`checks:`), with the opt-in controls of `controls.enable`. */
+  checks: CheckOptions;
 }
 
 export const DEFAULT_PSS: Config['pss'] = { level: 'restricted', version: 'latest' };
@@ -56,6 +59,7 @@ export function defaultConfig(baseDir: string): Config {
     exclude: [],
     controls: { disable: new Set(), severity: new Map() },
     exceptions: [],
+    checks: DEFAULT_CHECK_OPTIONS,
   };
 }
 

@@ -143,7 +143,7 @@ describe('parseConfig: validation errors', () => {
       '12:5 exceptions[0].expires: expected a date written YYYY-MM-DD (e.g. 2027-03-31); got "2027-02-30"',
       '15:5 exceptions[1].expires: expected a date written YYYY-MM-DD (e.g. 2027-03-31); got "2027-01-01T10:00"',
       '16:1 Exceptions: unknown key; did you mean "exceptions"?',
-      '17:1 colour: unknown key; expected one of: version, pss, failOn, exclude, controls, exceptions',
+      '17:1 colour: unknown key; expected one of: version, pss, failOn, exclude, controls, checks, exceptions',
     ]);
   });
 
@@ -157,7 +157,7 @@ describe('parseConfig: validation errors', () => {
       assert.equal(
         error.toString(),
         'ci/.bulwark.yaml:2:1: failOn: expected a severity: info, low, medium, high, critical; got "hgh" (did you mean "high"?)\n' +
-          'ci/.bulwark.yaml:3:1: colour: unknown key; expected one of: version, pss, failOn, exclude, controls, exceptions',
+          'ci/.bulwark.yaml:3:1: colour: unknown key; expected one of: version, pss, failOn, exclude, controls, checks, exceptions',
       );
     }
   });

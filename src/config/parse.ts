@@ -123,5 +123,17 @@ function toConfig(data: ConfigFile, root: ParsedDocument, file: string, baseDir:
       severity: new Map(Object.entries(data.controls?.severity ?? {})),
     },
     exceptions,
+    checks: {
+      images: {
+        allowedRegistries: data.checks?.images?.allowedRegistries ?? defaults.checks.images.allowedRegistries,
+        privateRegistries: data.checks?.images?.privateRegistries ?? defaults.checks.images.privateRegistries,
+        floatingTags: data.checks?.images?.floatingTags ?? defaults.checks.images.floatingTags,
+      },
+      resources: {
+        cpu: data.checks?.resources?.cpu ?? defaults.checks.resources.cpu,
+        memory: data.checks?.resources?.memory ?? defaults.checks.resources.memory,
+      },
+      enabled: data.controls?.enable ?? defaults.checks.enabled,
+    },
   };
 }

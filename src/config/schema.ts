@@ -1,6 +1,8 @@
 // The shape of `.bulwark.yaml`. Every field's error says what is expected and what was written, so
 // that a message read without the file open is enough to fix it; positions are added by parse.ts.
 import { z } from 'zod';
+import { parseQuantity } from '../checks/compute/quantity.ts';
+import { parseRegistryPattern } from '../checks/distribute/registry-pattern.ts';
 import { SEVERITIES } from '../core/index.ts';
 import { isPssVersion, PSS_VERSIONS } from '../pss/version.ts';
 import { describeValue } from './describe.ts';
@@ -124,6 +126,49 @@ function exception(knownControls: ReadonlySet<string>) {
   }, { error: expected('a mapping with controls, reason and optionally namespaces, kinds, names, expires') });
 }
 
+const registry = z.string({ error: expected('a registry such as registry.example.com, *.corp.example or docker.io/bitnami') }).check((context) => {
+  const result = parseRegistryPattern(context.value);
+  if (!result.ok) context.issues.push({ code: 'custom', input: context.value, message: result.message });
+});
+
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const imageTag = z
+  .string({ error: expected('an image tag such as stable') })
+  .regex(IMAGE_TAG, { error: (issue) => `expected an image tag (letters, digits, "_", "." and "-"); got ${describeValue(issue.input)}` });
+
+/** A Kubernetes quantity (`500m`, `1Gi`, or a number), kept as text for the checks to read. */
+const quantity = z.unknown().transform((value, context) => {
+  const result = parseQuantity(value);
+  if (result.ok) return typeof value === 'number' ? String(value) : (value as string);
+  context.addIssue({ code: 'custom', input: value, message: result.message });
+  return z.NEVER;
+});
+
+function bounds(resource: string) {
+  return z
+    .strictObject(
+      {
+        requestMin: quantity.optional(),
+        requestMax: quantity.optional(),
+        limitMin: quantity.optional(),
+        limitMax: quantity.optional(),
+      },
+      { error: expected(`a mapping of requestMin, requestMax, limitMin and limitMax for ${resource}`) },
+    )
+    .check((context) => {
+      for (const section of ['request', 'limit'] as const) {
+        const min = context.value[`${section}Min`];
+        const max = context.value[`${section}Max`];
+        if (min === undefined || max === undefined) continue;
+        const low = parseQuantity(min);
+        const high = parseQuantity(max);
+        if (low.ok && high.ok && low.quantity.numerator * high.quantity.denominator > high.quantity.numerator * low.quantity.denominator) {
+          context.issues.push({ code: 'custom', input: context.value, message: `${section}Min ${min} is above ${section}Max ${max}` });
+        }
+      }
+    });
+}
+
 /** The schema of the file, bound to the controls that exist in this build. */
 export function configFileSchema(knownControls: ReadonlySet<string>) {
   const mapping = (what: string) => ({ error: expected(`a mapping of ${what}`) });
@@ -162,9 +207,28 @@ export function configFileSchema(knownControls: ReadonlySet<string>) {
         .strictObject(
           {
             disable: list(controlId(knownControls, false), 'control ids').optional(),
+            enable: list(controlId(knownControls, false), 'control ids').optional(),
             severity: z.record(controlId(knownControls, false), severity, mapping('control ids to severities')).optional(),
           },
-          mapping('disable and severity'),
+          mapping('disable, enable and severity'),
+        )
+        .optional(),
+      checks: z
+        .strictObject(
+          {
+            images: z
+              .strictObject(
+                {
+                  allowedRegistries: list(registry, 'registries').optional(),
+                  privateRegistries: list(registry, 'registries').optional(),
+                  floatingTags: list(imageTag, 'image tags').optional(),
+                },
+                mapping('allowedRegistries, privateRegistries and floatingTags'),
+              )
+              .optional(),
+            resources: z.strictObject({ cpu: bounds('cpu').optional(), memory: bounds('memory').optional() }, mapping('cpu and memory')).optional(),
+          },
+          mapping('images and resources'),
         )
         .optional(),
       exceptions: list(exception(knownControls), 'exceptions').optional(),

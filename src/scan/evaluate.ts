@@ -1,5 +1,6 @@
 // Evaluating one loaded source: the same code runs on the main thread and in scan workers.
 import type { Diagnostic, Finding, KubeObject, PssLevel } from '../core/index.ts';
+import type { SetCheck } from '../checks/check.ts';
 import { knownControlIds, selectChecks, selectSetChecks } from '../checks/catalog.ts';
 import type { Config } from '../config/config.ts';
 import { createSuppressor, type Suppressor } from '../config/exceptions.ts';
@@ -36,16 +37,27 @@ export interface Evaluator {
   suppressor: Suppressor;
 }
 
-export function createEvaluator(settings: EvaluationSettings): Evaluator {
+/**
+ * What the main thread may add to the catalog: cross-object checks built at run time (the user's
+ * policies, one per policy) and the control ids they bring, which exceptions may then name.
+ */
+export interface EvaluatorExtras {
+  setChecks?: readonly SetCheck[];
+  knownControls?: ReadonlySet<string>;
+}
+
+export function createEvaluator(settings: EvaluationSettings, extras: EvaluatorExtras = {}): Evaluator {
   const { config } = settings;
-  const suppressor = createSuppressor(config, new Date(settings.now), { knownControls: knownControlIds });
+  const suppressor = createSuppressor(config, new Date(settings.now), { knownControls: extras.knownControls ?? knownControlIds });
   const checks = selectChecks(settings.level, config.controls.disable);
-  const setChecks = selectSetChecks(config.controls.disable);
-  // Only the kinds some cross-object check reads are kept, so memory follows what is asked for.
+  const setChecks = [...selectSetChecks(config.controls.disable), ...(extras.setChecks ?? [])];
+  // Only the kinds some cross-object check reads are kept, so memory follows what is asked for;
+  // a check reading every kind ('*', the user's policies) keeps everything.
   const keptKinds = new Set(setChecks.flatMap((check) => check.kinds));
+  const keepAll = keptKinds.has('*');
   const kept: KubeObject[] = [];
   const options: RunOptions = {
-    settings: { pss: { level: settings.level, version: settings.version } },
+    settings: { pss: { level: settings.level, version: settings.version }, options: config.checks },
     adjust: (finding: Finding) => applySeverityOverrides(finding, config),
     suppress: (object: KubeObject, finding: Finding) => suppressor.suppress(object, finding) !== null,
   };
@@ -57,7 +69,7 @@ export function createEvaluator(settings: EvaluationSettings): Evaluator {
       for (const object of unit.objects) {
         // Annotation mistakes are reported even on objects that have no finding to suppress.
         suppressor.inspect(object);
-        if (keptKinds.has(object.kind)) kept.push(object);
+        if (keepAll || keptKinds.has(object.kind)) kept.push(object);
       }
       const { findings, suppressed } = runChecks(unit.objects, checks, options);
       return { findings, diagnostics: unit.diagnostics, objects: unit.objects.length, read: unit.read, suppressed };

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { severityRank, SEVERITIES, type Diagnostic, type Finding, type PssLevel, type Severity } from '../core/index.ts';
 import { knownControlIds, scanControls, selectChecks, selectSetChecks } from '../checks/catalog.ts';
+import type { SetCheck } from '../checks/check.ts';
 import { isExcluded } from '../config/exclude.ts';
 import { loadConfig } from '../config/load.ts';
 import { compareFindings } from '../engine/run.ts';
@@ -30,6 +31,8 @@ export interface ScanRequest {
   workers?: number;
   /** Called as files are evaluated (for a progress indicator). */
   onProgress?: (done: number, total: number) => void;
+  /** Files or directories of ValidatingAdmissionPolicies (and bindings, params) to evaluate too. */
+  policies?: readonly string[];
 }
 
 export interface ScanOutcome {
@@ -42,12 +45,16 @@ export interface ScanOutcome {
 /** `bulwark scan`: load, evaluate, apply the configuration, and decide the exit code. */
 export async function runScan(request: ScanRequest): Promise<ScanOutcome> {
   const startDir = await configStartDir(request);
+  // Policies are read before the configuration: their control ids are ones it may name.
+  const policies = request.policies !== undefined && request.policies.length > 0 ? await loadPolicies(request.policies, request.cwd) : undefined;
+  const knownControls = policies === undefined ? knownControlIds : new Set([...knownControlIds, ...policies.checks.map((check) => check.id)]);
   const { config } = await loadConfig({
     explicitPath: request.configPath === undefined ? undefined : resolve(request.cwd, request.configPath),
     startDir,
-    knownControls: knownControlIds,
+    knownControls,
     cwd: request.cwd,
   });
+  const policyChecks = (policies?.checks ?? []).filter((check) => !config.controls.disable.has(check.id));
   const settings: EvaluationSettings = {
     config,
     level: request.pssLevel ?? config.pss.level,
@@ -55,7 +62,7 @@ export async function runScan(request: ScanRequest): Promise<ScanOutcome> {
     now: request.now.toISOString(),
   };
   const failOn = request.failOn ?? config.failOn;
-  const evaluator = createEvaluator(settings);
+  const evaluator = createEvaluator(settings, { setChecks: policyChecks, knownControls });
   const loadOptions = { cwd: request.cwd, exclude: (path: string) => isExcluded(config, path, request.cwd) };
 
   // Files first (spread over threads when large), then stdin and rendered charts and overlays.
@@ -77,7 +84,7 @@ export async function runScan(request: ScanRequest): Promise<ScanOutcome> {
   for await (const unit of rest) results.push(evaluator.evaluate(unit));
 
   const findings: Finding[] = [];
-  const diagnostics: Diagnostic[] = [...discovered.diagnostics];
+  const diagnostics: Diagnostic[] = [...(policies?.diagnostics ?? []), ...discovered.diagnostics];
   let objects = 0;
   let filesRead = 0;
   let suppressed = 0;
@@ -105,6 +112,7 @@ export async function runScan(request: ScanRequest): Promise<ScanOutcome> {
     controls: [
       ...selectChecks(settings.level, config.controls.disable),
       ...selectSetChecks(config.controls.disable),
+      ...policyChecks,
       ...scanControls,
     ],
     summary: { objects, files: filesRead, findings: findings.length, bySeverity, suppressed, errors },
@@ -113,6 +121,16 @@ export async function runScan(request: ScanRequest): Promise<ScanOutcome> {
   if (errors > 0) exitCode = 2;
   else if (failOn !== undefined && findings.some((f) => severityRank(f.severity) >= severityRank(failOn))) exitCode = 1;
   return { report, diagnostics, exitCode };
+}
+
+/** The user's policies as cross-object checks; loaded only when asked for, so plain scans stay lean. */
+async function loadPolicies(paths: readonly string[], cwd: string): Promise<{ checks: SetCheck[]; diagnostics: Diagnostic[] }> {
+  const { loadPolicySet, policySetChecks } = await import('../policy/index.ts');
+  const { set, diagnostics } = await loadPolicySet(paths, { cwd });
+  if (set.policies.length === 0 && !diagnostics.some((d) => d.level === 'error')) {
+    diagnostics.push({ level: 'error', code: 'E_INPUT', message: 'no ValidatingAdmissionPolicy found in the --policy paths', location: { file: paths.join(', ') } });
+  }
+  return { checks: policySetChecks(set), diagnostics };
 }
 
 async function totalBytes(files: readonly string[], cwd: string): Promise<number> {

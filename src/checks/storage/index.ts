@@ -1,4 +1,5 @@
 import type { Check } from '../check.ts';
+import { secretAsEnvCheck, secretInConfigMapCheck, secretInEnvCheck, secretInManifestCheck } from './secret-checks.ts';
 
 /** The storage area's per-object checks, in the order they run and are listed. */
-export const storageChecks: readonly Check[] = [];
+export const storageChecks: readonly Check[] = [secretInManifestCheck, secretInEnvCheck, secretInConfigMapCheck, secretAsEnvCheck];

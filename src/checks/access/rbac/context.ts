@@ -1,0 +1,78 @@
+// The RBAC view of one scanned set, built once and shared by every RBAC check of the run: roles and
+// bindings parsed from the manifests, the index (aggregation, holders), and each rule's risky grants.
+import type { KubeObject } from '../../../core/index.ts';
+import { createRbacIndex, describeScope, type Holder, type RbacIndex } from '../../../rbac/effective.ts';
+import type { Binding, Role } from '../../../rbac/model.ts';
+import { parseBinding, parseRole } from '../../../rbac/parse.ts';
+import { riskyGrants, type RiskGrant } from '../../../rbac/risks.ts';
+import { describeSubject } from '../../../rbac/subjects.ts';
+import type { ObjectSet } from '../../check.ts';
+
+export const RBAC_KINDS: readonly string[] = ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'];
+
+export interface RbacContext {
+  readonly index: RbacIndex<KubeObject>;
+  /** Roles written in the scanned set, in scan order. */
+  readonly roles: readonly Role<KubeObject>[];
+  readonly bindings: readonly Binding<KubeObject>[];
+  /** The risky permissions each rule of a role grants, computed once. */
+  grantsOf(role: Role<KubeObject>, index: number): readonly RiskGrant[];
+}
+
+const cache = new WeakMap<ObjectSet, RbacContext>();
+
+export function rbacContext(set: ObjectSet): RbacContext {
+  let context = cache.get(set);
+  if (context !== undefined) return context;
+  const roles: Role<KubeObject>[] = [];
+  const bindings: Binding<KubeObject>[] = [];
+  for (const kind of ['Role', 'ClusterRole'] as const) {
+    for (const object of set.ofKind(kind)) {
+      const role = parseRole(object.raw, object);
+      if (role !== undefined) roles.push(role);
+    }
+  }
+  for (const kind of ['RoleBinding', 'ClusterRoleBinding'] as const) {
+    for (const object of set.ofKind(kind)) {
+      const binding = parseBinding(object.raw, object);
+      if (binding !== undefined) bindings.push(binding);
+    }
+  }
+  const index = createRbacIndex(roles, bindings);
+  const grants = new Map<Role<KubeObject>, RiskGrant[][]>();
+  context = {
+    index,
+    roles,
+    bindings,
+    grantsOf(role, ruleIndex) {
+      let perRule = grants.get(role);
+      if (perRule === undefined) grants.set(role, (perRule = []));
+      return (perRule[ruleIndex] ??= riskyGrants(role.rules[ruleIndex]!));
+    },
+  };
+  cache.set(set, context);
+  return context;
+}
+
+const MAX_HOLDERS_NAMED = 5;
+
+/** `User jane (RoleBinding shop/read, in namespace shop)`, with `via ClusterRole admin` when aggregated. */
+export function describeHolder(holder: Holder<KubeObject>, origin?: Role<KubeObject>): string {
+  const { binding } = holder;
+  const subject = describeSubject(holder.subject, binding.namespace, binding.kind === 'ClusterRoleBinding');
+  const where = binding.kind === 'ClusterRoleBinding' ? binding.name : `${binding.namespace ?? '(unset)'}/${binding.name}`;
+  const via = origin !== undefined && holder.via !== origin ? `, via ${holder.via.kind} ${holder.via.name}` : '';
+  return `${subject} (${binding.kind} ${where}, ${describeScope(holder.scope)}${via})`;
+}
+
+/** Holders, named up to a few, in a stable order; the rest counted. */
+export function describeHolders(holders: readonly Holder<KubeObject>[], origin?: Role<KubeObject>): string {
+  const names = [...new Set(holders.map((holder) => describeHolder(holder, origin)))];
+  const shown = names.slice(0, MAX_HOLDERS_NAMED).join(', ');
+  return names.length > MAX_HOLDERS_NAMED ? `${shown} and ${names.length - MAX_HOLDERS_NAMED} more` : shown;
+}
+
+/** `Role shop/deployer` or `ClusterRole ops`. */
+export function describeRole(role: Role<KubeObject>): string {
+  return role.kind === 'Role' ? `Role ${role.namespace ?? '(unset)'}/${role.name}` : `ClusterRole ${role.name}`;
+}

@@ -1,0 +1,95 @@
+// The threat model of a scanned set: for every workload reachable from outside the cluster, what
+// exposes it, what it runs as (privilege, host access), and what its identity may do through the API.
+// Pure data, shared by the develop-exposed-workload check and `bulwark scan --threat-model`.
+import type { KubeObject, ObjectRef } from '../../core/index.ts';
+import { objectRef } from '../../core/index.ts';
+import { asFields, asList, fieldOf, showValue } from '../../podspec/index.ts';
+import type { ObjectSet } from '../check.ts';
+import { IDENTITY_KINDS, workloadIdentity, type WorkloadIdentity } from '../access/rbac/workload-identity.ts';
+import { EXPOSURE_KINDS, serviceIndex, type Exposure } from '../network/services.ts';
+import { workloadIndex, WORKLOAD_KINDS, type Workload } from '../network/workloads.ts';
+
+/** Every kind the threat model reads. */
+export const THREAT_MODEL_KINDS: readonly string[] = [...new Set([...WORKLOAD_KINDS, ...EXPOSURE_KINDS, ...IDENTITY_KINDS])];
+
+/** Capabilities that amount to root on the node once the container is compromised. */
+const NODE_CAPABILITIES = new Set(['ALL', 'SYS_ADMIN', 'SYS_MODULE', 'SYS_PTRACE', 'SYS_RAWIO', 'DAC_READ_SEARCH', 'BPF', 'NET_ADMIN']);
+
+/** One reason the pod's compromise reaches the node. */
+export interface HostAccess {
+  readonly what: string;
+}
+
+export interface ThreatPath {
+  readonly workload: KubeObject;
+  readonly exposures: readonly Exposure[];
+  /** Privilege that reaches the node: privileged containers, host paths, host namespaces, capabilities. */
+  readonly hostAccess: readonly HostAccess[];
+  /** `uid 0 (runAsUser)`, `not set (image default)`. */
+  readonly user: string;
+  readonly identity: WorkloadIdentity;
+  /** Every object a step stands on, for gathering the findings reported on them. */
+  readonly objects: { exposure: readonly ObjectRef[]; workload: ObjectRef; identity: readonly ObjectRef[] };
+}
+
+function hostAccessOf(workload: Workload): HostAccess[] {
+  const out: HostAccess[] = [];
+  const spec = workload.pod.spec;
+  for (const container of workload.pod.containers) {
+    const context = container.securityContext;
+    if (fieldOf(context, 'privileged') === true) out.push({ what: `container ${JSON.stringify(container.name)} is privileged` });
+    const added = asList(fieldOf(asFields(fieldOf(context, 'capabilities')), 'add')) ?? [];
+    const dangerous = added.filter((cap) => typeof cap === 'string' && NODE_CAPABILITIES.has(cap.replace(/^CAP_/, '')));
+    if (dangerous.length > 0) out.push({ what: `container ${JSON.stringify(container.name)} adds ${dangerous.join(', ')}` });
+  }
+  for (const volume of asList(fieldOf(spec, 'volumes')) ?? []) {
+    const hostPath = asFields(fieldOf(asFields(volume), 'hostPath'));
+    if (hostPath !== undefined) out.push({ what: `mounts hostPath ${showValue(fieldOf(hostPath, 'path') ?? '')}` });
+  }
+  for (const key of ['hostPID', 'hostIPC'] as const) if (fieldOf(spec, key) === true) out.push({ what: `shares the node's ${key === 'hostPID' ? 'process' : 'IPC'} namespace` });
+  return out;
+}
+
+function userOf(workload: Workload): string {
+  const users = new Set<string>();
+  for (const container of workload.pod.containers) {
+    const user = container.effective.runAsUser?.value;
+    const nonRoot = container.effective.runAsNonRoot?.value;
+    users.add(typeof user === 'number' ? `uid ${user}` : nonRoot === true ? 'a non-root uid (runAsNonRoot)' : "the image's user (possibly root)");
+  }
+  return [...users].join(', ') || 'no containers';
+}
+
+const cache = new WeakMap<ObjectSet, readonly ThreatPath[]>();
+
+/** Every exposed workload of the set, in scan order, with what makes each step possible. */
+export function threatPaths(set: ObjectSet): readonly ThreatPath[] {
+  const cached = cache.get(set);
+  if (cached !== undefined) return cached;
+  const services = serviceIndex(set);
+  const out: ThreatPath[] = [];
+  for (const workload of workloadIndex(set).all) {
+    const exposures = services.exposuresOf(workload);
+    if (exposures.length === 0) continue;
+    const identity = workloadIdentity(set, workload);
+    out.push({
+      workload: workload.object,
+      exposures,
+      hostAccess: hostAccessOf(workload),
+      user: userOf(workload),
+      identity,
+      objects: {
+        exposure: [...new Map(exposures.map((exposure) => [exposure.object, objectRef(exposure.object)])).values()],
+        workload: objectRef(workload.object),
+        identity: identity.tokenMounted ? identity.grants.flatMap((grant) => grant.objects) : [],
+      },
+    });
+  }
+  cache.set(set, out);
+  return out;
+}
+
+/** Whether the path ends beyond the pod: on the node, or in the cluster through the API. */
+export function isDangerous(path: ThreatPath): boolean {
+  return path.hostAccess.length > 0 || (path.identity.tokenMounted && path.identity.grants.length > 0);
+}

@@ -1,0 +1,193 @@
+// compileExpression and evaluate: the whole life of one CEL expression in the Kubernetes
+// environment. Compiling parses, rewrites, checks and plans once; evaluating runs the plan against
+// an activation under a cost and time budget and never throws for anything the expression or its
+// input does.
+import { isCelError, parse, plan, type CelError, type CelValue } from '@bufbuild/cel';
+import { measure, NodeFactory, type Expr } from './ast.ts';
+import { Budget, BudgetExhausted, withBudget } from './budget.ts';
+import { checkExpression, type VariableDeclaration } from './check.ts';
+import { kubernetesEnvironment } from './environment.ts';
+import { CelCompileError, CelEvalError, positionAt, type ExpressionPosition } from './errors.ts';
+import { instrumentComprehensions, rewriteMacros } from './rewrite.ts';
+import { prepareSource } from './source.ts';
+import { fromJs } from './values.ts';
+
+export type { VariableDeclaration };
+
+/** Variables an expression may use: a list of names (each `dyn`), or names with declarations. */
+export type Declarations = readonly string[] | Readonly<Record<string, VariableDeclaration>>;
+
+export interface CompileLimits {
+  /** Longest accepted expression, in UTF-16 units (default 20,000). */
+  maxLength?: number;
+  /** Deepest accepted nesting of the expression tree (default 250, as cel-go's parser). */
+  maxDepth?: number;
+  /** Most accepted nodes (default 20,000). */
+  maxNodes?: number;
+}
+
+/** The Kubernetes API server's per-expression runtime cost limit (celconfig.PerCallLimit). */
+export const DEFAULT_COST_LIMIT = 1_000_000;
+/** A wall-clock bound per expression; the API server bounds the whole admission request instead. */
+export const DEFAULT_TIME_LIMIT_MS = 250;
+
+const PROGRAM = Symbol('program');
+
+interface Internal {
+  run: (bindings: Record<string, unknown>) => CelValue | CelError;
+  position(exprId: bigint | undefined): ExpressionPosition | undefined;
+  names: readonly string[];
+}
+
+/** A compiled expression, reusable across evaluations (and threads of the same module instance). */
+export interface CelProgram {
+  readonly source: string;
+  /** The declared variables the expression may read. */
+  readonly variables: readonly string[];
+  readonly [PROGRAM]: Internal;
+}
+
+/**
+ * Compiles `source` against the Kubernetes CEL environment with `declarations` as its variables.
+ * Throws CelCompileError, whose position is the line and column inside `source`.
+ */
+export function compileExpression(source: string, declarations: Declarations, limits: CompileLimits = {}): CelProgram {
+  const maxLength = limits.maxLength ?? 20_000;
+  const maxDepth = limits.maxDepth ?? 250;
+  const maxNodes = limits.maxNodes ?? 20_000;
+  if (typeof source !== 'string') throw new CelCompileError('syntax', 'the expression must be a string', String(source));
+  if (source.length > maxLength) throw new CelCompileError('limit', `the expression is longer than ${maxLength} characters`, source);
+  if (source.trim() === '') throw new CelCompileError('syntax', 'the expression is empty', source, positionAt(source, 0));
+
+  const declared = toDeclarationMap(declarations);
+  const prepared = prepareSource(source, maxDepth);
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(prepared.text);
+  } catch (error) {
+    throw parseFailure(error, source, prepared.toOriginal);
+  }
+  const positions = (parsed.sourceInfo?.positions ?? {}) as Record<string, number>;
+  const root = parsed.expr as unknown as Expr;
+  const size = measure(root);
+  if (size.depth > maxDepth) throw new CelCompileError('limit', `the expression nests more than ${maxDepth} deep`, source, positionAt(source, 0));
+  if (size.nodes > maxNodes) throw new CelCompileError('limit', `the expression has more than ${maxNodes} nodes`, source, positionAt(source, 0));
+
+  const offsetOf = (e: Expr): number => prepared.toOriginal(positions[e.id.toString()] ?? 0);
+  const factory = new NodeFactory(root, positions);
+  const { env, functions } = kubernetesEnvironment();
+  const rewritten = rewriteMacros(root, factory, (e) => positions[e.id.toString()] ?? 0);
+  checkExpression(rewritten, { source, declarations: declared, functions, env, offsetOf });
+  instrumentComprehensions(rewritten, factory, (e) => positions[e.id.toString()] ?? 0);
+
+  let run: Internal['run'];
+  try {
+    const planned = plan(env, { ...parsed, expr: rewritten } as unknown as Parameters<typeof plan>[1]);
+    run = planned as Internal['run'];
+  } catch (error) {
+    throw new CelCompileError('syntax', error instanceof Error ? error.message : String(error), source, positionAt(source, 0));
+  }
+  const names = [...declared.keys()];
+  return {
+    source,
+    variables: names,
+    [PROGRAM]: {
+      run,
+      names,
+      position(exprId) {
+        if (exprId === undefined) return undefined;
+        const offset = positions[exprId.toString()];
+        return offset === undefined ? undefined : positionAt(source, prepared.toOriginal(offset));
+      },
+    },
+  };
+}
+
+function toDeclarationMap(declarations: Declarations): Map<string, VariableDeclaration> {
+  const map = new Map<string, VariableDeclaration>();
+  if (Array.isArray(declarations)) for (const name of declarations as readonly string[]) map.set(name, 'dyn');
+  else for (const [name, declaration] of Object.entries(declarations as Record<string, VariableDeclaration>)) map.set(name, declaration);
+  return map;
+}
+
+function parseFailure(error: unknown, source: string, toOriginal: (offset: number) => number): CelCompileError {
+  if (error instanceof RangeError) return new CelCompileError('limit', 'the expression nests too deeply to parse', source, positionAt(source, 0));
+  const located = error as { location?: { start?: { offset?: number } }; rawMessage?: unknown; message?: unknown };
+  const offset = located.location?.start?.offset;
+  const raw = typeof located.rawMessage === 'string' ? located.rawMessage : typeof located.message === 'string' ? located.message : String(error);
+  // The parser prefixes its own "<input>:line:col: "; the position is reported separately.
+  const detail = raw.replace(/^<input>:\d+:\d+: /, '');
+  return new CelCompileError('syntax', `syntax error: ${detail}`, source, offset === undefined ? undefined : positionAt(source, toOriginal(offset)));
+}
+
+export interface EvaluateOptions {
+  /** Cost units the expression may use (default DEFAULT_COST_LIMIT). */
+  costLimit?: number;
+  /** Wall-clock bound in milliseconds (default DEFAULT_TIME_LIMIT_MS). */
+  timeLimitMs?: number;
+  /**
+   * A budget shared by several evaluations (one policy on one object); the expression may use at
+   * most `costLimit` of what remains in it.
+   */
+  budget?: Budget;
+}
+
+export type Evaluation = { ok: true; value: CelValue; cost: number } | { ok: false; error: CelEvalError; cost: number };
+
+/**
+ * Evaluates `program` with `activation` (plain JS values: parsed objects, strings, numbers — an
+ * integral number is a CEL int — or CEL values). Returns the value or a typed error; the cost and
+ * time bounds turn runaway evaluations into `cost`/`time` errors.
+ */
+export function evaluate(program: CelProgram, activation: Readonly<Record<string, unknown>>, options: EvaluateOptions = {}): Evaluation {
+  const internal = program[PROGRAM];
+  const costLimit = options.costLimit ?? DEFAULT_COST_LIMIT;
+  const budget = options.budget ?? new Budget(costLimit, options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS);
+  const sharedLimit = budget.limit;
+  const sharedDeadline = budget.deadline;
+  const start = budget.used;
+  if (options.budget !== undefined) {
+    budget.limit = Math.min(sharedLimit, start + costLimit);
+    if (options.timeLimitMs !== undefined) budget.deadline = Math.min(budget.deadline, performance.now() + options.timeLimitMs);
+  }
+  const bindings: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const name of internal.names) {
+    if (Object.hasOwn(activation, name)) bindings[name] = fromJs(activation[name]);
+  }
+  let result: CelValue | CelError | undefined;
+  let thrown: unknown;
+  try {
+    result = withBudget(budget, () => internal.run(bindings));
+  } catch (error) {
+    thrown = error;
+  } finally {
+    budget.limit = sharedLimit;
+    budget.deadline = sharedDeadline;
+  }
+  const cost = budget.used - start;
+  const exhausted = budget.exhausted ?? (thrown instanceof BudgetExhausted ? thrown : undefined) ?? exhaustedCause(result);
+  if (exhausted !== undefined) {
+    // An expression that ran out may have been cut short inside a shared budget: the next one may
+    // still run with what is left, so only a total exhaustion stays sticky.
+    if (options.budget !== undefined && budget.used <= sharedLimit && exhausted.kind === 'cost') budget.exhausted = null;
+    return { ok: false, error: new CelEvalError(exhausted.kind, exhausted.message), cost };
+  }
+  if (thrown !== undefined) {
+    const message = thrown instanceof RangeError ? 'evaluation nested too deeply' : thrown instanceof Error ? thrown.message : String(thrown);
+    return { ok: false, error: new CelEvalError('runtime', message), cost };
+  }
+  if (isCelError(result)) return { ok: false, error: new CelEvalError('runtime', result.message, internal.position(result.exprId)), cost };
+  return { ok: true, value: result as CelValue, cost };
+}
+
+function exhaustedCause(result: unknown): BudgetExhausted | undefined {
+  if (!isCelError(result)) return undefined;
+  let cause: unknown = result.cause;
+  for (let i = 0; i < 8 && cause !== undefined; i++) {
+    if (cause instanceof BudgetExhausted) return cause;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export { Budget };

@@ -1,0 +1,398 @@
+// Evaluates a compiled policy set over objects the way the API server admits them: for each
+// object, each policy whose matchConstraints match, each binding of that policy whose
+// matchResources match (or, offline, an implicit binding to everything with Deny when a policy has
+// none), each param the binding selects: matchConditions, then validations with lazily evaluated
+// variables, then audit annotations; errors go by the policy's failurePolicy.
+import { celError, type CelValue } from '@bufbuild/cel';
+import type { Area, Diagnostic, FieldPath, KubeObject, Severity } from '../core/index.ts';
+import { AUTHORIZER, Budget, evaluate, lazyMap, type CelProgram, type Evaluation } from './cel/index.ts';
+import { matchesResources, type MatchTarget } from './match.ts';
+import type { CompiledBinding, CompiledPolicy, PolicySet, ValidationAction } from './model.ts';
+import { ResourceMapper, splitApiVersion } from './resources.ts';
+import { labelsOf, matchesLabels } from './selector.ts';
+
+/** The API server's runtime cost budget for one policy on one request (celconfig.RuntimeCELCostBudget). */
+export const DEFAULT_RUNTIME_BUDGET = 10_000_000;
+
+export interface UserInfo {
+  username?: string;
+  uid?: string;
+  groups?: readonly string[];
+  extra?: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface PolicyEvaluationOptions {
+  /** The requesting user `request.userInfo` shows (default: empty). */
+  userInfo?: UserInfo;
+  /** Per-expression cost limit (default 1,000,000, as the API server). */
+  costLimit?: number;
+  /** Per-expression wall-clock bound in ms (default 250). */
+  timeLimitMs?: number;
+  /** Cost budget of one policy on one object (default 10,000,000, as the API server). */
+  runtimeBudget?: number;
+  /** Also return one result per policy and object (pass, fail, error, skip), for policy tests. */
+  collectResults?: boolean;
+}
+
+export type ViolationKind = 'validation' | 'error';
+
+export interface PolicyViolation {
+  object: KubeObject;
+  policy: string;
+  /** null for the implicit binding of a policy that has none. */
+  binding: string | null;
+  param: KubeObject | null;
+  /** The validation that failed; null for a failing match condition, variable or binding setup. */
+  validationIndex: number | null;
+  /** `validation`: an expression was false; `error`: evaluation failed under failurePolicy Fail. */
+  kind: ViolationKind;
+  path: FieldPath;
+  message: string;
+  reason: string;
+  actions: readonly ValidationAction[];
+  severity: Severity;
+  area: Area;
+  title: string;
+  remediation: string;
+}
+
+export interface PolicyAuditAnnotation {
+  object: KubeObject;
+  policy: string;
+  binding: string | null;
+  /** `<policy name>/<key>`, as the API server records it. */
+  key: string;
+  value: string;
+}
+
+export type PolicyOutcome = 'pass' | 'fail' | 'error' | 'skip';
+
+export interface PolicyResult {
+  object: KubeObject;
+  policy: string;
+  outcome: PolicyOutcome;
+  messages: string[];
+}
+
+export interface PolicyEvaluation {
+  violations: PolicyViolation[];
+  auditAnnotations: PolicyAuditAnnotation[];
+  /** Present when `collectResults` was set: one per policy and object, in object then policy order. */
+  results: PolicyResult[];
+  /** Notes about what offline evaluation could not know (a param kind with no objects, …). */
+  diagnostics: Diagnostic[];
+  /** (policy, binding, param, object) combinations evaluated. */
+  evaluations: number;
+}
+
+const IMPLICIT_ACTIONS: readonly ValidationAction[] = ['Deny'];
+
+interface Lookup {
+  mapper: ResourceMapper;
+  namespaces: Map<string, KubeObject>;
+  /** Objects by `group/kind`. */
+  byKind: Map<string, KubeObject[]>;
+}
+
+function buildLookup(set: PolicySet, objects: readonly KubeObject[]): Lookup {
+  const all = [...set.resources, ...objects];
+  const seen = new Set<string>();
+  const namespaces = new Map<string, KubeObject>();
+  const byKind = new Map<string, KubeObject[]>();
+  for (const object of all) {
+    const { group } = splitApiVersion(object.apiVersion);
+    const key = `${group}/${object.kind}/${object.namespace ?? ''}/${object.name}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (object.kind === 'Namespace' && group === '' && object.name !== '') namespaces.set(object.name, object);
+    const kindKey = `${group}/${object.kind}`;
+    let list = byKind.get(kindKey);
+    if (list === undefined) byKind.set(kindKey, (list = []));
+    list.push(object);
+  }
+  return { mapper: new ResourceMapper(all), namespaces, byKind };
+}
+
+export function evaluatePolicySet(set: PolicySet, objects: readonly KubeObject[], options: PolicyEvaluationOptions = {}): PolicyEvaluation {
+  const lookup = buildLookup(set, objects);
+  const out: PolicyEvaluation = { violations: [], auditAnnotations: [], results: [], diagnostics: [], evaluations: 0 };
+  const bindingsByPolicy = new Map<string, CompiledBinding[]>();
+  for (const binding of set.bindings) {
+    let list = bindingsByPolicy.get(binding.policyName);
+    if (list === undefined) bindingsByPolicy.set(binding.policyName, (list = []));
+    list.push(binding);
+  }
+  const noted = new Set<string>();
+  const note = (key: string, object: KubeObject, message: string): void => {
+    if (noted.has(key)) return;
+    noted.add(key);
+    out.diagnostics.push({ level: 'note', message, location: { file: object.source.file, line: object.source.line, column: object.source.column } });
+  };
+  const runner = new Runner(options, out);
+
+  for (const object of objects) {
+    const info = lookup.mapper.describe(object.apiVersion, object.kind);
+    const namespace = info.namespaced ? object.namespace : null;
+    let namespaceObject: Record<string, unknown> | null = null;
+    let namespaceLabels: Record<string, string> | null = null;
+    if (info.kind === 'Namespace' && info.group === '') {
+      namespaceLabels = { ...labelsOf(object.raw), 'kubernetes.io/metadata.name': object.name };
+    } else if (info.namespaced) {
+      if (namespace === null) namespaceLabels = {};
+      else {
+        const found = lookup.namespaces.get(namespace);
+        namespaceLabels = { ...(found === undefined ? {} : labelsOf(found.raw)), 'kubernetes.io/metadata.name': namespace };
+        namespaceObject = namespaceView(namespace, found, namespaceLabels);
+      }
+    }
+    const target: MatchTarget = { info, name: object.name, operation: 'CREATE', labels: labelsOf(object.raw), namespaceLabels };
+    let request: Record<string, unknown> | undefined;
+
+    for (const policy of set.policies) {
+      if (!matchesResources(policy.match, target)) {
+        if (options.collectResults) out.results.push({ object, policy: policy.name, outcome: 'skip', messages: [] });
+        continue;
+      }
+      request ??= requestView(object, info, namespace, options.userInfo);
+      const explicit = bindingsByPolicy.get(policy.name);
+      const bindings: (CompiledBinding | null)[] = explicit ?? [null];
+      const before = out.violations.length;
+      let evaluated = false;
+      for (const binding of bindings) {
+        if (binding?.match != null && !matchesResources(binding.match, target)) continue;
+        const actions = binding?.actions ?? IMPLICIT_ACTIONS;
+        const params = resolveParams(policy, binding, object, info.namespaced, lookup);
+        if (params.kind === 'error') {
+          if (policy.failurePolicy === 'Fail') runner.violation(policy, binding, null, object, actions, null, 'error', [], params.message, 'Invalid');
+          continue;
+        }
+        if (params.kind === 'none') {
+          if (binding === null) note(`params:${policy.name}`, policy.object, `policy "${policy.name}" has paramKind ${policy.paramKind!.kind} but no binding and no ${policy.paramKind!.kind} objects were found; it was not evaluated`);
+          continue;
+        }
+        for (const param of params.objects) {
+          out.evaluations++;
+          const activation = { object: object.raw, oldObject: null, params: param?.raw ?? null, namespaceObject, request, authorizer: AUTHORIZER };
+          if (runner.run(policy, binding, param, object, actions, activation)) evaluated = true;
+        }
+      }
+      if (options.collectResults) {
+        const found = out.violations.slice(before);
+        const outcome: PolicyOutcome = found.length === 0 ? (evaluated ? 'pass' : 'skip') : found.some((v) => v.kind === 'validation') ? 'fail' : 'error';
+        out.results.push({ object, policy: policy.name, outcome, messages: found.map((v) => v.message) });
+      }
+    }
+  }
+  return out;
+}
+
+type Params = { kind: 'objects'; objects: (KubeObject | null)[] } | { kind: 'none' } | { kind: 'error'; message: string };
+
+function resolveParams(policy: CompiledPolicy, binding: CompiledBinding | null, object: KubeObject, objectNamespaced: boolean, lookup: Lookup): Params {
+  const paramKind = policy.paramKind;
+  if (paramKind === null) return { kind: 'objects', objects: [null] };
+  const candidates = lookup.byKind.get(`${paramKind.group}/${paramKind.kind}`) ?? [];
+  if (binding === null) {
+    // No binding offline: the policy applies once per param object of its kind that was given.
+    return candidates.length === 0 ? { kind: 'none' } : { kind: 'objects', objects: sortByIdentity(candidates) };
+  }
+  const ref = binding.paramRef;
+  if (ref === null) return { kind: 'error', message: `failed to configure binding: policy "${policy.name}" has paramKind ${paramKind.kind} but binding "${binding.name}" has no paramRef` };
+  const paramNamespaced = lookup.mapper.describe(paramKind.apiVersion, paramKind.kind).namespaced;
+  let namespace: string | null = null;
+  if (paramNamespaced) {
+    if (ref.namespace !== undefined) namespace = ref.namespace;
+    else if (!objectNamespaced) {
+      return { kind: 'error', message: `failed to configure binding: cannot use namespaced paramKind ${paramKind.kind} for a cluster-scoped object without paramRef.namespace` };
+    } else namespace = object.namespace;
+  }
+  const inNamespace = (p: KubeObject): boolean => !paramNamespaced || p.namespace === namespace || (namespace === null && p.namespace === 'default') || (namespace === 'default' && p.namespace === null);
+  let found: KubeObject[];
+  if (ref.name !== undefined) found = candidates.filter((p) => p.name === ref.name && inNamespace(p));
+  else found = candidates.filter((p) => inNamespace(p) && matchesLabels(ref.selector!, labelsOf(p.raw)));
+  if (found.length > 0) return { kind: 'objects', objects: sortByIdentity(found) };
+  if (ref.parameterNotFoundAction === 'Allow') return { kind: 'none' };
+  const what = ref.name !== undefined ? `${paramKind.kind} "${ref.name}"${namespace === null ? '' : ` in namespace "${namespace}"`}` : `${paramKind.kind} objects matching the paramRef selector`;
+  return { kind: 'error', message: `no params found for policy binding with \`Deny\` parameterNotFoundAction: ${what} not found` };
+}
+
+function sortByIdentity(objects: readonly KubeObject[]): KubeObject[] {
+  const key = (o: KubeObject): string => `${o.namespace ?? ''}/${o.name}`;
+  return [...objects].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/** The namespace as `namespaceObject` shows it: metadata, spec and status, with its name label. */
+function namespaceView(name: string, found: KubeObject | undefined, labels: Record<string, string>): Record<string, unknown> {
+  const raw = found?.raw ?? {};
+  const metadata = raw.metadata !== null && typeof raw.metadata === 'object' ? (raw.metadata as Record<string, unknown>) : {};
+  const view: Record<string, unknown> = { apiVersion: 'v1', kind: 'Namespace', metadata: { ...metadata, name, labels } };
+  if (raw.spec !== undefined) view.spec = raw.spec;
+  if (raw.status !== undefined) view.status = raw.status;
+  return view;
+}
+
+function requestView(object: KubeObject, info: ReturnType<ResourceMapper['describe']>, namespace: string | null, user: UserInfo | undefined): Record<string, unknown> {
+  const kind = { group: info.group, version: info.version, kind: info.kind };
+  const resource = { group: info.group, version: info.version, resource: info.resource };
+  return {
+    uid: '',
+    kind,
+    resource,
+    subResource: '',
+    requestKind: kind,
+    requestResource: resource,
+    requestSubResource: '',
+    name: object.name.endsWith('*') ? '' : object.name,
+    namespace: namespace ?? '',
+    operation: 'CREATE',
+    userInfo: { username: user?.username ?? '', uid: user?.uid ?? '', groups: [...(user?.groups ?? [])], extra: user?.extra ?? {} },
+    dryRun: false,
+    options: { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions' },
+  };
+}
+
+/** Runs one policy through one binding with one param on one object. */
+class Runner {
+  private readonly options: PolicyEvaluationOptions;
+  private readonly out: PolicyEvaluation;
+
+  constructor(options: PolicyEvaluationOptions, out: PolicyEvaluation) {
+    this.options = options;
+    this.out = out;
+  }
+
+  violation(
+    policy: CompiledPolicy,
+    binding: CompiledBinding | null,
+    param: KubeObject | null,
+    object: KubeObject,
+    actions: readonly ValidationAction[],
+    validationIndex: number | null,
+    kind: 'validation' | 'error',
+    path: FieldPath,
+    message: string,
+    reason: string,
+  ): void {
+    this.out.violations.push({
+      object,
+      policy: policy.name,
+      binding: binding?.name ?? null,
+      param,
+      validationIndex,
+      kind,
+      path,
+      message,
+      reason,
+      actions,
+      severity: policy.severity,
+      area: policy.area,
+      title: policy.title,
+      remediation: policy.remediation,
+    });
+  }
+
+  run(
+    policy: CompiledPolicy,
+    binding: CompiledBinding | null,
+    param: KubeObject | null,
+    object: KubeObject,
+    actions: readonly ValidationAction[],
+    base: Record<string, unknown>,
+  ): boolean {
+    const budget = new Budget(this.options.runtimeBudget ?? DEFAULT_RUNTIME_BUDGET, 1e9);
+    const limits = { budget, costLimit: this.options.costLimit, timeLimitMs: this.options.timeLimitMs };
+    const run = (program: CelProgram, activation: Record<string, unknown>): Evaluation => evaluate(program, activation, limits);
+    const fail = (validationIndex: number | null, path: FieldPath, message: string): void => {
+      if (policy.failurePolicy === 'Fail') this.violation(policy, binding, param, object, actions, validationIndex, 'error', path, message, 'Invalid');
+    };
+
+    // Match conditions: any false skips the policy, even if another errored; otherwise an error
+    // goes by failurePolicy.
+    let conditionError: string | undefined;
+    for (const condition of policy.matchConditions) {
+      const result = run(condition.expression.program, base);
+      if (result.ok && result.value === false) return false;
+      if (!result.ok) conditionError ??= `failed to evaluate match condition "${condition.name}": ${result.error.message}`;
+      else if (result.value !== true) conditionError ??= `match condition "${condition.name}" must evaluate to bool, got ${describeValue(result.value)}`;
+    }
+    if (conditionError !== undefined) {
+      fail(null, [], conditionError);
+      return true;
+    }
+
+    const activation: Record<string, unknown> = { ...base };
+    if (policy.variables.length > 0) {
+      const programs = new Map(policy.variables.map((v) => [v.name, v.expression.program]));
+      activation.variables = lazyMap([...programs.keys()], (name) => {
+        const result = run(programs.get(name)!, activation);
+        return result.ok ? result.value : celError(`variable "${name}": ${result.error.message}`);
+      });
+    } else activation.variables = lazyMap([], () => null);
+
+    for (const validation of policy.validations) {
+      const result = run(validation.expression.program, activation);
+      if (!result.ok) {
+        const message =
+          result.error.reason === 'runtime'
+            ? `expression '${validation.expression.source}' resulted in error: ${result.error.message}`
+            : `validation failed due to running out of ${result.error.reason === 'cost' ? 'cost budget' : 'time'} (${result.error.message}), no further validation rules will be run`;
+        fail(validation.index, validation.fieldPath, message);
+        if (result.error.reason !== 'runtime') return true;
+        continue;
+      }
+      if (result.value === true) continue;
+      if (result.value !== false) {
+        fail(validation.index, validation.fieldPath, `expression '${validation.expression.source}' must evaluate to bool, got ${describeValue(result.value)}`);
+        continue;
+      }
+      this.violation(policy, binding, param, object, actions, validation.index, 'validation', validation.fieldPath, this.message(validation, run, activation), validation.reason);
+    }
+
+    for (const annotation of policy.auditAnnotations) {
+      const result = run(annotation.valueExpression.program, activation);
+      if (!result.ok) {
+        fail(null, [], `audit annotation "${annotation.key}" resulted in error: ${result.error.message}`);
+        continue;
+      }
+      if (result.value === null) continue;
+      if (typeof result.value !== 'string') {
+        fail(null, [], `audit annotation "${annotation.key}" must evaluate to a string or null, got ${describeValue(result.value)}`);
+        continue;
+      }
+      this.out.auditAnnotations.push({ object, policy: policy.name, binding: binding?.name ?? null, key: `${policy.name}/${annotation.key}`, value: result.value });
+    }
+    return true;
+  }
+
+  /**
+   * The failure message: messageExpression when it yields a usable string (non-empty, one line),
+   * else message, else the API server's "failed expression: …".
+   */
+  private message(
+    validation: CompiledPolicy['validations'][number],
+    run: (program: CelProgram, activation: Record<string, unknown>) => Evaluation,
+    activation: Record<string, unknown>,
+  ): string {
+    if (validation.messageExpression !== undefined) {
+      const result = run(validation.messageExpression.program, activation);
+      if (result.ok && typeof result.value === 'string' && result.value.trim() !== '' && !result.value.includes('\n')) return result.value;
+    }
+    return validation.message ?? `failed expression: ${validation.expression.source.trim()}`;
+  }
+}
+
+function describeValue(value: CelValue): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'bigint':
+      return 'int';
+    case 'number':
+      return 'double';
+    case 'string':
+      return 'string';
+    case 'boolean':
+      return 'bool';
+    default:
+      return 'a non-bool value';
+  }
+}

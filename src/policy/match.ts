@@ -1,0 +1,52 @@
+// Whether a policy (or binding) applies to an object, as the API server's admission matcher decides
+// it: namespace and object selectors, resource rules and their exclusions, matchPolicy. Offline the
+// request is always a CREATE of the object's main resource (no subresource).
+import { EQUIVALENT_GROUPS, type ResourceInfo } from './resources.ts';
+import { matchesLabels } from './selector.ts';
+import type { MatchResources, ResourceRule } from './model.ts';
+
+/** What matching needs to know about one object, computed once per object. */
+export interface MatchTarget {
+  info: ResourceInfo;
+  name: string;
+  operation: string;
+  labels: Readonly<Record<string, string>>;
+  /**
+   * Labels the namespaceSelector is matched against: the namespace's (for a namespaced object), the
+   * object's own (for a Namespace), or null for other cluster-scoped objects, which every
+   * namespaceSelector lets through.
+   */
+  namespaceLabels: Readonly<Record<string, string>> | null;
+}
+
+export function matchesResources(m: MatchResources, target: MatchTarget): boolean {
+  if (target.namespaceLabels !== null && !matchesLabels(m.namespaceSelector, target.namespaceLabels)) return false;
+  if (!matchesLabels(m.objectSelector, target.labels)) return false;
+  if (m.resourceRules.length > 0 && !m.resourceRules.some((rule) => ruleMatches(rule, target, m.matchPolicy))) return false;
+  return !m.excludeResourceRules.some((rule) => ruleMatches(rule, target, m.matchPolicy));
+}
+
+export function ruleMatches(rule: ResourceRule, target: MatchTarget, policy: 'Exact' | 'Equivalent'): boolean {
+  const { info } = target;
+  if (!includes(rule.operations, target.operation)) return false;
+  if (rule.scope === 'Cluster' && info.namespaced) return false;
+  if (rule.scope === 'Namespaced' && !info.namespaced) return false;
+  if (rule.resourceNames.length > 0 && !rule.resourceNames.includes(target.name)) return false;
+  if (!rule.resources.some((r) => resourceMatches(r, info.resource))) return false;
+  if (includes(rule.apiGroups, info.group) && includes(rule.apiVersions, info.version)) return true;
+  if (policy === 'Exact') return false;
+  // Equivalent: the same resource under another version of its group, or under a group it moved
+  // between, converts to the object's version; the request matches as the API server would.
+  const groups = [info.group, ...(EQUIVALENT_GROUPS[`${info.group}/${info.resource}`] ?? [])];
+  return groups.some((group) => includes(rule.apiGroups, group)) && rule.apiVersions.length > 0;
+}
+
+function includes(values: readonly string[], value: string): boolean {
+  return values.includes('*') || values.includes(value);
+}
+
+// `*` is every resource (no subresource), star-slash-star everything; `pods/...` names subresources only.
+function resourceMatches(pattern: string, resource: string): boolean {
+  if (pattern === '*' || pattern === '*/*') return true;
+  return pattern === resource;
+}

@@ -1,0 +1,49 @@
+// A policy set as cross-object checks of the scan engine: one SetCheck per policy (so reports list
+// each policy as a control and SARIF as a rule), all served by one evaluation of the whole set per
+// object set — namespaces, params and CRDs are looked up across every scanned file.
+import type { ObjectSet, SetCheck, SetViolation } from '../checks/check.ts';
+import { evaluatePolicySet, type PolicyEvaluation, type PolicyEvaluationOptions } from './evaluate.ts';
+import { policyControlId } from './findings.ts';
+import type { PolicySet } from './model.ts';
+
+/** Kinds value meaning "every object": a policy can match any kind, and needs namespaces and params. */
+export const ALL_KINDS = '*';
+
+export function policySetChecks(set: PolicySet, options: PolicyEvaluationOptions = {}): SetCheck[] {
+  const evaluations = new WeakMap<ObjectSet, Map<string, SetViolation[]>>();
+  const violationsFor = (objects: ObjectSet, policy: string): readonly SetViolation[] => {
+    let byPolicy = evaluations.get(objects);
+    if (byPolicy === undefined) {
+      byPolicy = group(evaluatePolicySet(set, objects.objects, options));
+      evaluations.set(objects, byPolicy);
+    }
+    return byPolicy.get(policy) ?? [];
+  };
+  return set.policies.map((policy) => ({
+    id: policyControlId(policy.name),
+    title: policy.title,
+    area: policy.area,
+    severity: policy.severity,
+    frameworks: {},
+    description: `Custom ValidatingAdmissionPolicy "${policy.name}" (${policy.object.source.file}), evaluated with the Kubernetes CEL environment.`,
+    remediation: policy.remediation,
+    kinds: [ALL_KINDS],
+    fixtures: { pass: [], fail: [] },
+    evaluateSet: (objects: ObjectSet) => violationsFor(objects, policy.name),
+  }));
+}
+
+/** Violations by policy, identical ones (a policy bound twice, several params) reported once. */
+function group(evaluation: PolicyEvaluation): Map<string, SetViolation[]> {
+  const out = new Map<string, SetViolation[]>();
+  const seen = new Set<string>();
+  for (const v of evaluation.violations) {
+    const key = JSON.stringify([v.policy, v.object.source.file, v.object.source.document, v.object.kind, v.object.name, v.path, v.message]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    let list = out.get(v.policy);
+    if (list === undefined) out.set(v.policy, (list = []));
+    list.push({ object: v.object, path: v.path, message: v.message });
+  }
+  return out;
+}

@@ -1,0 +1,90 @@
+// Sigstore bundles: one signature with everything needed to verify it offline (key hint or
+// certificate, transparency log entries, timestamps), as `cosign sign-blob --bundle` and the
+// Sigstore clients write them.
+import { createHash } from 'node:crypto';
+import {
+  bundleFromJSON,
+  bundleToJSON,
+  toDSSEBundle,
+  toMessageSignatureBundle,
+  type Bundle,
+} from '@sigstore/bundle';
+import { parseJson } from '../encoding/json.ts';
+import { parseError } from '../errors.ts';
+import { limits } from '../limits.ts';
+import { parseCertificate, type Certificate } from '../x509/certificate.ts';
+import type { DsseEnvelope } from './dsse.ts';
+
+export const BUNDLE_V03_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+const KNOWN_MEDIA_TYPES = new Set([
+  'application/vnd.dev.sigstore.bundle+json;version=0.1',
+  'application/vnd.dev.sigstore.bundle+json;version=0.2',
+  'application/vnd.dev.sigstore.bundle+json;version=0.3',
+  BUNDLE_V03_MEDIA_TYPE,
+]);
+
+export interface ParsedBundle {
+  bundle: Bundle;
+  /** Leaf first, then any intermediates the bundle carries (v0.1/v0.2 chains). Empty for key bundles. */
+  certificates: Certificate[];
+}
+
+export function parseBundle(bytes: Uint8Array | string, what: string, maxBytes: number = limits.attestationBlobBytes): ParsedBundle {
+  const document = parseJson(bytes, what, maxBytes);
+  let bundle: Bundle;
+  try {
+    bundle = bundleFromJSON(document);
+  } catch (error) {
+    throw parseError(what, `not a valid Sigstore bundle: ${(error as Error).message}`, error);
+  }
+  if (!KNOWN_MEDIA_TYPES.has(bundle.mediaType)) throw parseError(what, `unsupported bundle mediaType ${JSON.stringify(bundle.mediaType)}`);
+  const material = bundle.verificationMaterial.content;
+  let raw: Uint8Array[] = [];
+  if (material.$case === 'certificate') raw = [material.certificate.rawBytes];
+  else if (material.$case === 'x509CertificateChain') raw = material.x509CertificateChain.certificates.map((cert) => cert.rawBytes);
+  if (material.$case === 'x509CertificateChain' && raw.length === 0) throw parseError(what, 'the certificate chain is empty');
+  if (raw.length > limits.certificatesPerChain) throw parseError(what, `the certificate chain has more than ${limits.certificatesPerChain} certificates`);
+  const certificates = raw.map((der, index) => parseCertificate(der, `${what}: certificate ${index + 1}`));
+  // A chain that carries its own root would let the bundle vouch for itself; trust anchors come only from the verifier.
+  for (const [index, cert] of certificates.entries()) {
+    if (cert.subjectDer.equals(cert.issuerDer) && safeVerify(cert)) throw parseError(what, `certificate ${index + 1} of the chain is a self-signed root; bundles must not carry trust anchors`);
+  }
+  return { bundle, certificates };
+}
+
+function safeVerify(cert: Certificate): boolean {
+  try {
+    return cert.node.verify(cert.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+export interface BundleKeyMaterial {
+  /** Key hint (base64 SHA-256 of the SPKI), for key-signed bundles. */
+  keyHint?: string;
+  /** DER of the signing certificate, for certificate-signed bundles. */
+  certificate?: Buffer;
+}
+
+/** A v0.3 bundle of a signature over an artifact (hashedrekord style: the digest is recorded). */
+export function messageBundle(artifactSha256: Buffer, signature: Buffer, material: BundleKeyMaterial): Buffer {
+  const bundle = toMessageSignatureBundle({ digest: artifactSha256, signature, ...material });
+  return serializeBundle(bundle);
+}
+
+/** A v0.3 bundle of a DSSE envelope carrying one signature. */
+export function dsseBundle(envelope: DsseEnvelope, material: BundleKeyMaterial): Buffer {
+  const first = envelope.signatures[0];
+  if (first === undefined) throw new RangeError('a DSSE bundle needs a signature');
+  const bundle = toDSSEBundle({ artifact: envelope.payload, artifactType: envelope.payloadType, signature: first.sig, ...material });
+  return serializeBundle(bundle);
+}
+
+export function serializeBundle(bundle: Bundle): Buffer {
+  return Buffer.from(JSON.stringify(bundleToJSON(bundle)));
+}
+
+export function sha256(data: Uint8Array): Buffer {
+  return createHash('sha256').update(data).digest();
+}

@@ -1,0 +1,169 @@
+// Matches installed packages against the database: one indexed lookup per package (ecosystem and
+// name), then each candidate advisory's ranges and version list are evaluated in the ecosystem's
+// own ordering.
+import type { InventoryPackage } from '../../image/inventory/package.ts';
+import type { VulnDb } from '../db/store.ts';
+import { evaluateRange, inVersionList, Orderings } from '../osv/evaluate.ts';
+import type { OsvEventKind, OsvRange, OsvSeverity } from '../osv/record.ts';
+import { resolveSeverity, type ResolvedSeverity } from './severity.ts';
+import { lookupsFor } from './lookup.ts';
+
+export interface VulnMatch {
+  id: string;
+  aliases: string[];
+  summary: string;
+  /** The installed package as the inventory reports it. */
+  package: InventoryPackage;
+  /** OSV ecosystem of the advisory, with its release: `Debian:12`, `npm`. */
+  ecosystem: string;
+  /** The name the advisory is about (the source package for distributions). */
+  advisoryPackage: string;
+  /** The version compared (the source version for distributions). */
+  comparedVersion: string;
+  /** The first fixed version above the installed one; null when no fix is known. */
+  fixed: string | null;
+  lastAffected: string | null;
+  severity: ResolvedSeverity;
+  modified: string;
+  published: string | null;
+}
+
+export interface MatchProblem {
+  package: string;
+  message: string;
+}
+
+export interface MatchResult {
+  matches: VulnMatch[];
+  /** Advisories that could not be evaluated for a package (unparsable versions, GIT-only ranges). */
+  problems: MatchProblem[];
+  /** Packages of ecosystems Bulwark cannot look up. */
+  unsupported: number;
+}
+
+const KIND: Readonly<Record<string, OsvEventKind>> = { i: 'introduced', f: 'fixed', l: 'last_affected', m: 'limit' };
+
+export function decodeRanges(text: string): OsvRange[] {
+  return (JSON.parse(text) as [string, [string, string][]][]).map(([type, events]) => ({
+    type,
+    events: events.map(([kind, version]) => ({ kind: KIND[kind]!, version })),
+  }));
+}
+
+interface AffectedRow {
+  vuln_id: string;
+  release: string;
+  ranges: string;
+  versions: string | null;
+  severity: string | null;
+  eco_severity: string | null;
+}
+
+interface VulnRow {
+  summary: string;
+  aliases: string;
+  severity: string;
+  modified: string;
+  published: string | null;
+}
+
+const MAX_PROBLEMS = 200;
+
+export function matchPackages(db: VulnDb, packages: readonly InventoryPackage[]): MatchResult {
+  const byPackage = db.statement(
+    'SELECT vuln_id, release, ranges, versions, severity, eco_severity FROM affected WHERE ecosystem = ? AND name = ?',
+  );
+  const byId = db.statement('SELECT summary, aliases, severity, modified, published FROM vulns WHERE id = ?');
+  const vulns = new Map<string, VulnRow | undefined>();
+  const orderings = new Orderings();
+  const result: MatchResult = { matches: [], problems: [], unsupported: 0 };
+
+  for (const pkg of packages) {
+    const lookups = lookupsFor(pkg);
+    if (lookups.length === 0) {
+      result.unsupported++;
+      continue;
+    }
+    // One finding per advisory and package, even when several lookups or entries match it.
+    const found = new Map<string, VulnMatch>();
+    for (const lookup of lookups) {
+      const rows = byPackage.all(lookup.ecosystem, lookup.name) as unknown as AffectedRow[];
+      for (const row of rows) {
+        if (!lookup.release(row.release)) continue;
+        const ranges = decodeRanges(row.ranges);
+        let affected = false;
+        let fixed: string | null = null;
+        let lastAffected: string | null = null;
+        for (const range of ranges) {
+          const verdict = evaluateRange(range, lookup.ecosystem, lookup.version, orderings);
+          if ('unevaluable' in verdict) {
+            if (range.type !== 'GIT' && result.problems.length < MAX_PROBLEMS) {
+              result.problems.push({ package: `${pkg.name}@${pkg.version}`, message: `${row.vuln_id}: ${verdict.unevaluable}` });
+            }
+            continue;
+          }
+          if (!verdict.affected) continue;
+          affected = true;
+          if (verdict.fixed !== undefined && (fixed === null || lower(orderings, lookup.ecosystem, verdict.fixed, fixed))) fixed = verdict.fixed;
+          if (verdict.lastAffected !== undefined) lastAffected ??= verdict.lastAffected;
+        }
+        const versions = row.versions === null ? [] : (JSON.parse(row.versions) as string[]);
+        if (!affected && !inVersionList(versions, lookup.ecosystem, lookup.version, orderings)) continue;
+
+        let vuln = vulns.get(row.vuln_id);
+        if (!vulns.has(row.vuln_id)) {
+          vuln = byId.get(row.vuln_id) as unknown as VulnRow | undefined;
+          vulns.set(row.vuln_id, vuln);
+        }
+        if (vuln === undefined) continue;
+        const previous = found.get(row.vuln_id);
+        if (previous !== undefined) {
+          if (fixed !== null && (previous.fixed === null || lower(orderings, lookup.ecosystem, fixed, previous.fixed))) previous.fixed = fixed;
+          continue;
+        }
+        const affectedSeverity = row.severity === null ? [] : (JSON.parse(row.severity) as OsvSeverity[]);
+        found.set(row.vuln_id, {
+          id: row.vuln_id,
+          aliases: JSON.parse(vuln.aliases) as string[],
+          summary: vuln.summary,
+          package: pkg,
+          ecosystem: lookup.label(row.release),
+          advisoryPackage: lookup.name,
+          comparedVersion: lookup.version,
+          fixed,
+          lastAffected: fixed === null ? lastAffected : null,
+          severity: resolveSeverity(lookup.ecosystem, affectedSeverity, JSON.parse(vuln.severity) as OsvSeverity[], row.eco_severity ?? undefined),
+          modified: vuln.modified,
+          published: vuln.published,
+        });
+      }
+    }
+    result.matches.push(...found.values());
+  }
+  result.matches.sort(compareMatches);
+  return result;
+}
+
+function lower(orderings: Orderings, ecosystem: string, a: string, b: string): boolean {
+  const order = orderings.get(ecosystem, 'ECOSYSTEM') ?? orderings.get(ecosystem, 'SEMVER');
+  if (order === undefined) return a < b;
+  const x = order.get(a);
+  const y = order.get(b);
+  if (x instanceof Error || y instanceof Error) return a < b;
+  return order.scheme.compare(x, y) < 0;
+}
+
+/** Deterministic: by package path, name, version, then advisory id. */
+export function compareMatches(a: VulnMatch, b: VulnMatch): number {
+  return (
+    cmp(a.package.path, b.package.path) ||
+    cmp(a.package.name, b.package.name) ||
+    cmp(a.package.version, b.package.version) ||
+    cmp(a.package.layer, b.package.layer) ||
+    cmp(a.id, b.id)
+  );
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
