@@ -8,7 +8,7 @@
 // catalog without them), the defaults, and every opt-in control enabled.
 // Usage: node bench/checks.ts [--objects 10000] [--runs 7] [--process]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -93,17 +93,29 @@ try {
       ['all-opt-in-enabled', `version: 1\ncontrols:\n  enable: [${mine.filter((check) => check.optIn).map((check) => check.id).join(', ')}]\n`],
     ];
     const walls = new Map<string, number[]>(configs.map(([name]) => [name, []]));
+    const cpus = new Map<string, number[]>(configs.map(([name]) => [name, []]));
     const counts = new Map<string, number>();
+    // CPU time (user + system, from GNU time) says what the process costs even when other work shares
+    // the cores; wall time is what a user waits on an idle machine.
+    const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
     for (let i = 0; i <= runs; i++) {
       for (const [name, text] of configs) {
         const config = join(dir, '..', `${name}.bulwark.yaml`);
         const report = join(dir, '..', `${name}.report.json`);
         writeFileSync(config, text);
+        const scan = [bin, 'scan', dir, '--format', 'json', '--output', report, '--config', config];
         const started = performance.now();
-        const run = spawnSync(process.execPath, [bin, 'scan', dir, '--format', 'json', '--output', report, '--config', config], { stdio: 'ignore' });
+        const run = gnuTime
+          ? spawnSync(gnuTime, ['-f', 'cpu=%U+%S', process.execPath, ...scan], { encoding: 'utf8' })
+          : spawnSync(process.execPath, scan, { encoding: 'utf8' });
         const wall = performance.now() - started;
-        if (run.status !== 0) throw new Error(`bulwark scan exited ${run.status} with ${name}`);
-        if (i > 0) walls.get(name)!.push(wall); // the first round warms the compile and page caches
+        if (run.status !== 0) throw new Error(`bulwark scan exited ${run.status} with ${name}: ${run.stderr}`);
+        const cpu = /cpu=([\d.]+)\+([\d.]+)/.exec(run.stderr);
+        if (i > 0) {
+          // The first round warms the compile and page caches.
+          walls.get(name)!.push(wall);
+          if (cpu) cpus.get(name)!.push((Number(cpu[1]) + Number(cpu[2])) * 1000);
+        }
         counts.set(name, (JSON.parse(readFileSync(report, 'utf8')) as { findings: unknown[] }).findings.length);
         rmSync(report, { force: true });
         rmSync(config, { force: true });
@@ -111,7 +123,11 @@ try {
     }
     for (const [name] of configs) {
       const times = walls.get(name)!;
-      console.log(`process=${name} findings=${counts.get(name)} wall_median_ms=${median(times).toFixed(0)} wall_best_ms=${Math.min(...times).toFixed(0)}`);
+      const cpu = cpus.get(name)!;
+      console.log(
+        `process=${name} findings=${counts.get(name)} wall_median_ms=${median(times).toFixed(0)} wall_best_ms=${Math.min(...times).toFixed(0)}` +
+          (cpu.length > 0 ? ` cpu_median_ms=${median(cpu).toFixed(0)} cpu_best_ms=${Math.min(...cpu).toFixed(0)}` : ''),
+      );
     }
   }
 } finally {

@@ -30,14 +30,30 @@ export function writeCorpus(dir: string, options: CorpusOptions): { bytes: numbe
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const chance = (p: number): boolean => next() < p;
   const files: string[][] = Array.from({ length: options.files }, () => []);
+  // Cross-object references (which workload a Service or policy selects, which Role a binding names)
+  // draw from their own stream, so the objects themselves stay what they were for a given seed.
+  const link = random((options.seed ?? 42) + 1);
+  const workloadsIn = new Map<string, string[]>();
+  const rolesIn = new Map<string, string[]>();
+  const remember = (map: Map<string, string[]>, ns: string, name: string) => map.set(ns, [...(map.get(ns) ?? []), name]);
+  // Mostly an earlier object of the namespace, as a real application's manifests would name it.
+  const target = (map: Map<string, string[]>, ns: string, fallback: string): string => {
+    const names = map.get(ns);
+    return names !== undefined && link() < 0.9 ? names[Math.floor(link() * names.length)]! : fallback;
+  };
   for (let i = 0; i < options.objects; i++) {
     const ns = `team-${i % options.namespaces}`;
     const roll = next();
     let doc: string;
-    if (roll < 0.45) doc = workload(pick(WORKLOADS), `app-${i}`, ns, chance, pick);
-    else if (roll < 0.7) doc = service(`svc-${i}`, ns, chance);
-    else if (roll < 0.88) doc = rbac(`rbac-${i}`, ns, chance);
-    else doc = networkPolicy(`np-${i}`, ns, chance);
+    if (roll < 0.45) {
+      doc = workload(pick(WORKLOADS), `app-${i}`, ns, chance, pick);
+      remember(workloadsIn, ns, `app-${i}`);
+    } else if (roll < 0.7) doc = service(`svc-${i}`, ns, chance, target(workloadsIn, ns, `app-${i}`));
+    else if (roll < 0.88) {
+      const made = rbac(`rbac-${i}`, ns, chance, target(rolesIn, ns, `rbac-${i}`), target(workloadsIn, ns, `rbac-${i}`));
+      if (made.role) remember(rolesIn, ns, `rbac-${i}`);
+      doc = made.doc;
+    } else doc = networkPolicy(`np-${i}`, ns, chance, link() < 0.2 ? undefined : target(workloadsIn, ns, `app-${i}`));
     files[i % options.files]!.push(doc);
   }
   let bytes = 0;
@@ -111,22 +127,29 @@ function workload(kind: (typeof WORKLOADS)[number], name: string, ns: string, ch
   }
 }
 
-function service(name: string, ns: string, chance: (p: number) => boolean): string {
+function service(name: string, ns: string, chance: (p: number) => boolean, app: string): string {
   const type = chance(0.1) ? 'LoadBalancer' : chance(0.1) ? 'NodePort' : 'ClusterIP';
-  return `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\n  namespace: ${ns}\nspec:\n  type: ${type}\n  selector:\n    app: ${name.replace('svc', 'app')}\n  ports:\n  - name: http\n    port: 80\n    targetPort: http\n`;
+  return `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\n  namespace: ${ns}\nspec:\n  type: ${type}\n  selector:\n    app: ${app}\n  ports:\n  - name: http\n    port: 80\n    targetPort: http\n`;
 }
 
-function rbac(name: string, ns: string, chance: (p: number) => boolean): string {
+/** A Role, or a RoleBinding of `role` to the ServiceAccount a workload of the namespace runs as. */
+function rbac(name: string, ns: string, chance: (p: number) => boolean, role: string, account: string): { doc: string; role: boolean } {
   if (chance(0.5)) {
     const verbs = chance(0.1) ? '["*"]' : '["get", "list", "watch"]';
     const resources = chance(0.1) ? '["secrets"]' : '["configmaps", "pods"]';
-    return `apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: ${name}\n  namespace: ${ns}\nrules:\n- apiGroups: [""]\n  resources: ${resources}\n  verbs: ${verbs}\n`;
+    return { role: true, doc: `apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: ${name}\n  namespace: ${ns}\nrules:\n- apiGroups: [""]\n  resources: ${resources}\n  verbs: ${verbs}\n` };
   }
-  return (
-    `apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: ${name}\n  namespace: ${ns}\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: ${name}\nsubjects:\n- kind: ServiceAccount\n  name: ${name}\n  namespace: ${ns}\n`
-  );
+  return {
+    role: false,
+    doc: `apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: ${name}\n  namespace: ${ns}\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: ${role}\nsubjects:\n- kind: ServiceAccount\n  name: ${account}\n  namespace: ${ns}\n`,
+  };
 }
 
-function networkPolicy(name: string, ns: string, chance: (p: number) => boolean): string {
-  return `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: ${name}\n  namespace: ${ns}\nspec:\n  podSelector:\n    matchLabels:\n      app: ${name.replace('np', 'app')}\n  policyTypes: ["Ingress"]\n  ingress:\n  - from:\n    - podSelector:\n        matchLabels:\n          role: ${chance(0.5) ? 'frontend' : 'backend'}\n    ports:\n    - port: 8080\n`;
+/** A policy admitting one role to a workload, or (app undefined) the namespace's default deny. */
+function networkPolicy(name: string, ns: string, chance: (p: number) => boolean, app: string | undefined): string {
+  const role = chance(0.5) ? 'frontend' : 'backend';
+  if (app === undefined) {
+    return `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: ${name}\n  namespace: ${ns}\nspec:\n  podSelector: {}\n  policyTypes: ["Ingress", "Egress"]\n`;
+  }
+  return `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: ${name}\n  namespace: ${ns}\nspec:\n  podSelector:\n    matchLabels:\n      app: ${app}\n  policyTypes: ["Ingress"]\n  ingress:\n  - from:\n    - podSelector:\n        matchLabels:\n          role: ${role}\n    ports:\n    - port: 8080\n`;
 }

@@ -146,7 +146,7 @@ function freePort(): Promise<number> {
 
 /** The environment of the children: nothing of ours leaks in (etcd reads every ETCD_* variable as a flag). */
 function childEnv(dir: string): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: dir, TMPDIR: process.env.TMPDIR ?? tmpdir() };
+  return { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: dir, TMPDIR: process.env.TMPDIR ?? tmpdir(), ...(process.env.XGOGC ? { GOGC: process.env.XGOGC } : {}) };
 }
 
 class StartFailure extends BulwarkError {

@@ -112,6 +112,20 @@ export function caCommand(): Command {
         }
       }),
   );
+  ca.addCommand(
+    new Command('trusted-root')
+      .summary('export the CA as a Sigstore trusted root')
+      .description('Print the CA (intermediate + root) as a Sigstore trusted_root.json, for `cosign verify --trusted-root` with bundle signatures.')
+      .requiredOption('--dir <dir>', 'the CA directory')
+      .option('-o, --output <file>', 'write it here instead of stdout')
+      .addHelpText('after', '\nExamples:\n  $ bulwark ca trusted-root --dir ca -o ca-trusted-root.json')
+      .action(async (flags: { dir: string; output?: string }) => {
+        const [{ caTrustedRoot }, { writeNewFile }] = await Promise.all([import('../trust/x509/ca.ts'), import('../trust/keys/file-provider.ts')]);
+        const text = await caTrustedRoot(flags.dir);
+        if (flags.output === undefined) process.stdout.write(text);
+        else await writeNewFile(flags.output, text, 0o644, true);
+      }),
+  );
   for (const sub of ca.commands) sub.exitOverride();
   return ca;
 }

@@ -19,6 +19,7 @@ interface ScanFlags {
   namespace?: string;
   policy: string[];
   color: boolean;
+  threatModel: boolean;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -44,6 +45,7 @@ export function scanCommand(): Command {
     .option('-n, --namespace <namespace>', 'namespace for --helm')
     .option('--policy <path>', 'evaluate the ValidatingAdmissionPolicies (CEL) in this file or directory too; repeatable', collect, [])
     .option('--no-color', 'never use colours in the table')
+    .option('--threat-model', 'print, per workload reachable from outside the cluster, what exposes it, what it runs as and what its identity may do, with the findings behind each step (text, or JSON with --format json)', false)
     .addHelpText(
       'after',
       `
@@ -54,13 +56,19 @@ Examples:
   $ bulwark scan --kustomize overlays/prod --format json
   $ bulwark scan --helm ./chart --values prod.yaml
   $ bulwark scan deploy/ --policy policies/ --fail-on high
+  $ bulwark scan deploy/ --threat-model
 
 Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage or input error.`,
     )
     .action(async (paths: string[], flags: ScanFlags) => {
       if (paths.length === 0 && flags.kustomize.length === 0 && flags.helm === undefined) paths = ['.'];
       // Loaded here, not at start-up, so `--help` and the other commands stay instant.
-      const [{ runScan }, { renderReportChunks }] = await Promise.all([import('../scan/run.ts'), import('../report/index.ts')]);
+      const [{ runScan }, { renderReportChunks }, threatView] = await Promise.all([
+        import('../scan/run.ts'),
+        import('../report/index.ts'),
+        import('../report/threat-model.ts'),
+      ]);
+      const threatFormat = flags.threatModel ? threatView.threatModelFormat(flags.format) : undefined;
       const progress = new Progress();
       const outcome = await runScan({
         paths,
@@ -78,15 +86,19 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usa
         toolVersion,
         onProgress: (done, total) => progress.update('Scanning files', done, total),
         policies: flags.policy,
+        threatModel: flags.threatModel,
       });
       progress.done();
       printDiagnostics(outcome.diagnostics);
       const toTerminal = flags.output === undefined;
-      const chunks = renderReportChunks(outcome.report, flags.format, {
-        color: flags.color && toTerminal && useColor(process.stdout),
-        width: terminalWidth(process.stdout),
-        baseDir: process.cwd(),
-      });
+      const chunks =
+        threatFormat !== undefined && outcome.threatModel !== undefined
+          ? threatView.threatModelChunks(outcome.threatModel, threatFormat)
+          : renderReportChunks(outcome.report, flags.format, {
+              color: flags.color && toTerminal && useColor(process.stdout),
+              width: terminalWidth(process.stdout),
+              baseDir: process.cwd(),
+            });
       await emit(chunks, flags.output);
       process.exitCode = outcome.exitCode;
     });

@@ -1,4 +1,4 @@
-import { MergedFilesystem } from './layer/filesystem.ts';
+import { MergedFilesystem, type FsNode } from './layer/filesystem.ts';
 import type { ContentSink, LayerEntry, WalkCallbacks } from './layer/walk.ts';
 import { GoBuildInfoScanner, type GoScanResult } from './inventory/lang/go-buildinfo.ts';
 import { readJavaArchive, type MavenPackage } from './inventory/lang/java.ts';
@@ -28,6 +28,12 @@ export interface LayerSecret extends SecretMatch {
   layerIndex: number;
   path: string;
 }
+
+type FsEvent =
+  | { op: 'put'; path: string; node: FsNode<FileData> }
+  | { op: 'whiteout'; path: string }
+  | { op: 'opaque'; path: string }
+  | { op: 'hardlink'; path: string; target: string };
 
 export interface CollectOptions {
   secrets: boolean;
@@ -103,47 +109,71 @@ export class Collector {
     this.#secretLimits = options.secretLimits ?? DEFAULT_SECRET_LIMITS;
   }
 
+  /** Changes each layer makes to the filesystem, applied in layer order by `commit`. */
+  readonly #pending = new Map<number, FsEvent[]>();
+
+  /**
+   * The callbacks of layer `layerIndex`'s walk. Layers may be walked concurrently (their downloads and
+   * decompression overlap); what they do to the filesystem is recorded and applied by `commit`.
+   */
   callbacks(layerIndex: number, layerDigest: string): WalkCallbacks {
+    const events: FsEvent[] = [];
+    this.#pending.set(layerIndex, events);
     return {
       onProblem: (problem) => {
-        this.problems.push({ level: 'warning', code: problem.code, message: problem.message, layer: layerDigest, path: problem.path === '' || problem.code !== 'device-file' ? problem.path : `/${problem.path}` });
+        // Root filesystem tarballs (mmdebstrap, debootstrap) carry /dev/null and friends: expected there.
+        const level = problem.code === 'device-file' && problem.path.startsWith('dev/') ? 'note' : 'warning';
+        this.problems.push({ level, code: problem.code, message: problem.message, layer: layerDigest, path: problem.path === '' || problem.code !== 'device-file' ? problem.path : `/${problem.path}` });
       },
-      onEntry: (entry) => this.#onEntry(entry, layerIndex, layerDigest),
+      onEntry: (entry) => this.#onEntry(entry, layerIndex, layerDigest, events),
     };
   }
 
-  #onEntry(entry: LayerEntry, layer: number, layerDigest: string): ContentSink | null {
-    switch (entry.type) {
-      case 'whiteout':
-        this.fs.whiteout(entry.path, layer);
-        return null;
-      case 'opaque':
-        this.fs.opaque(entry.path, layer);
-        return null;
-      case 'directory':
-        this.fs.put(entry.path, { kind: 'directory', layer, mode: entry.mode, size: 0 });
-        return null;
-      case 'symlink':
-        this.fs.put(entry.path, { kind: 'symlink', layer, mode: 0o777, size: 0, target: entry.target });
-        return null;
-      case 'special':
-        this.fs.put(entry.path, { kind: 'special', layer, mode: 0, size: 0 });
-        return null;
-      case 'hardlink': {
-        // A hard link shares the bytes of a file already seen (in this layer or below).
-        const target = this.fs.get(entry.target.replace(/^\.?\/+/, ''));
-        if (target !== undefined && target.kind === 'file') this.fs.put(entry.path, { ...target, layer });
-        return null;
+  /** Applies layer `layerIndex` on top of the layers committed before it. Call in layer order. */
+  commit(layerIndex: number): void {
+    const events = this.#pending.get(layerIndex) ?? [];
+    this.#pending.delete(layerIndex);
+    for (const event of events) {
+      if (event.op === 'whiteout') this.fs.whiteout(event.path, layerIndex);
+      else if (event.op === 'opaque') this.fs.opaque(event.path, layerIndex);
+      else if (event.op === 'put') this.fs.put(event.path, event.node);
+      else {
+        // A hard link shares the bytes of a file already there (in this layer or below).
+        const target = this.fs.get(event.target.replace(/^\.?\/+/, ''));
+        if (target !== undefined && target.kind === 'file') this.fs.put(event.path, { ...target, layer: layerIndex });
       }
-      case 'file':
-        return this.#onFile(entry, layer, layerDigest);
     }
   }
 
-  #onFile(entry: Extract<LayerEntry, { type: 'file' }>, layer: number, layerDigest: string): ContentSink | null {
+  #onEntry(entry: LayerEntry, layer: number, layerDigest: string, events: FsEvent[]): ContentSink | null {
+    switch (entry.type) {
+      case 'whiteout':
+        events.push({ op: 'whiteout', path: entry.path });
+        return null;
+      case 'opaque':
+        events.push({ op: 'opaque', path: entry.path });
+        return null;
+      case 'directory':
+        events.push({ op: 'put', path: entry.path, node: { kind: 'directory', layer, mode: entry.mode, size: 0 } });
+        return null;
+      case 'symlink':
+        events.push({ op: 'put', path: entry.path, node: { kind: 'symlink', layer, mode: 0o777, size: 0, target: entry.target } });
+        return null;
+      case 'special':
+        events.push({ op: 'put', path: entry.path, node: { kind: 'special', layer, mode: 0, size: 0 } });
+        return null;
+      case 'hardlink':
+        events.push({ op: 'hardlink', path: entry.path, target: entry.target });
+        return null;
+      case 'file':
+        return this.#onFile(entry, layer, layerDigest, events);
+    }
+  }
+
+  #onFile(entry: Extract<LayerEntry, { type: 'file' }>, layer: number, layerDigest: string, events: FsEvent[]): ContentSink | null {
     this.filesSeen++;
     const data: FileData = {};
-    this.fs.put(entry.path, { kind: 'file', layer, mode: entry.mode, size: entry.size, data });
+    events.push({ op: 'put', path: entry.path, node: { kind: 'file', layer, mode: entry.mode, size: entry.size, data } });
     const sinks: ContentSink[] = [];
     const target = targetOf(entry.path);
     if (target !== null) {

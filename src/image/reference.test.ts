@@ -26,10 +26,10 @@ describe('image references', () => {
 
   it('rejects malformed references with a message naming the part', () => {
     for (const [text, part] of [
-      ['Debian', 'path component'],
+      ['Debian', 'lowercase'],
       ['app:-bad', 'tag'],
       [`app@sha256:${'a'.repeat(10)}`, 'digest'],
-      ['app@md5:abc', 'digest'],
+      ['app@md5:abc', 'md5'],
       ['', 'empty'],
       ['a/'.repeat(200) + 'b', 'longer'],
     ] as const) {

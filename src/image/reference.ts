@@ -1,3 +1,4 @@
+import { parseImageReference as parseKubeletReference } from '../checks/distribute/image-reference.ts';
 import { BulwarkError } from '../core/index.ts';
 
 /**
@@ -18,87 +19,26 @@ export const DOCKER_HUB = 'docker.io';
 /** Where Docker Hub's Distribution API is actually served. */
 export const DOCKER_HUB_API = 'registry-1.docker.io';
 
-const MAX_NAME_LENGTH = 255;
-const MAX_REFERENCE_LENGTH = 4096;
-const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const DOMAIN_LABEL = /^(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])$/;
-const TAG = /^[\w][\w.-]{0,127}$/;
-const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
-const SHA256_HEX = /^[a-f0-9]{64}$/;
-const SHA512_HEX = /^[a-f0-9]{128}$/;
+const SHA_HEX: Readonly<Record<string, RegExp>> = { sha256: /^[a-f0-9]{64}$/, sha384: /^[a-f0-9]{96}$/, sha512: /^[a-f0-9]{128}$/ };
 
-function invalid(reference: string, why: string): BulwarkError {
-  const shown = reference.length > 120 ? `${reference.slice(0, 120)}…` : reference;
-  return new BulwarkError('E_USAGE', `invalid image reference ${JSON.stringify(shown)}: ${why}`);
-}
-
-/** `sha256:<64 hex>` or `sha512:<128 hex>`; other algorithms are refused since they cannot be verified. */
+/** `sha256:`, `sha384:` or `sha512:` and lowercase hex of the exact length; other algorithms cannot be verified. */
 export function isValidDigest(digest: string): boolean {
-  if (!DIGEST.test(digest)) return false;
-  const [algorithm, hex] = digest.split(':') as [string, string];
-  if (algorithm === 'sha256') return SHA256_HEX.test(hex);
-  if (algorithm === 'sha512') return SHA512_HEX.test(hex);
-  return false;
+  const colon = digest.indexOf(':');
+  const pattern = SHA_HEX[digest.slice(0, colon)];
+  return colon > 0 && pattern !== undefined && pattern.test(digest.slice(colon + 1));
 }
 
-function isDomain(candidate: string): boolean {
-  if (candidate === 'localhost') return true;
-  // Only a first component that looks like a host (has a dot or a port, or is an IPv6 literal) is one:
-  // `library/debian` stays a Hub path, as in `docker pull`.
-  if (!candidate.includes('.') && !candidate.includes(':') && !candidate.startsWith('[')) return false;
-  let host = candidate;
-  let port: string | undefined;
-  if (host.startsWith('[')) {
-    const end = host.indexOf(']');
-    if (end < 0) return false;
-    port = host.slice(end + 1);
-    if (port !== '' && !port.startsWith(':')) return false;
-    port = port === '' ? undefined : port.slice(1);
-    host = host.slice(1, end);
-    if (!/^[0-9A-Fa-f:.]+$/.test(host)) return false;
-  } else {
-    const colon = host.lastIndexOf(':');
-    if (colon >= 0) {
-      port = host.slice(colon + 1);
-      host = host.slice(0, colon);
-    }
-    if (!host.split('.').every((label) => DOMAIN_LABEL.test(label))) return false;
-  }
-  return port === undefined || /^[0-9]{1,5}$/.test(port);
-}
-
+/**
+ * Parses a reference with the grammar the manifest checks use (src/checks/distribute/image-reference.ts,
+ * the kubelet's reading), as a usage error when it is not one; no tag and no digest means `latest`.
+ */
 export function parseImageReference(reference: string): ImageReference {
-  if (typeof reference !== 'string' || reference === '') throw invalid(String(reference), 'empty');
-  if (reference.length > MAX_REFERENCE_LENGTH) throw invalid(reference, `longer than ${MAX_REFERENCE_LENGTH} characters`);
-  let rest = reference;
-  let digest: string | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-    if (!isValidDigest(digest)) throw invalid(reference, `digest "${digest}" is not sha256:<64 hex> or sha512:<128 hex>`);
+  const result = parseKubeletReference(reference);
+  if (!result.ok) {
+    const shown = reference.length > 120 ? `${reference.slice(0, 120)}…` : reference;
+    throw new BulwarkError('E_USAGE', `invalid image reference ${JSON.stringify(shown)}: ${result.error.message}`);
   }
-  let tag: string | undefined;
-  const lastSlash = rest.lastIndexOf('/');
-  const colon = rest.lastIndexOf(':');
-  if (colon > lastSlash) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-    if (!TAG.test(tag)) throw invalid(reference, `tag "${tag}" must be 1-128 of [A-Za-z0-9_.-], not starting with . or -`);
-  }
-  if (rest === '') throw invalid(reference, 'no repository name');
-  const parts = rest.split('/');
-  let domain = DOCKER_HUB;
-  if (parts.length > 1 && isDomain(parts[0]!)) domain = parts.shift()!;
-  for (const part of parts) {
-    if (!COMPONENT.test(part)) {
-      throw invalid(reference, `path component "${part}" must be lowercase letters and digits separated by ".", "_", "__" or "-"`);
-    }
-  }
-  if (domain === 'index.docker.io') domain = DOCKER_HUB;
-  let path = parts.join('/');
-  if (domain === DOCKER_HUB && parts.length === 1) path = `library/${path}`;
-  if (`${domain}/${path}`.length > MAX_NAME_LENGTH) throw invalid(reference, `name longer than ${MAX_NAME_LENGTH} characters`);
+  const { domain, path, tag, digest } = result.reference;
   const out: ImageReference = { domain, path };
   if (tag !== undefined) out.tag = tag;
   if (digest !== undefined) out.digest = digest;

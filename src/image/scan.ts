@@ -58,6 +58,9 @@ async function resolveImage(options: ImageScanOptions, platform: Platform): Prom
   }
 }
 
+/** Layers read at once: enough to overlap one layer's decompression with another's parsing. */
+const LAYER_CONCURRENCY = 3;
+
 const IMAGE_OBJECT = (name: string) => ({ apiVersion: '', kind: 'Image', namespace: null, name });
 
 export async function scanImage(options: ImageScanOptions): Promise<ImageScanResult> {
@@ -69,18 +72,29 @@ export async function scanImage(options: ImageScanOptions): Promise<ImageScanRes
   const total = image.rootDirectory === undefined ? image.layers.length : 1;
   if (image.rootDirectory !== undefined) {
     const walked = await walkDirectory(image.rootDirectory, collector.callbacks(0, ''), limits);
+    collector.commit(0);
     uncompressedBytes = walked.bytes;
     options.onProgress?.(1, 1);
   } else {
-    for (const [i, layer] of image.layers.entries()) {
+    // Layers are fetched, decompressed and read concurrently (decompression runs off the main thread),
+    // then applied to the filesystem in order.
+    let done = 0;
+    const walkOne = async (i: number): Promise<void> => {
+      const layer = image.layers[i]!;
       const what = `layer ${i + 1}/${image.layers.length} (${layer.digest})`;
       const walked = await walkLayer(await layer.open(), what, collector.callbacks(i, layer.digest), limits);
       if (layer.diffId !== undefined && walked.diffId !== layer.diffId) {
         throw new BulwarkError('E_INPUT', `${image.name}: ${what} uncompresses to ${walked.diffId} but the config's rootfs.diff_ids[${i}] is ${layer.diffId}; the image is inconsistent or tampered with`);
       }
       uncompressedBytes += walked.uncompressedBytes;
-      options.onProgress?.(i + 1, total);
-    }
+      options.onProgress?.(++done, total);
+    };
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < image.layers.length) await walkOne(next++);
+    };
+    await Promise.all(Array.from({ length: Math.min(LAYER_CONCURRENCY, image.layers.length) }, worker));
+    for (let i = 0; i < image.layers.length; i++) collector.commit(i);
   }
   const layerDigest = (index: number): string => image.layers[index]?.digest ?? '';
   const inventory = buildInventory(collector.fs, layerDigest, collector.problems);

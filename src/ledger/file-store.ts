@@ -262,8 +262,16 @@ export class FileStore implements LedgerStore {
     if (next < to) throw new LedgerError('corrupt', `the log ends at entry ${next}, before ${to}: entries were removed from the end`);
   }
 
-  async *readLeaves(from: number, to: number): AsyncIterable<StoredLeaf> {
-    yield* this.#readSync(from, to);
+  async *readLeaves(from: number, to: number): AsyncIterable<StoredLeaf[]> {
+    let batch: StoredLeaf[] = [];
+    for (const leaf of this.#readSync(from, to)) {
+      batch.push(leaf);
+      if (batch.length === 4096) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
   }
 
   async nodes(ids: readonly NodeId[]): Promise<Buffer[]> {

@@ -18,6 +18,7 @@ import type { ConsistencyProof, InclusionProof } from './proof-verify.ts';
 import type { AppendResult, LedgerStore, TreeHead } from './store.ts';
 import { frontierNodes, type NodeId } from './tree-math.ts';
 import { readFileSync } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
 
 export interface AppendInput {
   /** Whose event this is (a user, a service account): its entries share a data key, erasable together. */
@@ -376,19 +377,17 @@ export class Ledger {
     const head = await this.store.head();
     const from = options.from ?? 0;
     const to = Math.min(options.to ?? head.size, head.size);
-    const keyCache = new Map<string, { key: import('node:crypto').KeyObject; subject: string } | null>();
-    for await (const { index, leaf } of this.store.readLeaves(from, to)) {
+    const keyCache = new Map<string, { key: KeyObject; subject: string } | 'sealed' | 'erased'>();
+    for await (const batch of this.store.readLeaves(from, to)) for (const { index, leaf } of batch) {
       const entry = decodeEntry(leaf);
       let opened = keyCache.get(entry.keyId);
       if (opened === undefined) {
-        opened = (await this.#keyring?.open(entry.keyId)) ?? null;
-        if (opened === null && this.#keyring === undefined) opened = null;
+        opened = (await this.#keyring?.open(entry.keyId)) ?? ((await this.store.key(entry.keyId)) === undefined ? 'erased' : 'sealed');
         keyCache.set(entry.keyId, opened);
       }
       const base = { index, time: entry.time, keyId: entry.keyId };
-      if (opened === null) {
-        const known = (await this.store.key(entry.keyId)) !== undefined;
-        yield { ...base, status: known ? 'sealed' : 'erased' };
+      if (typeof opened === 'string') {
+        yield { ...base, status: opened };
         continue;
       }
       const data = openEntry(this.config.origin, entry, opened.key);

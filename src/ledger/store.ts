@@ -36,8 +36,11 @@ export interface LedgerStore {
    * Calls from one process are serialised by the caller; the store serialises writers across processes.
    */
   append(leaves: readonly Buffer[]): Promise<AppendResult>;
-  /** Entries [from, to) in order; a damaged record raises a LedgerError with reason 'corrupt'. */
-  readLeaves(from: number, to: number): AsyncIterable<StoredLeaf>;
+  /**
+   * Entries [from, to) in order, a batch at a time (per-entry async iteration would cost more than
+   * hashing the entry); a damaged record raises a LedgerError with reason 'corrupt'.
+   */
+  readLeaves(from: number, to: number): AsyncIterable<StoredLeaf[]>;
   /** Stored hashes of complete perfect subtrees (a node of level 0 is a leaf hash). */
   nodes(ids: readonly NodeId[]): Promise<Buffer[]>;
 

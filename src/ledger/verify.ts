@@ -139,10 +139,13 @@ export async function verifyLedger(ledger: Ledger, options: VerifyOptions = {}):
   let corrupt = false;
   try {
     let done = 0;
-    for await (const { leaf } of ledger.store.readLeaves(from, head.size)) {
-      range.append(leafHash(leaf));
-      check();
-      if (options.onProgress && ++done % 65536 === 0) options.onProgress(done, head.size - from);
+    for await (const batch of ledger.store.readLeaves(from, head.size)) {
+      for (const { leaf } of batch) {
+        range.append(leafHash(leaf));
+        if (range.size === targets[target]) check();
+      }
+      done += batch.length;
+      options.onProgress?.(done, head.size - from);
     }
   } catch (error) {
     if (!(error instanceof LedgerError) || error.reason !== 'corrupt') throw error;

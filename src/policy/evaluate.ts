@@ -5,7 +5,7 @@
 // variables, then audit annotations; errors go by the policy's failurePolicy.
 import { celError, type CelValue } from '@bufbuild/cel';
 import type { Area, Diagnostic, FieldPath, KubeObject, Severity } from '../core/index.ts';
-import { AUTHORIZER, Budget, evaluate, lazyMap, type CelProgram, type Evaluation } from './cel/index.ts';
+import { AUTHORIZER, Budget, evaluate, lazyMap, prepareActivation, type CelProgram, type Evaluation, type PreparedActivation } from './cel/index.ts';
 import { matchesResources, type MatchTarget } from './match.ts';
 import type { CompiledBinding, CompiledPolicy, PolicySet, ValidationAction } from './model.ts';
 import { ResourceMapper, splitApiVersion } from './resources.ts';
@@ -86,6 +86,7 @@ export interface PolicyEvaluation {
 }
 
 const IMPLICIT_ACTIONS: readonly ValidationAction[] = ['Deny'];
+const NO_VARIABLES = lazyMap([], () => null);
 
 interface Lookup {
   mapper: ResourceMapper;
@@ -129,33 +130,49 @@ export function evaluatePolicySet(set: PolicySet, objects: readonly KubeObject[]
     out.diagnostics.push({ level: 'note', message, location: { file: object.source.file, line: object.source.line, column: object.source.column } });
   };
   const runner = new Runner(options, out);
+  const plans = set.policies.map(planOf);
+  // Namespace labels and views are shared by every object of a namespace.
+  const namespaceLabelsCache = new Map<string, Record<string, string>>();
+  const namespaceViews = new Map<string, Record<string, unknown>>();
+  const labelsOfNamespace = (name: string): Record<string, string> => {
+    let labels = namespaceLabelsCache.get(name);
+    if (labels === undefined) {
+      const found = lookup.namespaces.get(name);
+      labels = { ...(found === undefined ? {} : labelsOf(found.raw)), 'kubernetes.io/metadata.name': name };
+      namespaceLabelsCache.set(name, labels);
+    }
+    return labels;
+  };
 
   for (const object of objects) {
     const info = lookup.mapper.describe(object.apiVersion, object.kind);
     const namespace = info.namespaced ? object.namespace : null;
-    let namespaceObject: Record<string, unknown> | null = null;
     let namespaceLabels: Record<string, string> | null = null;
     if (info.kind === 'Namespace' && info.group === '') {
       namespaceLabels = { ...labelsOf(object.raw), 'kubernetes.io/metadata.name': object.name };
     } else if (info.namespaced) {
-      if (namespace === null) namespaceLabels = {};
-      else {
-        const found = lookup.namespaces.get(namespace);
-        namespaceLabels = { ...(found === undefined ? {} : labelsOf(found.raw)), 'kubernetes.io/metadata.name': namespace };
-        namespaceObject = namespaceView(namespace, found, namespaceLabels);
-      }
+      namespaceLabels = namespace === null ? {} : labelsOfNamespace(namespace);
     }
     const target: MatchTarget = { info, name: object.name, operation: 'CREATE', labels: labelsOf(object.raw), namespaceLabels };
     let request: Record<string, unknown> | undefined;
+    const context: ObjectContext = {
+      object,
+      namespaceObject(): Record<string, unknown> | null {
+        if (namespace === null) return null;
+        let view = namespaceViews.get(namespace);
+        if (view === undefined) namespaceViews.set(namespace, (view = namespaceView(namespace, lookup.namespaces.get(namespace), labelsOfNamespace(namespace))));
+        return view;
+      },
+      request: () => (request ??= requestView(object, info, namespace, options.userInfo)),
+    };
 
-    for (const policy of set.policies) {
+    for (let p = 0; p < set.policies.length; p++) {
+      const policy = set.policies[p]!;
       if (!matchesResources(policy.match, target)) {
         if (options.collectResults) out.results.push({ object, policy: policy.name, outcome: 'skip', messages: [] });
         continue;
       }
-      request ??= requestView(object, info, namespace, options.userInfo);
-      const explicit = bindingsByPolicy.get(policy.name);
-      const bindings: (CompiledBinding | null)[] = explicit ?? [null];
+      const bindings: readonly (CompiledBinding | null)[] = bindingsByPolicy.get(policy.name) ?? IMPLICIT_BINDINGS;
       const before = out.violations.length;
       let evaluated = false;
       for (const binding of bindings) {
@@ -172,8 +189,7 @@ export function evaluatePolicySet(set: PolicySet, objects: readonly KubeObject[]
         }
         for (const param of params.objects) {
           out.evaluations++;
-          const activation = { object: object.raw, oldObject: null, params: param?.raw ?? null, namespaceObject, request, authorizer: AUTHORIZER };
-          if (runner.run(policy, binding, param, object, actions, activation)) evaluated = true;
+          if (runner.run(policy, plans[p]!, binding, param, context, actions)) evaluated = true;
         }
       }
       if (options.collectResults) {
@@ -186,11 +202,45 @@ export function evaluatePolicySet(set: PolicySet, objects: readonly KubeObject[]
   return out;
 }
 
-type Params = { kind: 'objects'; objects: (KubeObject | null)[] } | { kind: 'none' } | { kind: 'error'; message: string };
+type Params = { kind: 'objects'; objects: readonly (KubeObject | null)[] } | { kind: 'none' } | { kind: 'error'; message: string };
+
+const NO_PARAMS: Params = { kind: 'objects', objects: [null] };
+const IMPLICIT_BINDINGS: readonly null[] = [null];
+
+/** What evaluating a policy needs beyond its expressions, computed once per policy. */
+interface PolicyPlan {
+  /** The admission variables its expressions read; the others are not built. */
+  needs: ReadonlySet<string>;
+  variableNames: readonly string[];
+  variablePrograms: ReadonlyMap<string, CelProgram>;
+}
+
+function planOf(policy: CompiledPolicy): PolicyPlan {
+  const programs: CelProgram[] = [
+    ...policy.matchConditions.map((c) => c.expression.program),
+    ...policy.variables.map((v) => v.expression.program),
+    ...policy.validations.flatMap((v) => (v.messageExpression === undefined ? [v.expression.program] : [v.expression.program, v.messageExpression.program])),
+    ...policy.auditAnnotations.map((a) => a.valueExpression.program),
+  ];
+  const needs = new Set<string>();
+  for (const program of programs) for (const name of program.references) needs.add(name);
+  return {
+    needs,
+    variableNames: policy.variables.map((v) => v.name),
+    variablePrograms: new Map(policy.variables.map((v) => [v.name, v.expression.program])),
+  };
+}
+
+/** The object under evaluation and the views of it built only when an expression reads them. */
+interface ObjectContext {
+  object: KubeObject;
+  namespaceObject(): Record<string, unknown> | null;
+  request(): Record<string, unknown>;
+}
 
 function resolveParams(policy: CompiledPolicy, binding: CompiledBinding | null, object: KubeObject, objectNamespaced: boolean, lookup: Lookup): Params {
   const paramKind = policy.paramKind;
-  if (paramKind === null) return { kind: 'objects', objects: [null] };
+  if (paramKind === null) return NO_PARAMS;
   const candidates = lookup.byKind.get(`${paramKind.group}/${paramKind.kind}`) ?? [];
   if (binding === null) {
     // No binding offline: the policy applies once per param object of its kind that was given.
@@ -255,10 +305,15 @@ function requestView(object: KubeObject, info: ReturnType<ResourceMapper['descri
 class Runner {
   private readonly options: PolicyEvaluationOptions;
   private readonly out: PolicyEvaluation;
+  /** Reused by every run (reset at its start): one policy on one object at a time. */
+  private readonly budget = new Budget(DEFAULT_RUNTIME_BUDGET, 1e9);
+  private readonly runProgram: (program: CelProgram, activation: PreparedActivation) => Evaluation;
 
   constructor(options: PolicyEvaluationOptions, out: PolicyEvaluation) {
     this.options = options;
     this.out = out;
+    const limits = { budget: this.budget, costLimit: options.costLimit, timeLimitMs: options.timeLimitMs };
+    this.runProgram = (program, activation) => evaluate(program, activation, limits);
   }
 
   violation(
@@ -293,24 +348,41 @@ class Runner {
 
   run(
     policy: CompiledPolicy,
+    plan: PolicyPlan,
     binding: CompiledBinding | null,
     param: KubeObject | null,
-    object: KubeObject,
+    context: ObjectContext,
     actions: readonly ValidationAction[],
-    base: Record<string, unknown>,
   ): boolean {
-    const budget = new Budget(this.options.runtimeBudget ?? DEFAULT_RUNTIME_BUDGET, 1e9);
-    const limits = { budget, costLimit: this.options.costLimit, timeLimitMs: this.options.timeLimitMs };
-    const run = (program: CelProgram, activation: Record<string, unknown>): Evaluation => evaluate(program, activation, limits);
+    const { object } = context;
+    this.budget.reset(this.options.runtimeBudget ?? DEFAULT_RUNTIME_BUDGET, 1e9);
+    const run = this.runProgram;
     const fail = (validationIndex: number | null, path: FieldPath, message: string): void => {
       if (policy.failurePolicy === 'Fail') this.violation(policy, binding, param, object, actions, validationIndex, 'error', path, message, 'Invalid');
     };
+
+    // One activation for the whole run; the checker keeps `variables` out of match conditions.
+    const values: Record<string, unknown> = { object: object.raw };
+    const { needs } = plan;
+    if (needs.has('oldObject')) values.oldObject = null;
+    if (needs.has('params')) values.params = param?.raw ?? null;
+    if (needs.has('namespaceObject')) values.namespaceObject = context.namespaceObject();
+    if (needs.has('request')) values.request = context.request();
+    if (needs.has('authorizer')) values.authorizer = AUTHORIZER;
+    let activation: PreparedActivation;
+    if (plan.variableNames.length > 0) {
+      values.variables = lazyMap(plan.variableNames, (name) => {
+        const result = run(plan.variablePrograms.get(name)!, activation);
+        return result.ok ? result.value : celError(`variable "${name}": ${result.error.message}`);
+      });
+    } else values.variables = NO_VARIABLES;
+    activation = prepareActivation(values);
 
     // Match conditions: any false skips the policy, even if another errored; otherwise an error
     // goes by failurePolicy.
     let conditionError: string | undefined;
     for (const condition of policy.matchConditions) {
-      const result = run(condition.expression.program, base);
+      const result = run(condition.expression.program, activation);
       if (result.ok && result.value === false) return false;
       if (!result.ok) conditionError ??= `failed to evaluate match condition "${condition.name}": ${result.error.message}`;
       else if (result.value !== true) conditionError ??= `match condition "${condition.name}" must evaluate to bool, got ${describeValue(result.value)}`;
@@ -320,14 +392,6 @@ class Runner {
       return true;
     }
 
-    const activation: Record<string, unknown> = { ...base };
-    if (policy.variables.length > 0) {
-      const programs = new Map(policy.variables.map((v) => [v.name, v.expression.program]));
-      activation.variables = lazyMap([...programs.keys()], (name) => {
-        const result = run(programs.get(name)!, activation);
-        return result.ok ? result.value : celError(`variable "${name}": ${result.error.message}`);
-      });
-    } else activation.variables = lazyMap([], () => null);
 
     for (const validation of policy.validations) {
       const result = run(validation.expression.program, activation);
@@ -370,8 +434,8 @@ class Runner {
    */
   private message(
     validation: CompiledPolicy['validations'][number],
-    run: (program: CelProgram, activation: Record<string, unknown>) => Evaluation,
-    activation: Record<string, unknown>,
+    run: (program: CelProgram, activation: PreparedActivation) => Evaluation,
+    activation: PreparedActivation,
   ): string {
     if (validation.messageExpression !== undefined) {
       const result = run(validation.messageExpression.program, activation);

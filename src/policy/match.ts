@@ -20,6 +20,9 @@ export interface MatchTarget {
 }
 
 export function matchesResources(m: MatchResources, target: MatchTarget): boolean {
+  // Most objects are of kinds a policy does not name at all: decide those with one set lookup.
+  const keys = prefilterOf(m);
+  if (keys !== null && !keys.has(`${target.info.group}/${target.info.resource}`)) return false;
   if (target.namespaceLabels !== null && !matchesLabels(m.namespaceSelector, target.namespaceLabels)) return false;
   if (!matchesLabels(m.objectSelector, target.labels)) return false;
   if (m.resourceRules.length > 0 && !m.resourceRules.some((rule) => ruleMatches(rule, target, m.matchPolicy))) return false;
@@ -39,6 +42,34 @@ export function ruleMatches(rule: ResourceRule, target: MatchTarget, policy: 'Ex
   // between, converts to the object's version; the request matches as the API server would.
   const groups = [info.group, ...(EQUIVALENT_GROUPS[`${info.group}/${info.resource}`] ?? [])];
   return groups.some((group) => includes(rule.apiGroups, group)) && rule.apiVersions.length > 0;
+}
+
+const prefilters = new WeakMap<MatchResources, Set<string> | null>();
+
+/** The `group/resource` pairs the rules can match, or null when a wildcard makes that open-ended. */
+function prefilterOf(m: MatchResources): Set<string> | null {
+  let keys = prefilters.get(m);
+  if (keys !== undefined) return keys;
+  keys = new Set<string>();
+  for (const rule of m.resourceRules) {
+    if (rule.apiGroups.includes('*') || rule.resources.some((r) => r === '*' || r === '*/*')) {
+      keys = null;
+      break;
+    }
+    for (const group of rule.apiGroups) {
+      for (const resource of rule.resources) {
+        keys.add(`${group}/${resource}`);
+        if (m.matchPolicy === 'Equivalent') {
+          for (const [key, groups] of Object.entries(EQUIVALENT_GROUPS)) {
+            if (groups.includes(group) && key.endsWith(`/${resource}`)) keys.add(key);
+          }
+        }
+      }
+    }
+  }
+  if (m.resourceRules.length === 0) keys = null;
+  prefilters.set(m, keys);
+  return keys;
 }
 
 function includes(values: readonly string[], value: string): boolean {

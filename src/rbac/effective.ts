@@ -7,7 +7,7 @@ import { ownRules, resolveClusterRoles, type ResolvedRule } from './aggregate.ts
 import type { Binding, Namespace, Request, Role, Subject, UserInfo } from './model.ts';
 import { isResourceRequest } from './model.ts';
 import { ruleAllows } from './rule-matches.ts';
-import { appliesToUser } from './subjects.ts';
+import { appliesToUser, SERVICE_ACCOUNT_PREFIX, UNSET_NAMESPACE } from './subjects.ts';
 
 export type { ResolvedRule } from './aggregate.ts';
 
@@ -175,9 +175,48 @@ export function createRbacIndex<S>(roles: readonly Role<S>[], bindings: readonly
   const applicable = (namespace: Namespace): Binding<S>[] =>
     namespace === '' ? clusterBindings : [...clusterBindings, ...(bindingsByNamespace.get(namespace) ?? [])];
 
+  // Bindings by the identities their subjects stand for, so one identity's grants are found without
+  // walking every binding: `u` + username (Users, and ServiceAccounts by their username), `g` + group.
+  let bySubject: Map<string, Binding<S>[]> | undefined;
+  const order = new Map<Binding<S>, number>();
+  const subjectKey = (subject: Subject, binding: Binding<S>): string | undefined => {
+    const clusterScoped = binding.kind === 'ClusterRoleBinding';
+    if (!canMatch(subject, clusterScoped)) return undefined;
+    if (subject.kind === 'User') return `u\u0000${subject.name}`;
+    if (subject.kind === 'Group') return `g\u0000${subject.name}`;
+    const namespace = subject.namespace.length > 0 ? subject.namespace : binding.namespace;
+    return `u\u0000${SERVICE_ACCOUNT_PREFIX}${namespace ?? UNSET_NAMESPACE}:${subject.name}`;
+  };
+  const candidates = (user: UserInfo): Binding<S>[] => {
+    if (bySubject === undefined) {
+      bySubject = new Map();
+      bindings.forEach((binding, index) => {
+        order.set(binding, index);
+        for (const subject of binding.subjects) {
+          const key = subjectKey(subject, binding);
+          if (key === undefined) continue;
+          let list = bySubject!.get(key);
+          if (list === undefined) bySubject!.set(key, (list = []));
+          if (list[list.length - 1] !== binding) list.push(binding);
+        }
+      });
+    }
+    const found = new Set<Binding<S>>(bySubject.get(`u\u0000${user.name}`));
+    for (const group of user.groups) for (const binding of bySubject.get(`g\u0000${group}`) ?? []) found.add(binding);
+    return [...found].sort((a, b) => order.get(a)! - order.get(b)!);
+  };
+  const appliesIn = (binding: Binding<S>, namespace: Namespace): boolean =>
+    binding.kind === 'ClusterRoleBinding' || (namespace !== '' && binding.namespace === namespace);
+
   const grantsTo = (user: UserInfo | undefined, namespace: Namespace | typeof EVERYWHERE, request: Request | undefined): GrantedRule<S>[] => {
     const out: GrantedRule<S>[] = [];
-    for (const binding of namespace === EVERYWHERE ? bindings : applicable(namespace)) {
+    const considered =
+      user === undefined
+        ? namespace === EVERYWHERE
+          ? bindings
+          : applicable(namespace)
+        : candidates(user).filter((binding) => namespace === EVERYWHERE || appliesIn(binding, namespace));
+    for (const binding of considered) {
       const resolution = resolve(binding);
       if (resolution.status !== 'found') continue;
       const clusterScoped = binding.kind === 'ClusterRoleBinding';

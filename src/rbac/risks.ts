@@ -171,42 +171,75 @@ export interface RiskGrant {
   readonly names: 'all' | readonly string[];
 }
 
+/** The requests a risky permission stands for, built once per permission. */
+interface Probe {
+  readonly request: ResourceRequest;
+  readonly label: string;
+  /** `create` on a top-level resource: such requests never carry an object name. */
+  readonly unnamed: boolean;
+}
+
+const probes = new Map<PermissionPattern, Probe[]>();
+
+function probesOf(pattern: PermissionPattern, subresource: string): Probe[] {
+  const cacheable = pattern.subresource !== ANY_SUBRESOURCE;
+  const cached = cacheable ? probes.get(pattern) : undefined;
+  if (cached !== undefined) return cached;
+  const target = subresource.length > 0 ? `${pattern.resource}/${subresource}` : pattern.resource;
+  const out = pattern.verbs.map((verb) => ({
+    request: { verb, apiGroup: pattern.apiGroup, resource: pattern.resource, subresource, namespace: '', name: '' },
+    label: `${verb} ${target}`,
+    unnamed: verb === 'create' && subresource.length === 0,
+  }));
+  if (cacheable) probes.set(pattern, out);
+  return out;
+}
+
+/** Verbs and resource names a risk can match at all, to skip rules that cannot grant it. */
+const relevance = new Map<RiskyPermission, { verbs: ReadonlySet<string>; resources: ReadonlySet<string> }>();
+
+function mayGrant(rule: PolicyRule, risk: RiskyPermission): boolean {
+  let relevant = relevance.get(risk);
+  if (relevant === undefined) {
+    relevant = { verbs: new Set(risk.patterns.flatMap((p) => p.verbs)), resources: new Set(risk.patterns.map((p) => p.resource)) };
+    relevance.set(risk, relevant);
+  }
+  const { verbs, resources } = relevant;
+  if (!rule.verbs.some((verb) => verb === '*' || verbs.has(verb))) return false;
+  return rule.resources.some((resource) => {
+    if (resource === '*' || resource.startsWith('*/')) return true;
+    const slash = resource.indexOf('/');
+    return resources.has(slash === -1 ? resource : resource.slice(0, slash));
+  });
+}
+
 /**
  * What the rule grants of the risky permission, or undefined. Requests are asked without an object
  * name first (every object); a rule limited by `resourceNames` is then asked for each listed name,
  * except for `create` on a top-level resource, whose requests never carry a name.
  */
 export function ruleGrantsRisk(rule: PolicyRule, risk: RiskyPermission): RiskGrant | undefined {
-  if (rule.verbs.length === 0 || rule.resources.length === 0) return undefined;
+  if (rule.verbs.length === 0 || rule.resources.length === 0 || !mayGrant(rule, risk)) return undefined;
   const grants: string[] = [];
   const names = new Set<string>();
   let all = false;
   for (const pattern of risk.patterns) {
     for (const subresource of subresourcesFor(rule, pattern)) {
-      for (const verb of pattern.verbs) {
-        const request: ResourceRequest = {
-          verb,
-          apiGroup: pattern.apiGroup,
-          resource: pattern.resource,
-          subresource,
-          namespace: '',
-          name: '',
-        };
-        const label = `${verb} ${subresource.length > 0 ? `${pattern.resource}/${subresource}` : pattern.resource}`;
-        if (ruleAllows(rule, request)) {
+      for (const probe of probesOf(pattern, subresource)) {
+        if (ruleAllows(rule, probe.request)) {
           all = true;
-          grants.push(label);
+          grants.push(probe.label);
           continue;
         }
-        if (rule.resourceNames.length === 0 || (verb === 'create' && subresource.length === 0)) continue;
+        if (rule.resourceNames.length === 0 || probe.unnamed) continue;
         let matched = false;
         for (const name of rule.resourceNames) {
-          if (ruleAllows(rule, { ...request, name })) {
+          if (ruleAllows(rule, { ...probe.request, name })) {
             names.add(name);
             matched = true;
           }
         }
-        if (matched) grants.push(label);
+        if (matched) grants.push(probe.label);
       }
     }
   }

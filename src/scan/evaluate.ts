@@ -1,6 +1,6 @@
 // Evaluating one loaded source: the same code runs on the main thread and in scan workers.
 import type { Diagnostic, Finding, KubeObject, PssLevel } from '../core/index.ts';
-import type { SetCheck } from '../checks/check.ts';
+import type { ObjectSet, SetCheck } from '../checks/check.ts';
 import { knownControlIds, selectChecks, selectSetChecks } from '../checks/catalog.ts';
 import type { Config } from '../config/config.ts';
 import { createSuppressor, type Suppressor } from '../config/exceptions.ts';
@@ -33,6 +33,8 @@ export interface Evaluator {
   needsWholeSet: boolean;
   /** Runs the cross-object checks over the objects kept from every unit evaluated so far. */
   evaluateSet(): { findings: Finding[]; suppressed: number };
+  /** The kept objects, indexed once: the set evaluateSet ran on (views such as the threat model reuse it). */
+  objectSet(): ObjectSet;
   /** Problems found in exception annotations, over every unit evaluated so far. */
   suppressor: Suppressor;
 }
@@ -44,6 +46,8 @@ export interface Evaluator {
 export interface EvaluatorExtras {
   setChecks?: readonly SetCheck[];
   knownControls?: ReadonlySet<string>;
+  /** Kinds to keep for a view of the whole set besides the checks (`scan --threat-model`). */
+  keepKinds?: readonly string[];
 }
 
 export function createEvaluator(settings: EvaluationSettings, extras: EvaluatorExtras = {}): Evaluator {
@@ -53,9 +57,11 @@ export function createEvaluator(settings: EvaluationSettings, extras: EvaluatorE
   const setChecks = [...selectSetChecks(config.controls.disable), ...(extras.setChecks ?? [])];
   // Only the kinds some cross-object check reads are kept, so memory follows what is asked for;
   // a check reading every kind ('*', the user's policies) keeps everything.
-  const keptKinds = new Set(setChecks.flatMap((check) => check.kinds));
+  const keptKinds = new Set([...setChecks.flatMap((check) => check.kinds), ...(extras.keepKinds ?? [])]);
   const keepAll = keptKinds.has('*');
   const kept: KubeObject[] = [];
+  let set: ObjectSet | undefined;
+  const objectSet = (): ObjectSet => (set ??= createObjectSet(kept));
   const options: RunOptions = {
     settings: { pss: { level: settings.level, version: settings.version }, options: config.checks },
     adjust: (finding: Finding) => applySeverityOverrides(finding, config),
@@ -64,7 +70,8 @@ export function createEvaluator(settings: EvaluationSettings, extras: EvaluatorE
   return {
     suppressor,
     needsWholeSet: keptKinds.size > 0,
-    evaluateSet: () => runSetChecks(createObjectSet(kept), setChecks, options),
+    evaluateSet: () => runSetChecks(objectSet(), setChecks, options),
+    objectSet,
     evaluate(unit) {
       for (const object of unit.objects) {
         // Annotation mistakes are reported even on objects that have no finding to suppress.

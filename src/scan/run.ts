@@ -9,6 +9,8 @@ import { compareFindings } from '../engine/run.ts';
 import { discoverInputs, STDIN, streamInputs } from '../load/index.ts';
 import { parsePssVersion } from '../pss/version.ts';
 import type { ScanReport } from '../report/index.ts';
+import { buildThreatModel, type ThreatModel } from '../report/threat-model.ts';
+import { THREAT_MODEL_KINDS, threatPaths } from '../checks/develop/threat-model.ts';
 import { createEvaluator, type EvaluationSettings, type UnitResult } from './evaluate.ts';
 import { evaluateFiles, workerCount } from './parallel.ts';
 
@@ -33,6 +35,8 @@ export interface ScanRequest {
   onProgress?: (done: number, total: number) => void;
   /** Files or directories of ValidatingAdmissionPolicies (and bindings, params) to evaluate too. */
   policies?: readonly string[];
+  /** Also build the threat model view (`scan --threat-model`). */
+  threatModel?: boolean;
 }
 
 export interface ScanOutcome {
@@ -40,6 +44,8 @@ export interface ScanOutcome {
   diagnostics: Diagnostic[];
   /** DESIGN.md §3: 0 nothing at or above the threshold, 1 findings at or above it, 2 input error. */
   exitCode: 0 | 1 | 2;
+  /** When asked for: exposed workloads, what they run as and may do, with their findings. */
+  threatModel?: ThreatModel;
 }
 
 /** `bulwark scan`: load, evaluate, apply the configuration, and decide the exit code. */
@@ -62,7 +68,7 @@ export async function runScan(request: ScanRequest): Promise<ScanOutcome> {
     now: request.now.toISOString(),
   };
   const failOn = request.failOn ?? config.failOn;
-  const evaluator = createEvaluator(settings, { setChecks: policyChecks, knownControls });
+  const evaluator = createEvaluator(settings, { setChecks: policyChecks, knownControls, keepKinds: request.threatModel ? THREAT_MODEL_KINDS : undefined });
   const loadOptions = { cwd: request.cwd, exclude: (path: string) => isExcluded(config, path, request.cwd) };
 
   // Files first (spread over threads when large), then stdin and rendered charts and overlays.
@@ -120,7 +126,8 @@ export async function runScan(request: ScanRequest): Promise<ScanOutcome> {
   let exitCode: 0 | 1 | 2 = 0;
   if (errors > 0) exitCode = 2;
   else if (failOn !== undefined && findings.some((f) => severityRank(f.severity) >= severityRank(failOn))) exitCode = 1;
-  return { report, diagnostics, exitCode };
+  const threatModel = request.threatModel ? buildThreatModel(threatPaths(evaluator.objectSet()), findings, request.toolVersion) : undefined;
+  return { report, diagnostics, exitCode, threatModel };
 }
 
 /** The user's policies as cross-object checks; loaded only when asked for, so plain scans stay lean. */

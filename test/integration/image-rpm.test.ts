@@ -3,11 +3,14 @@
 // and compared with what `rpm -qa` says. Berkeley DB and ndb databases are reported as unsupported.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { readRpmSqlite } from '../../src/image/inventory/os/rpmdb.ts';
+import { applyWal } from '../../src/image/inventory/os/sqlite-wal.ts';
 import { scanImage } from '../../src/image/scan.ts';
+import { assertNeverCrashes, mutatedBytes } from '../../src/image/testing/fuzz.ts';
 
 const has = (tool: string): boolean => spawnSync(tool, ['--version']).status === 0;
 const missing = !has('rpmbuild') || !has('rpm') ? 'rpm/rpmbuild not installed; run scripts/setup-image-tools.sh (Debian package rpm)' : false;
@@ -55,6 +58,13 @@ describe('rpm inventory from a real sqlite rpmdb', { skip: missing }, () => {
     assert.equal(beta.ecosystem, 'Red Hat');
     assert.deepEqual(beta.distro, { id: 'rhel', versionId: '9.3' });
     assert.equal(beta.path, '/var/lib/rpm/rpmdb.sqlite');
+
+    // The database rpm wrote, damaged: SQLite and the header parser answer with typed errors only.
+    const db = readFileSync(join(root, 'var', 'lib', 'rpm', 'rpmdb.sqlite'));
+    const wal = existsSync(join(root, 'var', 'lib', 'rpm', 'rpmdb.sqlite-wal')) ? readFileSync(join(root, 'var', 'lib', 'rpm', 'rpmdb.sqlite-wal')) : undefined;
+    const { bytes } = applyWal(db, wal);
+    assertNeverCrashes(mutatedBytes(bytes), (b) => readRpmSqlite(b, 'fuzz', () => {}), 200);
+    if (wal !== undefined && wal.length > 0) assertNeverCrashes(mutatedBytes(wal), (w) => readRpmSqlite(db, 'fuzz', () => {}, w), 200);
   });
 
   it('reports Berkeley DB and ndb databases as unsupported, by name', async () => {

@@ -235,3 +235,21 @@ export async function pushImage(registry: TestRegistry, repository: string, tag:
     if (put.status !== 201) throw new Error(`index push ${put.status}: ${put.body.toString()}`);
   }
 }
+
+/**
+ * A `docker save` archive (the Docker 25+ layout: OCI blobs plus manifest.json) with uncompressed
+ * layer tars, as `docker save` writes them.
+ */
+export async function writeDockerArchive(file: string, image: BuiltImage, uncompressedLayers: readonly Buffer[], repoTag: string): Promise<void> {
+  const entries: TarEntrySpec[] = [{ name: 'blobs/', type: 'directory' }, { name: 'blobs/sha256/', type: 'directory' }];
+  const layerNames: string[] = [];
+  for (const layer of uncompressedLayers) {
+    const name = `blobs/sha256/${sha256(layer).slice(7)}`;
+    layerNames.push(name);
+    entries.push({ name, content: layer });
+  }
+  const configName = `blobs/sha256/${image.configDigest.slice(7)}`;
+  entries.push({ name: configName, content: image.config });
+  entries.push({ name: 'manifest.json', content: JSON.stringify([{ Config: configName, RepoTags: [repoTag], Layers: layerNames }]) });
+  writeFileSync(file, await tarOf(entries));
+}

@@ -34,7 +34,7 @@ export interface ThreatPath {
 
 function hostAccessOf(workload: Workload): HostAccess[] {
   const out: HostAccess[] = [];
-  const spec = workload.pod.spec;
+  const spec = workload.spec;
   for (const container of workload.pod.containers) {
     const context = container.securityContext;
     if (fieldOf(context, 'privileged') === true) out.push({ what: `container ${JSON.stringify(container.name)} is privileged` });

@@ -76,6 +76,8 @@ function ciliumViolations(raw: Readonly<Record<string, unknown>>): Violation[] {
   return out;
 }
 
+const NO_VIOLATIONS: readonly Violation[] = Object.freeze([]);
+
 export const allowAllIngressCheck: Check = {
   id: 'network-policy-allows-all-ingress',
   title: 'NetworkPolicy admits ingress from everywhere',
@@ -85,12 +87,14 @@ export const allowAllIngressCheck: Check = {
   description:
     'An ingress rule without `from`, or with an ipBlock of `0.0.0.0/0` or `::/0`, admits every source — other namespaces, other tenants, the internet where the pods are reachable. It defeats the default deny it usually sits next to. Medium: often intended for an ingress controller, rarely for anything else.',
   remediation: 'Name the sources: pod and namespace selectors for in-cluster clients, the load balancer\'s or office ranges as ipBlocks for external ones.',
-  *evaluate({ object }) {
+  evaluate({ object }) {
     if (object.kind === 'NetworkPolicy' && (object.apiVersion.startsWith('networking.k8s.io/') || object.apiVersion.startsWith('extensions/'))) {
-      yield* networkPolicyViolations(object.raw);
-    } else if ((object.kind === 'CiliumNetworkPolicy' || object.kind === 'CiliumClusterwideNetworkPolicy') && object.apiVersion.startsWith('cilium.io/')) {
-      yield* ciliumViolations(object.raw);
+      return networkPolicyViolations(object.raw);
     }
+    if ((object.kind === 'CiliumNetworkPolicy' || object.kind === 'CiliumClusterwideNetworkPolicy') && object.apiVersion.startsWith('cilium.io/')) {
+      return ciliumViolations(object.raw);
+    }
+    return NO_VIOLATIONS;
   },
   fixtures: {
     fail: [

@@ -132,7 +132,7 @@ export const podUnrestrictedCheck: SetCheck = {
       if (isolationOf(workload, set).selectedBy.length > 0) continue;
       yield {
         object: workload.object,
-        path: [...workload.pod.metadataPath, 'labels'],
+        path: [...workload.metadataPath, 'labels'],
         message: `no NetworkPolicy selects the pods of ${workload.object.kind} ${workload.object.name} in ${describeNamespace(workload.namespace)}: all ingress and egress allowed`,
       };
     }

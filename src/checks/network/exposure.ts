@@ -1,11 +1,13 @@
 // What the network exposes: Services reachable from outside the cluster, Ingresses serving plain
 // HTTP, and Services in front of pods on the host network (which NetworkPolicy cannot protect).
+import type { KubeObject } from '../../core/index.ts';
 import { asFields, asList, fieldOf } from '../../podspec/index.ts';
-import type { Check, SetCheck } from '../check.ts';
+import type { Check, SetCheck, Violation } from '../check.ts';
 import { externalReach, serviceIndex } from './services.ts';
 import { describeWorkloads, WORKLOAD_KINDS } from './workloads.ts';
 
 const NSA = ['Network separation and hardening: network policies'];
+const NO_VIOLATIONS: readonly Violation[] = Object.freeze([]);
 
 export const externalServiceCheck: Check = {
   id: 'network-service-external',
@@ -16,10 +18,10 @@ export const externalServiceCheck: Check = {
   description:
     'A LoadBalancer without `loadBalancerSourceRanges` (and without an internal-load-balancer annotation), a NodePort, or externalIPs put the Service on addresses outside the cluster — for a NodePort, on every node. Low: exposure is often the point; it is the first step of every attack path, and the threat-model check (develop-exposed-workload) raises the dangerous combinations.',
   remediation: 'Front HTTP services with an Ingress or Gateway; restrict LoadBalancers with `loadBalancerSourceRanges` or make them internal; avoid NodePort outside development clusters.',
-  *evaluate({ object }) {
-    if (object.kind !== 'Service' || object.apiVersion !== 'v1') return;
+  evaluate({ object }) {
+    if (object.kind !== 'Service' || object.apiVersion !== 'v1') return NO_VIOLATIONS;
     const reach = externalReach(object);
-    if (reach !== undefined) yield { path: reach.path, message: `Service ${object.name} is reachable through ${reach.how}` };
+    return reach === undefined ? NO_VIOLATIONS : [{ path: reach.path, message: `Service ${object.name} is reachable through ${reach.how}` }];
   },
   fixtures: {
     fail: [
@@ -82,36 +84,27 @@ function covers(tlsHost: string, host: string): boolean {
   return dot > 0 && host.slice(dot) === tlsHost.slice(1);
 }
 
-export const ingressWithoutTlsCheck: Check = {
-  id: 'network-ingress-no-tls',
-  title: 'Ingress serves plain HTTP',
-  area: 'network',
-  severity: 'medium',
-  frameworks: { nsa: ['Network separation and hardening: encryption'], mitre: ['T1040', 'T1557'] },
-  description:
-    'An Ingress without `spec.tls` — or with hosts its TLS entries do not cover — serves those hosts over plain HTTP: credentials, cookies and data cross the internet readable and alterable. Medium: exposed by definition, but the data it carries decides the damage.',
-  remediation: 'Add a `spec.tls` entry (with a certificate from cert-manager or your CA) covering every host, and redirect HTTP to HTTPS.',
-  *evaluate({ object }) {
-    if (object.kind !== 'Ingress' || !(object.apiVersion.startsWith('networking.k8s.io/') || object.apiVersion.startsWith('extensions/'))) return;
-    const annotations = asFields(fieldOf(asFields(object.raw['metadata']), 'annotations'));
-    if (CLOUD_TLS_ANNOTATIONS.some((key) => typeof annotations?.[key] === 'string' && annotations[key] !== '')) return;
-    const spec = asFields(object.raw['spec']);
-    const tls = asList(fieldOf(spec, 'tls')) ?? [];
-    if (tls.length === 0) {
-      yield { path: ['spec'], message: `Ingress ${object.name} has no tls section: every host is served over plain HTTP` };
-      return;
-    }
-    const tlsHosts = tls.flatMap((entry) => (asList(fieldOf(asFields(entry), 'hosts')) ?? []).filter((h): h is string => typeof h === 'string'));
-    const uncovered = (asList(fieldOf(spec, 'rules')) ?? [])
-      .map((rule, index) => ({ host: fieldOf(asFields(rule), 'host'), index }))
-      .filter((entry): entry is { host: string; index: number } => typeof entry.host === 'string' && entry.host !== '' && !tlsHosts.some((tlsHost) => covers(tlsHost, entry.host as string)));
-    for (const { host, index } of uncovered) {
-      yield { path: ['spec', 'rules', index, 'host'], message: `Ingress ${object.name} serves ${host} without TLS: no tls entry covers it` };
-    }
-  },
-  fixtures: {
-    fail: [
-      `apiVersion: networking.k8s.io/v1
+function* ingressViolations(object: KubeObject): Iterable<Violation> {
+  const annotations = asFields(fieldOf(asFields(object.raw['metadata']), 'annotations'));
+  if (CLOUD_TLS_ANNOTATIONS.some((key) => typeof annotations?.[key] === 'string' && annotations[key] !== '')) return;
+  const spec = asFields(object.raw['spec']);
+  const tls = asList(fieldOf(spec, 'tls')) ?? [];
+  if (tls.length === 0) {
+    yield { path: ['spec'], message: `Ingress ${object.name} has no tls section: every host is served over plain HTTP` };
+    return;
+  }
+  const tlsHosts = tls.flatMap((entry) => (asList(fieldOf(asFields(entry), 'hosts')) ?? []).filter((h): h is string => typeof h === 'string'));
+  const uncovered = (asList(fieldOf(spec, 'rules')) ?? [])
+    .map((rule, index) => ({ host: fieldOf(asFields(rule), 'host'), index }))
+    .filter((entry): entry is { host: string; index: number } => typeof entry.host === 'string' && entry.host !== '' && !tlsHosts.some((tlsHost) => covers(tlsHost, entry.host as string)));
+  for (const { host, index } of uncovered) {
+    yield { path: ['spec', 'rules', index, 'host'], message: `Ingress ${object.name} serves ${host} without TLS: no tls entry covers it` };
+  }
+}
+
+const INGRESS_FIXTURES: Check['fixtures'] = {
+  fail: [
+    `apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata: {name: web}
 spec:
@@ -120,7 +113,7 @@ spec:
     http:
       paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
 `,
-      `apiVersion: networking.k8s.io/v1
+    `apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata: {name: web}
 spec:
@@ -129,9 +122,9 @@ spec:
   - host: shop.example.com
   - host: admin.example.com
 `,
-    ],
-    pass: [
-      `apiVersion: networking.k8s.io/v1
+  ],
+  pass: [
+    `apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata: {name: web}
 spec:
@@ -141,8 +134,23 @@ spec:
     http:
       paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
 `,
-    ],
+  ],
+};
+
+export const ingressWithoutTlsCheck: Check = {
+  id: 'network-ingress-no-tls',
+  title: 'Ingress serves plain HTTP',
+  area: 'network',
+  severity: 'medium',
+  frameworks: { nsa: ['Network separation and hardening: encryption'], mitre: ['T1040', 'T1557'] },
+  description:
+    'An Ingress without `spec.tls` — or with hosts its TLS entries do not cover — serves those hosts over plain HTTP: credentials, cookies and data cross the internet readable and alterable. Medium: exposed by definition, but the data it carries decides the damage.',
+  remediation: 'Add a `spec.tls` entry (with a certificate from cert-manager or your CA) covering every host, and redirect HTTP to HTTPS.',
+  evaluate({ object }) {
+    if (object.kind !== 'Ingress' || !(object.apiVersion.startsWith('networking.k8s.io/') || object.apiVersion.startsWith('extensions/'))) return NO_VIOLATIONS;
+    return [...ingressViolations(object)];
   },
+  fixtures: INGRESS_FIXTURES,
 };
 
 export const hostNetworkServiceCheck: SetCheck = {

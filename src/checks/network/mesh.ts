@@ -47,7 +47,11 @@ function destinationRule(object: KubeObject): Violation[] {
   return out;
 }
 
+const NO_VIOLATIONS: Violation[] = [];
+
 function annotationViolations(annotations: Readonly<Record<string, string>>, at: FieldPath, owner: string): Violation[] {
+  // Most pods carry no mesh annotation: answer without allocating.
+  if (annotations['config.linkerd.io/default-inbound-policy'] === undefined && !BYPASS_ANNOTATIONS.some((key) => annotations[key] !== undefined)) return NO_VIOLATIONS;
   const out: Violation[] = [];
   const policy = annotations['config.linkerd.io/default-inbound-policy'];
   if (policy !== undefined && UNAUTHENTICATED_POLICIES.has(policy)) {
@@ -82,17 +86,15 @@ export const meshMtlsCheck: Check = {
   description:
     'A mesh encrypts and authenticates pod-to-pod traffic only where it is told to insist: Istio PeerAuthentication PERMISSIVE or DISABLE (or an unset mesh-wide mode), DestinationRules with `tls.mode: DISABLE`, Linkerd inbound policies admitting unauthenticated clients, and ports excluded from the proxy all let plain text through — readable and spoofable on the node network. Medium: it takes a foothold in the cluster network to exploit.',
   remediation: 'Set PeerAuthentication `mtls.mode: STRICT` mesh-wide (in the root namespace), drop `tls.mode: DISABLE`, use Linkerd `all-authenticated` (or stricter) policies, and remove skip-port annotations once all clients are meshed.',
-  *evaluate({ object, pods }) {
-    if (object.kind === 'PeerAuthentication' && object.apiVersion.startsWith('security.istio.io/')) yield* peerAuthentication(object);
-    else if (object.kind === 'DestinationRule' && object.apiVersion.startsWith('networking.istio.io/')) yield* destinationRule(object);
-    else if (object.kind === 'Server' && object.apiVersion.startsWith('policy.linkerd.io/')) yield* linkerdServer(object);
-    else if (object.kind === 'Namespace' && object.apiVersion === 'v1') {
-      yield* annotationViolations(stringAnnotations(fieldOf(asFields(object.raw['metadata']), 'annotations')), ['metadata', 'annotations'], `Namespace ${object.name}`);
-    } else {
-      for (const pod of pods as readonly PodView[]) {
-        yield* annotationViolations(pod.metadata.annotations, [...pod.metadataPath, 'annotations'], `${object.kind} ${object.name}`);
-      }
+  evaluate({ object, pods }) {
+    if (object.kind === 'PeerAuthentication' && object.apiVersion.startsWith('security.istio.io/')) return peerAuthentication(object);
+    if (object.kind === 'DestinationRule' && object.apiVersion.startsWith('networking.istio.io/')) return destinationRule(object);
+    if (object.kind === 'Server' && object.apiVersion.startsWith('policy.linkerd.io/')) return linkerdServer(object);
+    if (object.kind === 'Namespace' && object.apiVersion === 'v1') {
+      return annotationViolations(stringAnnotations(fieldOf(asFields(object.raw['metadata']), 'annotations')), ['metadata', 'annotations'], `Namespace ${object.name}`);
     }
+    if (pods.length === 0) return NO_VIOLATIONS;
+    return (pods as readonly PodView[]).flatMap((pod) => annotationViolations(pod.metadata.annotations, [...pod.metadataPath, 'annotations'], `${object.kind} ${object.name}`));
   },
   fixtures: {
     fail: [

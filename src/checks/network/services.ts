@@ -128,7 +128,7 @@ export function serviceIndex(set: ObjectSet): ServiceIndex {
     let found = selected.get(service);
     if (found !== undefined) return found;
     const selector = service.selector;
-    found = selector === undefined ? NONE : workloads.inNamespace(service.object.namespace).filter((workload) => selects(selector, workload.labels));
+    found = selector === undefined ? NONE : workloads.candidates(service.object.namespace, selector).filter((workload) => selects(selector, workload.labels));
     selected.set(service, found);
     return found;
   };

@@ -132,9 +132,10 @@ export function buildInventory(fs: MergedFilesystem<FileData>, layerDigest: (ind
     if (node === undefined || content === undefined) continue;
     const where = `/${resolved.path}`;
     const layer = layerDigest(node.layer);
+    const wal = fs.get(`${resolved.path}-wal`)?.data?.content;
     let headers;
     try {
-      headers = readRpmSqlite(content, where, (message) => problem('parse-error', message, where, layer));
+      headers = readRpmSqlite(content, where, (message) => problem('parse-error', message, where, layer), wal);
     } catch (error) {
       problem('parse-error', (error as Error).message, where, layer);
       continue;

@@ -8,6 +8,7 @@ export type TargetKind =
   | 'dpkg-copyright'
   | 'apk-installed'
   | 'rpm-sqlite'
+  | 'rpm-sqlite-wal'
   | 'rpm-bdb'
   | 'rpm-ndb'
   | 'npm-lock'
@@ -29,6 +30,8 @@ const EXACT: ReadonlyMap<string, Target> = new Map([
   ['lib/apk/db/installed', { kind: 'apk-installed', maxBytes: 64 * MiB }],
   ['var/lib/rpm/rpmdb.sqlite', { kind: 'rpm-sqlite', maxBytes: 512 * MiB }],
   ['usr/lib/sysimage/rpm/rpmdb.sqlite', { kind: 'rpm-sqlite', maxBytes: 512 * MiB }],
+  ['var/lib/rpm/rpmdb.sqlite-wal', { kind: 'rpm-sqlite-wal', maxBytes: 512 * MiB }],
+  ['usr/lib/sysimage/rpm/rpmdb.sqlite-wal', { kind: 'rpm-sqlite-wal', maxBytes: 512 * MiB }],
   // Berkeley DB and ndb databases are recognised so their presence is reported, never read.
   ['var/lib/rpm/Packages', { kind: 'rpm-bdb', maxBytes: 0 }],
   ['var/lib/rpm/Packages.db', { kind: 'rpm-ndb', maxBytes: 0 }],

@@ -109,6 +109,7 @@ export class MergedFilesystem<T> {
       }
     }
     const resolved = done.join('/');
-    return this.#nodes.has(resolved) ? { path: resolved } : { missing: true, path: resolved };
+    // A directory that no layer listed exists implicitly when something lies below it.
+    return this.#nodes.has(resolved) || this.#parents.has(resolved) ? { path: resolved } : { missing: true, path: resolved };
   }
 }

@@ -61,6 +61,8 @@ describe('layer walking', () => {
       await tarOf([{ name: 'app/.wh..env' }, { name: 'opt/a/.wh..wh..opq' }, { name: 'opt/a/g', content: '2' }, { name: 'app/node_modules/.wh.x' }]),
     ];
     for (const [i, tar] of layers.entries()) await walkLayer(Readable.from([tar]), `layer ${i}`, collector.callbacks(i, `sha256:${i}`));
+    collector.commit(0);
+    collector.commit(1);
     assert.deepEqual([...collector.fs.entries()].filter(([, n]) => n.kind === 'file').map(([p]) => p), ['opt/a/g']);
     assert.equal(collector.secrets.length, 1);
     assert.equal(collector.secrets[0]!.path, '/app/.env');

@@ -3,8 +3,14 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { BulwarkError } from '../../core/index.ts';
 
 /** The digest of bytes in memory, in the algorithm `like` names (`sha256:…` by default). */
+/** The hash algorithm a digest names (`sha256`, `sha384`, `sha512`). */
+export function algorithmOf(digest: string): string {
+  const algorithm = digest.slice(0, digest.indexOf(':'));
+  return algorithm === 'sha384' || algorithm === 'sha512' ? algorithm : 'sha256';
+}
+
 export function digestOf(bytes: Uint8Array, like = 'sha256:'): string {
-  const algorithm = like.startsWith('sha512:') ? 'sha512' : 'sha256';
+  const algorithm = algorithmOf(like);
   return `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}`;
 }
 
@@ -36,7 +42,7 @@ export class DigestVerifier extends Transform {
     this.#expected = expected;
     this.#size = size;
     this.#what = what;
-    this.#hash = createHash(expected.startsWith('sha512:') ? 'sha512' : 'sha256');
+    this.#hash = createHash(algorithmOf(expected));
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -54,7 +60,7 @@ export class DigestVerifier extends Transform {
       callback(new BulwarkError('E_INPUT', `${this.#what}: ended after ${this.#seen} of ${this.#size} bytes`));
       return;
     }
-    const actual = `${this.#expected.startsWith('sha512:') ? 'sha512' : 'sha256'}:${this.#hash.digest('hex')}`;
+    const actual = `${algorithmOf(this.#expected)}:${this.#hash.digest('hex')}`;
     if (actual !== this.#expected) {
       callback(new BulwarkError('E_INPUT', `${this.#what}: digest mismatch: expected ${this.#expected}, content hashes to ${actual}`));
       return;

@@ -32,6 +32,15 @@ export class Budget {
     this.deadline = performance.now() + timeLimitMs;
   }
 
+  /** Starts over, for reuse by the next evaluation (one budget per evaluator, not per call). */
+  reset(limit: number, timeLimitMs: number): void {
+    this.used = 0;
+    this.limit = limit;
+    this.deadline = performance.now() + timeLimitMs;
+    this.exhausted = null;
+    this.nextClock = CLOCK_EVERY;
+  }
+
   charge(units: number): void {
     if (this.exhausted !== null) throw this.exhausted;
     this.used += units;
@@ -67,4 +76,11 @@ export function withBudget<T>(budget: Budget, body: () => T): T {
 
 export function activeBudget(): Budget | null {
   return active;
+}
+
+/** Puts `budget` in force and returns the one it replaces (the caller restores it). */
+export function swapBudget(budget: Budget | null): Budget | null {
+  const previous = active;
+  active = budget;
+  return previous;
 }

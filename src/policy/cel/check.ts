@@ -28,8 +28,10 @@ export interface CheckContext {
   offsetOf(e: Expr): number;
 }
 
-export function checkExpression(root: Expr, context: CheckContext): void {
+/** Checks `root`; returns the declared variables it reads. */
+export function checkExpression(root: Expr, context: CheckContext): Set<string> {
   const scopes: Set<string>[] = [];
+  const references = new Set<string>();
   const fail = (reason: ConstructorParameters<typeof CelCompileError>[0], e: Expr, message: string): never => {
     throw new CelCompileError(reason, message, context.source, positionAt(context.source, context.offsetOf(e)));
   };
@@ -40,7 +42,12 @@ export function checkExpression(root: Expr, context: CheckContext): void {
     switch (k.case) {
       case 'identExpr': {
         const name = k.value.name;
-        if (bound(name) || context.declarations.has(name) || TYPE_NAMES.has(name)) return;
+        if (bound(name)) return;
+        if (context.declarations.has(name)) {
+          references.add(name);
+          return;
+        }
+        if (TYPE_NAMES.has(name)) return;
         fail('undeclared', e, `undeclared reference to '${name}' (in container '')`);
         return;
       }
@@ -88,6 +95,11 @@ export function checkExpression(root: Expr, context: CheckContext): void {
       }
       case 'comprehensionExpr': {
         const c = k.value;
+        // Declared variables are resolved by dotted name for speed (see prepareActivation), so an
+        // iteration variable may not hide one.
+        for (const name of [c.iterVar, c.accuVar]) {
+          if (context.declarations.has(name)) fail('unsupported', e, `iteration variable '${name}' shadows the variable of the same name; rename it`);
+        }
         if (c.iterRange !== undefined) visit(c.iterRange);
         if (c.accuInit !== undefined) visit(c.accuInit);
         scopes.push(new Set([c.iterVar, c.accuVar]));
@@ -177,6 +189,7 @@ export function checkExpression(root: Expr, context: CheckContext): void {
   };
 
   visit(root);
+  return references;
 }
 
 function literalType(constant: ConstantKind | undefined): string | undefined {

@@ -2,9 +2,9 @@
 // environment. Compiling parses, rewrites, checks and plans once; evaluating runs the plan against
 // an activation under a cost and time budget and never throws for anything the expression or its
 // input does.
-import { isCelError, parse, plan, type CelError, type CelValue } from '@bufbuild/cel';
+import { isCelError, isCelMap, parse, plan, type CelError, type CelMap, type CelValue } from '@bufbuild/cel';
 import { measure, NodeFactory, type Expr } from './ast.ts';
-import { Budget, BudgetExhausted, withBudget } from './budget.ts';
+import { Budget, BudgetExhausted, swapBudget } from './budget.ts';
 import { checkExpression, type VariableDeclaration } from './check.ts';
 import { kubernetesEnvironment } from './environment.ts';
 import { CelCompileError, CelEvalError, positionAt, type ExpressionPosition } from './errors.ts';
@@ -44,6 +44,8 @@ export interface CelProgram {
   readonly source: string;
   /** The declared variables the expression may read. */
   readonly variables: readonly string[];
+  /** The declared variables it does read: a caller may leave the others out of the activation. */
+  readonly references: ReadonlySet<string>;
   readonly [PROGRAM]: Internal;
 }
 
@@ -77,7 +79,7 @@ export function compileExpression(source: string, declarations: Declarations, li
   const factory = new NodeFactory(root, positions);
   const { env, functions } = kubernetesEnvironment();
   const rewritten = rewriteMacros(root, factory, (e) => positions[e.id.toString()] ?? 0);
-  checkExpression(rewritten, { source, declarations: declared, functions, env, offsetOf });
+  const references = checkExpression(rewritten, { source, declarations: declared, functions, env, offsetOf });
   instrumentComprehensions(rewritten, factory, (e) => positions[e.id.toString()] ?? 0);
 
   let run: Internal['run'];
@@ -91,6 +93,7 @@ export function compileExpression(source: string, declarations: Declarations, li
   return {
     source,
     variables: names,
+    references,
     [PROGRAM]: {
       run,
       names,
@@ -134,12 +137,70 @@ export interface EvaluateOptions {
 
 export type Evaluation = { ok: true; value: CelValue; cost: number } | { ok: false; error: CelEvalError; cost: number };
 
+const PREPARED = Symbol('prepared activation');
+
+/**
+ * An activation converted once for several evaluations (the expressions of one policy on one
+ * object). It also answers dotted names (`object.spec.template`) directly: @bufbuild/cel tries
+ * `a.b.c`, then `a.b`, then `a` for every field selection on a variable, and a miss costs a type
+ * registry lookup, so serving the longest name first saves that work on every selection.
+ */
+export interface PreparedActivation {
+  readonly [PREPARED]: Record<string, unknown>;
+}
+
+export function prepareActivation(values: Readonly<Record<string, unknown>>): PreparedActivation {
+  const target = Object.create(null) as Record<string, CelValue | undefined>;
+  for (const name of Object.keys(values)) {
+    const value = fromJs(values[name]);
+    if (value !== undefined) target[name] = value;
+  }
+  // Values never change during an activation's life, so a dotted name is walked once.
+  let paths: Map<string, unknown> | undefined;
+  const bindings = new Proxy(target, {
+    get(record, name) {
+      if (typeof name !== 'string') return undefined;
+      const direct = record[name];
+      if (direct !== undefined) return direct;
+      if (name.indexOf('.') < 0) return undefined;
+      paths ??= new Map();
+      if (paths.has(name)) return paths.get(name);
+      const value = selectPath(record, name);
+      paths.set(name, value);
+      return value;
+    },
+  });
+  return { [PREPARED]: bindings };
+}
+
+const splitNames = new Map<string, readonly string[]>();
+
+function selectPath(record: Record<string, CelValue | undefined>, name: string): unknown {
+  let segments = splitNames.get(name);
+  if (segments === undefined) {
+    segments = name.split('.');
+    // Names come from compiled expressions; the memo stays small, but is bounded anyway.
+    if (splitNames.size > 10_000) splitNames.clear();
+    splitNames.set(name, segments);
+  }
+  let current: unknown = record[segments[0]!];
+  for (let i = 1; i < segments.length; i++) {
+    if (current === undefined || isCelError(current) || !isCelMap(current)) return undefined;
+    current = (current as CelMap).get(segments[i]!);
+  }
+  return current;
+}
+
+function isPrepared(value: unknown): value is PreparedActivation {
+  return typeof value === 'object' && value !== null && PREPARED in value;
+}
+
 /**
  * Evaluates `program` with `activation` (plain JS values: parsed objects, strings, numbers — an
  * integral number is a CEL int — or CEL values). Returns the value or a typed error; the cost and
  * time bounds turn runaway evaluations into `cost`/`time` errors.
  */
-export function evaluate(program: CelProgram, activation: Readonly<Record<string, unknown>>, options: EvaluateOptions = {}): Evaluation {
+export function evaluate(program: CelProgram, activation: Readonly<Record<string, unknown>> | PreparedActivation, options: EvaluateOptions = {}): Evaluation {
   const internal = program[PROGRAM];
   const costLimit = options.costLimit ?? DEFAULT_COST_LIMIT;
   const budget = options.budget ?? new Budget(costLimit, options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS);
@@ -150,17 +211,21 @@ export function evaluate(program: CelProgram, activation: Readonly<Record<string
     budget.limit = Math.min(sharedLimit, start + costLimit);
     if (options.timeLimitMs !== undefined) budget.deadline = Math.min(budget.deadline, performance.now() + options.timeLimitMs);
   }
-  const bindings: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-  for (const name of internal.names) {
-    if (Object.hasOwn(activation, name)) bindings[name] = fromJs(activation[name]);
-  }
+  const bindings = isPrepared(activation) ? activation[PREPARED] : prepareActivation(activation)[PREPARED];
   let result: CelValue | CelError | undefined;
   let thrown: unknown;
+  // CEL errors are values here, never debugged by their stack: not capturing stacks makes the
+  // errors that `||` and `&&` absorb cheap.
+  const stackLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  const previous = swapBudget(budget);
   try {
-    result = withBudget(budget, () => internal.run(bindings));
+    result = internal.run(bindings);
   } catch (error) {
     thrown = error;
   } finally {
+    swapBudget(previous);
+    Error.stackTraceLimit = stackLimit;
     budget.limit = sharedLimit;
     budget.deadline = sharedDeadline;
   }

@@ -98,41 +98,6 @@ export function bothFn(name: string, receiver: Guard, guards: readonly Guard[], 
   return [memberFn(name, receiver, guards, impl), globalFn(name, [receiver, ...guards], (first, ...rest) => impl(first!, ...rest))];
 }
 
-/**
- * One of @bufbuild/cel's own overloads, charged to the budget when it applies. It keeps its id, so
- * it replaces the uncharged original in the resolver.
- */
-export function charged(func: CelFunc): CelFunc {
-  const original = func;
-  const wrapper = {
-    id: original.id,
-    name: original.name,
-    target: original.target,
-    arguments: original.arguments,
-    result: original.result,
-    call(id: number, target: CelValue | undefined, args: CelValue[]): CelResult | undefined {
-      const result = original.call(id, target, args);
-      if (result !== undefined) {
-        let units = 1;
-        if (target !== undefined) units += sizeUnits(target);
-        for (const arg of args) units += sizeUnits(arg);
-        charge(units);
-      }
-      return result;
-    },
-  };
-  return wrapper as unknown as CelFunc;
-}
-
-/** Work proportional to an argument's size: long strings, big lists and maps cost more. */
-export function sizeUnits(value: CelValue): number {
-  if (typeof value === 'string') return value.length >> 6;
-  if (typeof value !== 'object' || value === null) return 0;
-  if (isCelList(value)) return (value as CelList).size >> 3;
-  if (isCelMap(value) && !isOpaque(value)) return (value as CelMap).size >> 3;
-  return 0;
-}
-
 export function signatureOf(func: CelFunc): Signature {
   return { name: func.name, member: func.target !== undefined, arity: func.arguments.length };
 }

@@ -2,7 +2,7 @@
 // two-variable comprehension macros of cel-go's ext.TwoVarComprehensions (Kubernetes 1.32+), which
 // @bufbuild/cel's parser leaves as plain calls, and the per-iteration charge that bounds the cost of
 // every comprehension.
-import { children, type CallNode, type Expr, type NodeFactory } from './ast.ts';
+import { children, measure, type CallNode, type Expr, type NodeFactory } from './ast.ts';
 import { OPT_INDEX, OPT_SELECT } from './source.ts';
 
 const ACCU = '@result';
@@ -122,7 +122,10 @@ export function instrumentComprehensions(root: Expr, factory: NodeFactory, posit
     const e = stack.pop()!;
     if (e.exprKind.case === 'comprehensionExpr') {
       const c = e.exprKind.value;
-      if (c.loopCondition !== undefined) c.loopCondition = factory.call(positionOf(e), '@tick', [c.loopCondition]);
+      if (c.loopCondition !== undefined) {
+        const nodes = BigInt(Math.max(1, measure(c.loopCondition).nodes + (c.loopStep === undefined ? 0 : measure(c.loopStep).nodes)));
+        c.loopCondition = factory.call(positionOf(e), '@tick', [c.loopCondition, factory.int(positionOf(e), nodes)]);
+      }
     }
     children(e, (child) => stack.push(child));
   }

@@ -55,6 +55,8 @@ class ObjectMap {
   readonly [MAP_BRAND] = {};
   private readonly record: Readonly<Record<string, unknown>>;
   private keyList: string[] | undefined;
+  /** Converted children that are themselves objects: every read after the first is a Map lookup. */
+  private children: Map<string, CelValue> | undefined;
 
   constructor(record: Readonly<Record<string, unknown>>) {
     this.record = record;
@@ -77,9 +79,15 @@ class ObjectMap {
   }
 
   get(key: unknown): CelValue | undefined {
-    if (typeof key !== 'string' || !Object.hasOwn(this.record, key)) return undefined;
+    if (typeof key !== 'string') return undefined;
+    const cached = this.children?.get(key);
+    if (cached !== undefined) return cached;
+    if (!Object.hasOwn(this.record, key)) return undefined;
     const value = this.record[key];
-    return value === null ? undefined : fromJs(value);
+    if (value === null) return undefined;
+    const converted = fromJs(value);
+    if (typeof value === 'object' && converted !== undefined) (this.children ??= new Map()).set(key, converted);
+    return converted;
   }
 
   has(key: unknown): boolean {

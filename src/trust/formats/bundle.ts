@@ -9,7 +9,8 @@ import {
   toMessageSignatureBundle,
   type Bundle,
 } from '@sigstore/bundle';
-import { parseJson } from '../encoding/json.ts';
+import { decodeBase64 } from '../encoding/base64.ts';
+import { isRecord, parseJson } from '../encoding/json.ts';
 import { parseError } from '../errors.ts';
 import { limits } from '../limits.ts';
 import { parseCertificate, type Certificate } from '../x509/certificate.ts';
@@ -31,16 +32,17 @@ export interface ParsedBundle {
 
 export function parseBundle(bytes: Uint8Array | string, what: string, maxBytes: number = limits.attestationBlobBytes): ParsedBundle {
   const document = parseJson(bytes, what, maxBytes);
+  const { normalised, extraChain } = liftV03Chain(document, what);
   let bundle: Bundle;
   try {
-    bundle = bundleFromJSON(document);
+    bundle = bundleFromJSON(normalised);
   } catch (error) {
     throw parseError(what, `not a valid Sigstore bundle: ${(error as Error).message}`, error);
   }
   if (!KNOWN_MEDIA_TYPES.has(bundle.mediaType)) throw parseError(what, `unsupported bundle mediaType ${JSON.stringify(bundle.mediaType)}`);
   const material = bundle.verificationMaterial.content;
   let raw: Uint8Array[] = [];
-  if (material.$case === 'certificate') raw = [material.certificate.rawBytes];
+  if (material.$case === 'certificate') raw = [material.certificate.rawBytes, ...extraChain];
   else if (material.$case === 'x509CertificateChain') raw = material.x509CertificateChain.certificates.map((cert) => cert.rawBytes);
   if (material.$case === 'x509CertificateChain' && raw.length === 0) throw parseError(what, 'the certificate chain is empty');
   if (raw.length > limits.certificatesPerChain) throw parseError(what, `the certificate chain has more than ${limits.certificatesPerChain} certificates`);
@@ -50,6 +52,24 @@ export function parseBundle(bytes: Uint8Array | string, what: string, maxBytes: 
     if (cert.subjectDer.equals(cert.issuerDer) && safeVerify(cert)) throw parseError(what, `certificate ${index + 1} of the chain is a self-signed root; bundles must not carry trust anchors`);
   }
   return { bundle, certificates };
+}
+
+/**
+ * cosign (through sigstore-go) writes v0.3 bundles with an `x509CertificateChain`, which the v0.3
+ * specification replaced by a single `certificate`. Such a bundle is read as its leaf certificate,
+ * the rest of the chain kept as untrusted intermediates for path building.
+ */
+function liftV03Chain(document: unknown, what: string): { normalised: unknown; extraChain: Buffer[] } {
+  if (!isRecord(document) || document.mediaType !== BUNDLE_V03_MEDIA_TYPE || !isRecord(document.verificationMaterial)) return { normalised: document, extraChain: [] };
+  const chain = document.verificationMaterial.x509CertificateChain;
+  if (!isRecord(chain) || !Array.isArray(chain.certificates) || chain.certificates.length === 0) return { normalised: document, extraChain: [] };
+  const [leaf, ...rest] = chain.certificates as unknown[];
+  const { x509CertificateChain: _chain, ...material } = document.verificationMaterial;
+  const extraChain = rest.slice(0, limits.certificatesPerChain).map((entry, index) => {
+    if (!isRecord(entry) || typeof entry.rawBytes !== 'string') throw parseError(what, `x509CertificateChain.certificates[${index + 1}].rawBytes must be a string`);
+    return decodeBase64(entry.rawBytes, `${what}: x509CertificateChain.certificates[${index + 1}]`);
+  });
+  return { normalised: { ...document, verificationMaterial: { ...material, certificate: leaf } }, extraChain };
 }
 
 function safeVerify(cert: Certificate): boolean {
@@ -78,6 +98,8 @@ export function dsseBundle(envelope: DsseEnvelope, material: BundleKeyMaterial):
   const first = envelope.signatures[0];
   if (first === undefined) throw new RangeError('a DSSE bundle needs a signature');
   const bundle = toDSSEBundle({ artifact: envelope.payload, artifactType: envelope.payloadType, signature: first.sig, ...material });
+  // sigstore-go skips DSSE signatures whose keyid is not the one it computes itself; cosign leaves it empty.
+  for (const signature of bundle.content.dsseEnvelope.signatures) signature.keyid = '';
   return serializeBundle(bundle);
 }
 

@@ -35,6 +35,7 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/;
 const DEFAULT_TIMEOUT = 30_000;
 const MAX_TOKEN_BYTES = 1024 * 1024;
 const MAX_ERROR_BYTES = 64 * 1024;
+const REFERRERS_API_RECHECK_MS = 5 * 60_000;
 
 export const MEDIA = {
   ociManifest: 'application/vnd.oci.image.manifest.v1+json',
@@ -64,6 +65,7 @@ export class Registry {
   readonly #options: RegistryOptions;
   readonly #authorization = new Map<string, string>();
   #credentials: Promise<Credentials | null> | undefined;
+  #referrersApiMissingUntil = 0;
 
   constructor(host: string, options: RegistryOptions = {}) {
     this.host = host;
@@ -146,13 +148,17 @@ export class Registry {
    * the `sha256-<hex>` tag of the referrers tag scheme. `api` tells which answered.
    */
   async referrers(repository: string, digest: string, artifactType?: string): Promise<{ api: boolean; descriptors: Descriptor[] }> {
-    const query = artifactType === undefined ? '' : `?artifactType=${encodeURIComponent(artifactType)}`;
-    const response = await this.#request('GET', repository, `/v2/${repository}/referrers/${digest}${query}`, { accept: MEDIA.ociIndex }, undefined, limits.manifestBytes, 'pull');
-    const contentType = response.headers.get('content-type') ?? '';
-    if (response.status === 200 && contentType.startsWith(MEDIA.ociIndex)) {
-      return { api: true, descriptors: filterType(parseIndex(response.body, `${this.host}/${repository} referrers of ${digest}`), artifactType) };
+    if (this.#referrersApiMissingUntil <= Date.now()) {
+      const query = artifactType === undefined ? '' : `?artifactType=${encodeURIComponent(artifactType)}`;
+      const response = await this.#request('GET', repository, `/v2/${repository}/referrers/${digest}${query}`, { accept: MEDIA.ociIndex }, undefined, limits.manifestBytes, 'pull');
+      const contentType = response.headers.get('content-type') ?? '';
+      if (response.status === 200 && contentType.startsWith(MEDIA.ociIndex)) {
+        return { api: true, descriptors: filterType(parseIndex(response.body, `${this.host}/${repository} referrers of ${digest}`), artifactType) };
+      }
+      if (response.status !== 404 && response.status !== 200 && response.status !== 405) this.#expect(response, [200, 404], `${this.host}/${repository} referrers`);
+      // A registry without the API will not grow one in the next minutes: skip the round trip meanwhile.
+      this.#referrersApiMissingUntil = Date.now() + REFERRERS_API_RECHECK_MS;
     }
-    if (response.status !== 404 && response.status !== 200 && response.status !== 405) this.#expect(response, [200, 404], `${this.host}/${repository} referrers`);
     const index = await this.getManifest(repository, referrersTag(digest), MEDIA.ociIndex);
     if (index === undefined) return { api: false, descriptors: [] };
     return { api: false, descriptors: filterType(parseIndex(index.bytes, `${this.host}/${repository}:${referrersTag(digest)}`), artifactType) };

@@ -48,10 +48,15 @@ export async function parseTrustPolicy(text: string, file: string, baseDir: stri
   const result = policyFileSchema.safeParse(root.value);
   if (!result.success) {
     throw new ConfigError(
-      result.error.issues.map((issue) => {
+      result.error.issues.flatMap((issue) => {
         const path = issue.path.map((segment) => (typeof segment === 'number' ? segment : String(segment)));
-        const position = root.positions.locate(path);
-        return { location: { file, line: position.line, column: position.column }, message: `${path.join('.') || 'the top level'}: ${issue.message}` };
+        const located = (at: Array<string | number>, message: string) => {
+          const position = root.positions.locate(at);
+          return { location: { file, line: position.line, column: position.column }, message: `${at.join('.') || 'the top level'}: ${message}` };
+        };
+        // An unknown key is reported where it is written, so a typo points at itself.
+        if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => located([...path, key], 'unknown key'));
+        return [located(path, issue.message)];
       }),
     );
   }

@@ -74,6 +74,11 @@ function verifyWithSigstore(parsed: ParsedBundle, artifact: Buffer | undefined, 
   if (!isCertificate && authority.keys.length === 0) return { ok: false, failure: failure('untrusted-key', `the bundle is signed by a key, and "${authority.name}" trusts no keys`) };
   if (isCertificate && authority.identities.length === 0) return { ok: false, failure: failure('untrusted-key', `the bundle is signed with a certificate, and "${authority.name}" names no identities`) };
   if (bundle.content.$case === 'messageSignature' && artifact === undefined) return { ok: false, failure: failure('malformed', 'a message-signature bundle needs the artifact it signs') };
+  // The Sigstore verifier validates a certificate chain once per verified timestamp: with none it would
+  // validate nothing. Certificates therefore always need a timestamp (from the log or a TSA).
+  if (isCertificate && sigstore.timestampThreshold < 1) {
+    return { ok: false, failure: failure('timestamp', `"${authority.name}" requires no timestamp, but a certificate can only be checked at a verified signing time`) };
+  }
   let material: TrustMaterial;
   let usedKey: (typeof authority.keys)[number] | undefined;
   if (authority.keys.length > 0) {

@@ -244,3 +244,28 @@ export async function issueCertificate(options: IssueOptions): Promise<IssueResu
   const certificatePem = cert.toString('pem') + '\n';
   return { certificatePem, chainPem, certificate: parseCertificatesPem(certificatePem, 'issued certificate')[0]! };
 }
+
+/**
+ * The CA as a Sigstore trusted root (no logs, no timestamp authorities), for verifiers that take
+ * their trust anchors that way: `cosign verify --trusted-root` with Sigstore bundles, for instance.
+ */
+export async function caTrustedRoot(dir: string): Promise<string> {
+  const read = async (name: string) => parseCertificatesPem((await readBoundedFile(join(dir, name), 'CA certificate')).toString('utf8'), name);
+  const [intermediate] = await read(caFiles.intermediateCert);
+  const [root] = await read(caFiles.rootCert);
+  const document = {
+    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+    tlogs: [],
+    certificateAuthorities: [
+      {
+        subject: { commonName: root!.subject.replace(/^.*CN=/, '').replace(/,.*$/, '') },
+        uri: `urn:bulwark:ca:${root!.fingerprint.slice(0, 16)}`,
+        certChain: { certificates: [intermediate!, root!].map((cert) => ({ rawBytes: cert.der.toString('base64') })) },
+        validFor: { start: intermediate!.notBefore.toISOString(), end: intermediate!.notAfter.toISOString() },
+      },
+    ],
+    ctlogs: [],
+    timestampAuthorities: [],
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
+}

@@ -2,6 +2,7 @@
 // name), then each candidate advisory's ranges and version list are evaluated in the ecosystem's
 // own ordering.
 import type { InventoryPackage } from '../../image/inventory/package.ts';
+import type { StatementSync } from 'node:sqlite';
 import type { VulnDb } from '../db/store.ts';
 import { evaluateRange, inVersionList, Orderings } from '../osv/evaluate.ts';
 import type { OsvEventKind, OsvRange, OsvSeverity } from '../osv/record.ts';
@@ -51,9 +52,14 @@ export function decodeRanges(text: string): OsvRange[] {
 }
 
 interface AffectedRow {
+  row: number | bigint;
   vuln_id: string;
   release: string;
   ranges: string;
+  has_versions: number | bigint;
+}
+
+interface AffectedDetail {
   versions: string | null;
   severity: string | null;
   eco_severity: string | null;
@@ -70,14 +76,38 @@ interface VulnRow {
 const MAX_PROBLEMS = 200;
 
 export function matchPackages(db: VulnDb, packages: readonly InventoryPackage[]): MatchResult {
+  // Version lists and severities are read only for the rows that need them: most candidate rows
+  // are decided by their ranges alone, and the lists are the bulk of the data.
   const byPackage = db.statement(
-    'SELECT vuln_id, release, ranges, versions, severity, eco_severity FROM affected WHERE ecosystem = ? AND name = ?',
+    'SELECT rowid AS row, vuln_id, release, ranges, versions IS NOT NULL AS has_versions FROM affected WHERE ecosystem = ? AND name = ?',
   );
+  const detail = db.statement('SELECT versions, severity, eco_severity FROM affected WHERE rowid = ?');
   const byId = db.statement('SELECT summary, aliases, severity, modified, published FROM vulns WHERE id = ?');
   const vulns = new Map<string, VulnRow | undefined>();
   const orderings = new Orderings();
   const result: MatchResult = { matches: [], problems: [], unsupported: 0 };
 
+  // One read transaction for all lookups: outside one, SQLite takes and releases its file lock
+  // around every statement, which cost four times the lookup itself (measured: 20 vs 5 µs).
+  db.db.exec('BEGIN');
+  try {
+    matchAll(packages, byPackage, detail, byId, vulns, orderings, result);
+  } finally {
+    db.db.exec('COMMIT');
+  }
+  result.matches.sort(compareMatches);
+  return result;
+}
+
+function matchAll(
+  packages: readonly InventoryPackage[],
+  byPackage: StatementSync,
+  detail: StatementSync,
+  byId: StatementSync,
+  vulns: Map<string, VulnRow | undefined>,
+  orderings: Orderings,
+  result: MatchResult,
+): void {
   for (const pkg of packages) {
     const lookups = lookupsFor(pkg);
     if (lookups.length === 0) {
@@ -107,8 +137,13 @@ export function matchPackages(db: VulnDb, packages: readonly InventoryPackage[])
           if (verdict.fixed !== undefined && (fixed === null || lower(orderings, lookup.ecosystem, verdict.fixed, fixed))) fixed = verdict.fixed;
           if (verdict.lastAffected !== undefined) lastAffected ??= verdict.lastAffected;
         }
-        const versions = row.versions === null ? [] : (JSON.parse(row.versions) as string[]);
-        if (!affected && !inVersionList(versions, lookup.ecosystem, lookup.version, orderings)) continue;
+        let extra: AffectedDetail | undefined;
+        if (!affected) {
+          if (Number(row.has_versions) === 0) continue;
+          extra = detail.get(row.row) as unknown as AffectedDetail;
+          const versions = extra.versions === null ? [] : (JSON.parse(extra.versions) as string[]);
+          if (!inVersionList(versions, lookup.ecosystem, lookup.version, orderings)) continue;
+        }
 
         let vuln = vulns.get(row.vuln_id);
         if (!vulns.has(row.vuln_id)) {
@@ -121,7 +156,8 @@ export function matchPackages(db: VulnDb, packages: readonly InventoryPackage[])
           if (fixed !== null && (previous.fixed === null || lower(orderings, lookup.ecosystem, fixed, previous.fixed))) previous.fixed = fixed;
           continue;
         }
-        const affectedSeverity = row.severity === null ? [] : (JSON.parse(row.severity) as OsvSeverity[]);
+        extra ??= detail.get(row.row) as unknown as AffectedDetail;
+        const affectedSeverity = extra.severity === null ? [] : (JSON.parse(extra.severity) as OsvSeverity[]);
         found.set(row.vuln_id, {
           id: row.vuln_id,
           aliases: JSON.parse(vuln.aliases) as string[],
@@ -132,7 +168,7 @@ export function matchPackages(db: VulnDb, packages: readonly InventoryPackage[])
           comparedVersion: lookup.version,
           fixed,
           lastAffected: fixed === null ? lastAffected : null,
-          severity: resolveSeverity(lookup.ecosystem, affectedSeverity, JSON.parse(vuln.severity) as OsvSeverity[], row.eco_severity ?? undefined),
+          severity: resolveSeverity(lookup.ecosystem, affectedSeverity, JSON.parse(vuln.severity) as OsvSeverity[], extra.eco_severity ?? undefined),
           modified: vuln.modified,
           published: vuln.published,
         });
@@ -140,8 +176,6 @@ export function matchPackages(db: VulnDb, packages: readonly InventoryPackage[])
     }
     result.matches.push(...found.values());
   }
-  result.matches.sort(compareMatches);
-  return result;
 }
 
 function lower(orderings: Orderings, ecosystem: string, a: string, b: string): boolean {

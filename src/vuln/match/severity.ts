@@ -33,17 +33,31 @@ export function severityFromLabel(label: string): Severity | undefined {
 
 const VERSION_RANK: Readonly<Record<string, number>> = { '4.0': 3, '3.1': 2, '3.0': 2, '2.0': 1 };
 
+// Advisories share a few thousand distinct vectors: each is scored once.
+const scored = new Map<string, CvssScore | null>();
+
+function score(vector: string): CvssScore | null {
+  let result = scored.get(vector);
+  if (result === undefined) {
+    try {
+      result = scoreVector(vector);
+    } catch {
+      // A malformed vector in one record must not hide the vulnerability: fall back to the next source.
+      result = null;
+    }
+    if (scored.size > 10_000) scored.clear();
+    scored.set(vector, result);
+  }
+  return result;
+}
+
 /** The best-scored vector: CVSS v4.0 before v3.x before v2; unparsable vectors are skipped. */
 function bestCvss(severities: readonly OsvSeverity[]): CvssScore | undefined {
   let best: CvssScore | undefined;
   for (const entry of severities) {
     if (!entry.type.startsWith('CVSS_')) continue;
-    try {
-      const score = scoreVector(entry.score);
-      if (best === undefined || VERSION_RANK[score.version]! > VERSION_RANK[best.version]!) best = score;
-    } catch {
-      // A malformed vector in one record must not hide the vulnerability: fall back to the next source.
-    }
+    const result = score(entry.score);
+    if (result !== null && (best === undefined || VERSION_RANK[result.version]! > VERSION_RANK[best.version]!)) best = result;
   }
   return best;
 }

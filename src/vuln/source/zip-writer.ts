@@ -2,7 +2,13 @@
 // build test and benchmark databases.
 import { crc32, deflateRawSync } from 'node:zlib';
 
-export function writeZip(files: Iterable<{ name: string; data: Buffer | string }>): Buffer {
+export interface ZipWriteOptions {
+  /** `deflate` (default) or `store` (no compression, fastest). */
+  method?: 'deflate' | 'store';
+}
+
+export function writeZip(files: Iterable<{ name: string; data: Buffer | string }>, options: ZipWriteOptions = {}): Buffer {
+  const method = options.method === 'store' ? 0 : 8;
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
@@ -10,13 +16,14 @@ export function writeZip(files: Iterable<{ name: string; data: Buffer | string }
   for (const file of files) {
     const data = typeof file.data === 'string' ? Buffer.from(file.data) : file.data;
     const name = Buffer.from(file.name);
-    const compressed = deflateRawSync(data);
+    // A small window keeps writing fast (zlib's setup dominates for small files); any inflater reads it.
+    const compressed = method === 0 ? data : deflateRawSync(data, { level: 6, memLevel: 4, windowBits: 10 });
     const crc = crc32(data);
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
     local.writeUInt16LE(0x800, 6);
-    local.writeUInt16LE(8, 8);
+    local.writeUInt16LE(method, 8);
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(compressed.length, 18);
     local.writeUInt32LE(data.length, 22);
@@ -27,7 +34,7 @@ export function writeZip(files: Iterable<{ name: string; data: Buffer | string }
     central.writeUInt16LE(20, 4);
     central.writeUInt16LE(20, 6);
     central.writeUInt16LE(0x800, 8);
-    central.writeUInt16LE(8, 10);
+    central.writeUInt16LE(method, 10);
     central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(compressed.length, 20);
     central.writeUInt32LE(data.length, 24);

@@ -3,7 +3,7 @@
 // its offset and inflated with node:zlib. Archives are untrusted, so every count, offset and size
 // is checked against the file and against limits before use (zip bombs, overlapping or truncated
 // entries, ZIP64 values), and each entry's CRC-32 is verified.
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { crc32, inflateRawSync } from 'node:zlib';
 import { BulwarkError } from '../../core/index.ts';
 
@@ -44,16 +44,21 @@ function zipError(file: string, reason: string): BulwarkError {
   return new BulwarkError('E_PARSE', `${file}: not a readable ZIP archive: ${reason}`, { location: { file } });
 }
 
-async function readAt(handle: FileHandle, position: number, length: number): Promise<Buffer> {
+// Reads are synchronous: an import reads entries one after the other, and a thread-pool round trip
+// per entry cost more than the reads themselves (measured: 2 of 5 s for 20,000 entries).
+function readAt(fd: number, position: number, length: number): Buffer {
   const buffer = Buffer.allocUnsafe(length);
   let done = 0;
   while (done < length) {
-    const { bytesRead } = await handle.read(buffer, done, length - done, position + done);
+    const bytesRead = readSync(fd, buffer, done, length - done, position + done);
     if (bytesRead === 0) break;
     done += bytesRead;
   }
   return done === length ? buffer : buffer.subarray(0, done);
 }
+
+/** Entries are stored one after the other: reading ahead in large windows serves most entries from memory. */
+const WINDOW = 8 * 1024 * 1024;
 
 function u64(buffer: Buffer, offset: number): number {
   const value = buffer.readBigUInt64LE(offset);
@@ -64,32 +69,44 @@ function u64(buffer: Buffer, offset: number): number {
 export class ZipReader {
   readonly file: string;
   readonly entries: readonly ZipEntry[];
-  readonly #handle: FileHandle;
+  readonly #fd: number;
   readonly #size: number;
   readonly #limits: ZipLimits;
+  #window: Buffer = Buffer.alloc(0);
+  #windowStart = 0;
 
-  private constructor(file: string, handle: FileHandle, size: number, entries: ZipEntry[], limits: ZipLimits) {
+  private constructor(file: string, fd: number, size: number, entries: ZipEntry[], limits: ZipLimits) {
     this.file = file;
-    this.#handle = handle;
+    this.#fd = fd;
     this.#size = size;
     this.entries = entries;
     this.#limits = limits;
   }
 
   static async open(file: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<ZipReader> {
-    const handle = await open(file, 'r');
+    const fd = openSync(file, 'r');
     try {
-      const size = (await handle.stat()).size;
-      const entries = await readCentralDirectory(file, handle, size, limits);
-      return new ZipReader(file, handle, size, entries, limits);
+      const size = fstatSync(fd).size;
+      const entries = readCentralDirectory(file, fd, size, limits);
+      return new ZipReader(file, fd, size, entries, limits);
     } catch (error) {
-      await handle.close();
+      closeSync(fd);
       throw error;
     }
   }
 
   async close(): Promise<void> {
-    await this.#handle.close();
+    closeSync(this.#fd);
+  }
+
+  /** `length` bytes at `position` (fewer at the end of the file), from the read-ahead window when possible. */
+  #bytes(position: number, length: number): Buffer {
+    const end = Math.min(position + length, this.#size);
+    if (position < this.#windowStart || end > this.#windowStart + this.#window.length) {
+      this.#window = readAt(this.#fd, position, Math.min(Math.max(WINDOW, end - position), this.#size - position));
+      this.#windowStart = position;
+    }
+    return this.#window.subarray(position - this.#windowStart, end - this.#windowStart);
   }
 
   /** The uncompressed bytes of one entry, checked against its declared size and CRC-32. */
@@ -100,12 +117,12 @@ export class ZipReader {
     }
     // The local header repeats name and extra field with lengths of its own; read it with some slack.
     const guess = 30 + Buffer.byteLength(entry.name) + 64 + entry.compressedSize;
-    let chunk = await readAt(this.#handle, entry.localHeaderOffset, Math.min(guess, this.#size - entry.localHeaderOffset));
+    let chunk = this.#bytes(entry.localHeaderOffset, guess);
     if (chunk.length < 30 || chunk.readUInt32LE(0) !== LOCAL) throw zipError(this.file, `${entry.name}: bad local header`);
     const dataStart = 30 + chunk.readUInt16LE(26) + chunk.readUInt16LE(28);
     const dataEnd = dataStart + entry.compressedSize;
     if (entry.localHeaderOffset + dataEnd > this.#size) throw zipError(this.file, `${entry.name}: data runs past the end of the file`);
-    if (dataEnd > chunk.length) chunk = await readAt(this.#handle, entry.localHeaderOffset, dataEnd);
+    if (dataEnd > chunk.length) chunk = this.#bytes(entry.localHeaderOffset, dataEnd);
     const compressed = chunk.subarray(dataStart, dataEnd);
     let data: Buffer;
     if (entry.method === 0) {
@@ -126,12 +143,12 @@ export class ZipReader {
   }
 }
 
-async function readCentralDirectory(file: string, handle: FileHandle, size: number, limits: ZipLimits): Promise<ZipEntry[]> {
+function readCentralDirectory(file: string, fd: number, size: number, limits: ZipLimits): ZipEntry[] {
   if (size < 22) throw zipError(file, 'too short');
   // The end record is within the last 22 + 65535 (comment) bytes.
   const tailLength = Math.min(size, 22 + 0xffff + 20);
   const tailStart = size - tailLength;
-  const tail = await readAt(handle, tailStart, tailLength);
+  const tail = readAt(fd, tailStart, tailLength);
   let eocd = -1;
   for (let i = tail.length - 22; i >= 0; i--) {
     if (tail.readUInt32LE(i) === EOCD && i + 22 + tail.readUInt16LE(i + 20) <= tail.length) {
@@ -150,7 +167,7 @@ async function readCentralDirectory(file: string, handle: FileHandle, size: numb
     if (locator < 0 || tail.readUInt32LE(locator) !== ZIP64_LOCATOR) throw zipError(file, 'ZIP64 values without a ZIP64 locator');
     const zip64Offset = u64(tail, locator + 8);
     if (zip64Offset + 56 > size) throw zipError(file, 'ZIP64 end record outside the file');
-    const record = await readAt(handle, zip64Offset, 56);
+    const record = readAt(fd, zip64Offset, 56);
     if (record.length < 56 || record.readUInt32LE(0) !== ZIP64_EOCD) throw zipError(file, 'bad ZIP64 end record');
     count = u64(record, 32);
     cdSize = u64(record, 40);
@@ -160,7 +177,7 @@ async function readCentralDirectory(file: string, handle: FileHandle, size: numb
   if (cdSize > limits.centralDirectory) throw new BulwarkError('E_TOO_LARGE', `${file}: central directory of ${cdSize} bytes exceeds the limit`);
   if (cdOffset + cdSize > size) throw zipError(file, 'central directory outside the file');
 
-  const cd = await readAt(handle, cdOffset, cdSize);
+  const cd = readAt(fd, cdOffset, cdSize);
   if (cd.length !== cdSize) throw zipError(file, 'truncated central directory');
   const entries: ZipEntry[] = [];
   let pos = 0;

@@ -53,15 +53,17 @@ interface EncryptionCheckDefinition extends Omit<Control, 'area'> {
   fixtures: CheckFixtures;
 }
 
+const NO_VIOLATIONS: readonly Violation[] = Object.freeze([]);
+
 function encryptionCheck(definition: EncryptionCheckDefinition): Check {
   const { rule, ...control } = definition;
   return {
     ...control,
     area: 'storage',
-    *evaluate(context) {
-      if (!isEncryptionConfiguration(context.object)) return;
+    evaluate(context) {
+      if (!isEncryptionConfiguration(context.object)) return NO_VIOLATIONS;
       const violation = rule(context.object);
-      if (violation !== undefined) yield violation;
+      return violation === undefined ? NO_VIOLATIONS : [violation];
     },
   };
 }

@@ -30,6 +30,7 @@ const MAX_EMBEDDED_BYTES = 256 * 1024;
 const cache = new WeakMap<KubeObject, KubeletConfig | null>();
 
 export function kubeletConfigOf(object: KubeObject): KubeletConfig | undefined {
+  if (object.kind !== 'KubeletConfiguration' && object.kind !== 'ConfigMap') return undefined;
   const cached = cache.get(object);
   if (cached !== undefined) return cached ?? undefined;
   let found: KubeletConfig | null = null;
@@ -71,16 +72,18 @@ interface KubeletCheckDefinition extends Omit<Control, 'area'> {
   fixtures: CheckFixtures;
 }
 
+const NO_VIOLATIONS: readonly Violation[] = Object.freeze([]);
+
 function kubeletCheck(definition: KubeletCheckDefinition): Check {
   const { rule, ...control } = definition;
   return {
     ...control,
     area: 'access',
-    *evaluate(context): Iterable<Violation> {
+    evaluate(context): Iterable<Violation> {
       const config = kubeletConfigOf(context.object);
-      if (config === undefined) return;
+      if (config === undefined) return NO_VIOLATIONS;
       const found = rule(config);
-      if (found !== undefined) yield { path: pathOf(config, found.path), message: `${config.label}: ${found.message}` };
+      return found === undefined ? NO_VIOLATIONS : [{ path: pathOf(config, found.path), message: `${config.label}: ${found.message}` }];
     },
   };
 }

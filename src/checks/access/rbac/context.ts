@@ -5,7 +5,7 @@ import { createRbacIndex, describeScope, type Holder, type RbacIndex } from '../
 import type { Binding, Role } from '../../../rbac/model.ts';
 import { parseBinding, parseRole } from '../../../rbac/parse.ts';
 import { riskyGrants, type RiskGrant } from '../../../rbac/risks.ts';
-import { describeSubject } from '../../../rbac/subjects.ts';
+import { ALL_SERVICE_ACCOUNTS, AUTHENTICATED, describeSubject, serviceAccountUser, UNSET_NAMESPACE } from '../../../rbac/subjects.ts';
 import type { ObjectSet } from '../../check.ts';
 
 export const RBAC_KINDS: readonly string[] = ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'];
@@ -17,6 +17,11 @@ export interface RbacContext {
   readonly bindings: readonly Binding<KubeObject>[];
   /** The risky permissions each rule of a role grants, computed once. */
   grantsOf(role: Role<KubeObject>, index: number): readonly RiskGrant[];
+  /**
+   * Whether any binding names this ServiceAccount or a group it belongs to: a cheap test before
+   * asking the index for its grants, as most workloads' ServiceAccounts are bound to nothing.
+   */
+  mayHold(namespace: string | null, name: string): boolean;
 }
 
 const cache = new WeakMap<ObjectSet, RbacContext>();
@@ -39,11 +44,29 @@ export function rbacContext(set: ObjectSet): RbacContext {
     }
   }
   const index = createRbacIndex(roles, bindings);
+  // Who bindings name: ServiceAccounts by namespace/name, and every group (a ServiceAccount is in
+  // system:serviceaccounts, system:serviceaccounts:<namespace> and system:authenticated).
+  const accounts = new Set<string>();
+  const groups = new Set<string>();
+  const users = new Set<string>();
+  for (const binding of bindings) {
+    for (const subject of binding.subjects) {
+      if (subject.kind === 'Group') groups.add(subject.name);
+      else if (subject.kind === 'User') users.add(subject.name);
+      else if (subject.kind === 'ServiceAccount') accounts.add(`${subject.namespace.length > 0 ? subject.namespace : (binding.namespace ?? '\u0001')}\u0000${subject.name}`);
+    }
+  }
   const grants = new Map<Role<KubeObject>, RiskGrant[][]>();
   context = {
     index,
     roles,
     bindings,
+    mayHold(namespace, name) {
+      if (accounts.has(`${namespace ?? '\u0001'}\u0000${name}`)) return true;
+      if (groups.has(ALL_SERVICE_ACCOUNTS) || groups.has(AUTHENTICATED) || groups.has(`${ALL_SERVICE_ACCOUNTS}:${namespace ?? UNSET_NAMESPACE}`)) return true;
+      // A User subject may name a ServiceAccount by its username.
+      return users.size > 0 && users.has(serviceAccountUser(namespace, name).name);
+    },
     grantsOf(role, ruleIndex) {
       let perRule = grants.get(role);
       if (perRule === undefined) grants.set(role, (perRule = []));

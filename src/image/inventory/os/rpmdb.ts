@@ -1,6 +1,7 @@
 import { DatabaseSync } from 'node:sqlite';
 import { BulwarkError } from '../../../core/index.ts';
 import { parseRpmHeader, type RpmHeader } from './rpm-header.ts';
+import { applyWal } from './sqlite-wal.ts';
 
 const MAX_PACKAGES = 200_000;
 
@@ -9,12 +10,14 @@ const MAX_PACKAGES = 200_000;
  * (deserialize, defensive mode), never on a file of the image. One header blob per row of `Packages`.
  * A header that does not parse is reported by `onBadHeader` and skipped.
  */
-export function readRpmSqlite(bytes: Uint8Array, where: string, onBadHeader: (message: string) => void): RpmHeader[] {
+export function readRpmSqlite(bytes: Uint8Array, where: string, onBadHeader: (message: string) => void, wal?: Uint8Array): RpmHeader[] {
+  const prepared = applyWal(bytes, wal);
+  if (prepared.walIgnored !== undefined) onBadHeader(`${where}-wal: ${prepared.walIgnored}; read without it`);
   const db = new DatabaseSync(':memory:');
   try {
     db.enableDefensive(true);
     try {
-      db.deserialize(bytes);
+      db.deserialize(prepared.bytes);
     } catch (error) {
       throw new BulwarkError('E_PARSE', `${where}: not an SQLite database (${(error as Error).message})`);
     }

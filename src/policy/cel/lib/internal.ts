@@ -3,7 +3,7 @@
 // map for two-variable comprehensions, map building for transformMap, and linear-time list `+`.
 import { isCelList, isCelMap, isCelUint, type CelFunc, type CelList, type CelMap, type CelValue } from '@bufbuild/cel';
 import { charge } from '../budget.ts';
-import { anyValue, globalFn, isList, isMap } from '../overload.ts';
+import { anyValue, globalFn, isInt, isList, isMap } from '../overload.ts';
 import { concatLists, listOf, mapOf } from '../values.ts';
 
 type Key = string | bigint | boolean | { readonly value: bigint };
@@ -41,7 +41,12 @@ function hasKey(map: Map<Key, CelValue>, key: Key): boolean {
 }
 
 export const internalFunctions: CelFunc[] = [
-  globalFn('@tick', [anyValue], (value) => value!),
+  // One comprehension iteration: charged the number of expression nodes its condition and step
+  // evaluate (the factory charges 1), so a loop's cost tracks the work it does.
+  globalFn('@tick', [anyValue, isInt], (value, nodes) => {
+    charge(Number(nodes) - 1);
+    return value!;
+  }),
   globalFn('@entries', [anyValue], (value) => entries(value!)),
   globalFn('@mapInsert', [isMap, anyValue, anyValue], (map, key, value) => {
     if (!isKey(key!)) throw new Error('unsupported map key type');
