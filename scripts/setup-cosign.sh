@@ -29,9 +29,9 @@ fi
 echo "setup-cosign: building cosign $COSIGN_VERSION (several minutes the first time)" >&2
 started=$SECONDS
 # GOTOOLCHAIN=local: use the machine's Go and fail loudly rather than fetch another toolchain.
-# -p 1 keeps the build from taking every core of a shared machine; it is slower, not different.
+# COSIGN_BUILD_JOBS=1 keeps the build off the other cores of a shared machine (slower, same result).
 GOBIN="$bin_dir" GOTOOLCHAIN="${GOTOOLCHAIN:-local}" GOFLAGS="${GOFLAGS:--buildvcs=false}" CGO_ENABLED=0 \
-  go install -p "${COSIGN_BUILD_JOBS:-1}" -trimpath -ldflags="-s -w" "$COSIGN_MODULE@$COSIGN_VERSION" >&2
+  go install ${COSIGN_BUILD_JOBS:+-p "$COSIGN_BUILD_JOBS"} -trimpath -ldflags="-s -w" "$COSIGN_MODULE@$COSIGN_VERSION" >&2
 echo "$COSIGN_VERSION" >"$stamp"
 echo "setup-cosign: built cosign in $((SECONDS - started))s" >&2
 echo "$bin_dir"

@@ -72,3 +72,40 @@ describe('bulwark db', { skip: missingShared('conformance', 'osv') }, () => {
     }
   });
 });
+
+describe('bulwark image scan --db', () => {
+  it('reports the vulnerabilities of an image\'s packages as findings with their vulnerability details', async () => {
+    const { TEST_RECORDS } = await import('../src/vuln/testing/records.ts');
+    const { mkdirSync } = await import('node:fs');
+    const records = join(scratch, 'records.jsonl');
+    writeFileSync(records, TEST_RECORDS.map((r) => JSON.stringify(r)).join('\n'));
+    const db = join(scratch, 'image.db');
+    assert.equal(bulwark(['db', 'import', records, '--db', db]).status, 0);
+
+    const rootfs = join(scratch, 'rootfs');
+    mkdirSync(join(rootfs, 'etc'), { recursive: true });
+    mkdirSync(join(rootfs, 'var', 'lib', 'dpkg'), { recursive: true });
+    writeFileSync(join(rootfs, 'etc', 'os-release'), 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n');
+    writeFileSync(
+      join(rootfs, 'var', 'lib', 'dpkg', 'status'),
+      [
+        'Package: libssl3\nStatus: install ok installed\nArchitecture: amd64\nSource: openssl\nVersion: 3.0.11-1~deb12u2\n',
+        'Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nSource: glibc\nVersion: 2.36-9+deb12u4\n',
+      ].join('\n'),
+    );
+    const scan = bulwark(['image', 'scan', `dir:${rootfs}`, '--db', db, '--format', 'json', '--no-secrets']);
+    assert.equal(scan.status, 0, scan.stderr);
+    const report = JSON.parse(scan.stdout) as { findings: { control: string; severity: string; vulnerability?: Record<string, unknown> }[] };
+    const vulns = report.findings.filter((f) => f.vulnerability !== undefined);
+    assert.deepEqual(vulns.map((f) => [f.control, f.severity, f.vulnerability!.package, f.vulnerability!.fixed]), [
+      ['DEBIAN-CVE-2024-0002', 'critical', 'libc6', null],
+      ['DEBIAN-CVE-2024-0001', 'medium', 'libssl3', '3.0.13-1~deb12u1'],
+    ]);
+    assert.deepEqual(Object.keys(vulns[1]!.vulnerability!), ['id', 'aliases', 'ecosystem', 'package', 'installed', 'fixed', 'layer']);
+
+    const unfixed = bulwark(['image', 'scan', `dir:${rootfs}`, '--db', db, '--format', 'json', '--no-secrets', '--ignore-unfixed', '--fail-on', 'medium']);
+    assert.equal(unfixed.status, 1);
+    const controls = (JSON.parse(unfixed.stdout) as { findings: { control: string }[] }).findings.map((f) => f.control);
+    assert.ok(controls.includes('DEBIAN-CVE-2024-0001') && !controls.includes('DEBIAN-CVE-2024-0002'));
+  });
+});

@@ -36,7 +36,7 @@ fi
 # GOTOOLCHAIN=local: use the machine's Go and fail loudly rather than fetch another toolchain.
 export GOTOOLCHAIN="${GOTOOLCHAIN:-local}" CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--buildvcs=false}"
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/bulwark-testenv-build.XXXXXX")"
+work="$(mktemp -d "${TMPDIR:-/tmp}/bulwark-build-testenv.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
 # Writes the binary next to its final name, then renames: a reader never sees a half-written file,

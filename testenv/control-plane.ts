@@ -110,7 +110,11 @@ export interface ControlPlane {
   pids: { etcd: number; kubeApiserver: number };
   logs: { etcd: string; kubeApiserver: string };
   timings: StartTimings;
-  /** Settles when etcd or kube-apiserver exits, for whatever reason (stop() included): which one and how. */
+  /**
+   * Settles when etcd or kube-apiserver exits, for whatever reason (stop() included): which one and
+   * how. Awaiting it does not keep Node running (the children are unref'd so that a test which forgets
+   * stop() still ends); hold a timer while waiting on it, as `testenv up` does.
+   */
   exited: Promise<{ name: string; status: ProcessExit }>;
   /** A certificate signed by this control plane's CA, e.g. for an admission webhook's server. */
   issueCertificate(request: CertificateRequest): Promise<KeyPairPem>;
@@ -146,7 +150,7 @@ function freePort(): Promise<number> {
 
 /** The environment of the children: nothing of ours leaks in (etcd reads every ETCD_* variable as a flag). */
 function childEnv(dir: string): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: dir, TMPDIR: process.env.TMPDIR ?? tmpdir(), ...(process.env.XGOGC ? { GOGC: process.env.XGOGC } : {}) };
+  return { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: dir, TMPDIR: process.env.TMPDIR ?? tmpdir() };
 }
 
 class StartFailure extends BulwarkError {

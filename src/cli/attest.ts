@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { passphraseOptions } from './key.ts';
-import { addRegistryOptions, addSignerOptions, layoutsOf, registryOptions, type RegistryFlags, type SignerCliFlags } from './sign.ts';
+import { addRegistryOptions, addSignerOptions, layoutsOf, registryOptions, transparencyOf, type RegistryFlags, type SignerCliFlags } from './sign.ts';
 
 interface AttestFlags extends SignerCliFlags, RegistryFlags {
   predicate: string;
@@ -43,7 +43,16 @@ Examples:
         const predicateType = predicateTypeUri(flags.type);
         const predicate = await loadPredicate(flags.predicate, flags.type === 'custom');
         const identity = await loadSigningIdentity(flags, passphraseSource(passphraseOptions(flags)));
-        const result = await attestImage({ reference: ref, identity, layouts: layoutsOf(flags.layout), predicateType, predicate, pool: new RegistryPool(registryOptions(flags)) });
+        const transparency = transparencyOf(flags);
+        const result = await attestImage({
+          reference: ref,
+          identity,
+          layouts: layoutsOf(flags.layout),
+          predicateType,
+          predicate,
+          pool: new RegistryPool(registryOptions(flags)),
+          ...(transparency === undefined ? {} : { transparency }),
+        });
         process.stdout.write(
           flags.format === 'json'
             ? `${JSON.stringify({ schemaVersion: '1', repository: result.repository, digest: result.digest, predicateType, written: result.written })}\n`

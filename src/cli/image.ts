@@ -17,6 +17,11 @@ interface ImageFlags {
   secrets: boolean;
   packages: boolean;
   color: boolean;
+  db?: string;
+  ignoreUnfixed?: boolean;
+  severity?: string;
+  vex: string[];
+  maxAge?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -60,7 +65,12 @@ function imageSubcommand(name: 'scan' | 'sbom'): Command {
     command
       .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(SEVERITIES))
       .option('--no-secrets', 'do not scan layer files for secrets')
-      .option('--packages', 'list every package in the table (default: counts per ecosystem)', false);
+      .option('--packages', 'list every package in the table (default: counts per ecosystem)', false)
+      .option('--db <file>', 'match packages against this vulnerability database (see `bulwark db`); vulnerabilities become findings')
+      .option('--ignore-unfixed', 'with --db: leave out vulnerabilities that have no fixed version')
+      .option('--severity <list>', 'with --db: report only these severities, comma-separated (e.g. high,critical)')
+      .option('--vex <file>', 'with --db: OpenVEX document whose not_affected/fixed statements hide findings; repeatable', collect, [])
+      .option('--max-age <duration>', 'with --db: warn when the database is older than this (default 7d)');
   }
   return command
     .addHelpText(
@@ -107,10 +117,15 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usa
           insecureHosts: flags.insecureRegistry,
           ...(ca === undefined ? {} : { ca }),
         },
-        secrets: flags.secrets !== false,
+        // An SBOM is the inventory only: no secret scan (the config checks cost nothing and are not printed).
+        secrets: !sbom && flags.secrets !== false,
         onProgress: (done, total) => progress.update('Reading layers', done, total),
       });
       progress.done();
+      if (flags.db !== undefined) {
+        const { addVulnerabilities } = await import('../vuln/image.ts');
+        await addVulnerabilities(result, { db: flags.db, ignoreUnfixed: flags.ignoreUnfixed === true, severity: flags.severity, vex: flags.vex, maxAge: flags.maxAge });
+      }
       for (const problem of result.problems) {
         if (problem.level !== 'note') process.stderr.write(`bulwark: ${problem.level}: ${problem.layer ? `${problem.layer} ` : ''}${problem.path ?? ''}${problem.path ? ': ' : ''}${problem.message}\n`);
       }

@@ -21,6 +21,7 @@ export interface SignerCliFlags extends PassphraseFlags {
   kms?: string;
   cert?: string;
   certChain?: string;
+  rekorUrl?: string;
 }
 
 export function addSignerOptions(command: Command): Command {
@@ -29,8 +30,13 @@ export function addSignerOptions(command: Command): Command {
       .option('--key <file>', 'private key file (cosign or PKCS#8 PEM)')
       .option('--kms <uri>', 'key provider URI instead of --key (file:///path/key)')
       .option('--cert <file>', 'code-signing certificate of the key (PEM), recorded with the signature')
-      .option('--cert-chain <file>', 'intermediates (and root) above --cert (PEM)'),
+      .option('--cert-chain <file>', 'intermediates (and root) above --cert (PEM)')
+      .option('--rekor-url <url>', 'also record bundle signatures in this Rekor transparency log (none by default: offline)'),
   );
+}
+
+export function transparencyOf(flags: { rekorUrl?: string }): { rekorUrl: string } | undefined {
+  return flags.rekorUrl === undefined ? undefined : { rekorUrl: flags.rekorUrl };
 }
 
 export function layoutsOf(layout: 'both' | 'classic' | 'bundle'): Array<'classic' | 'bundle'> {
@@ -82,6 +88,7 @@ Examples:
           layouts: layoutsOf(flags.layout),
           annotations: parseAnnotations(flags.annotation),
           pool: new RegistryPool(registryOptions(flags)),
+          ...(flags.rekorUrl === undefined ? {} : { transparency: transparencyOf(flags)! }),
         });
         process.stdout.write(
           flags.format === 'json'
@@ -107,7 +114,7 @@ Examples:
         ]);
         const identity = await loadSigningIdentity(flags, passphraseSource(passphraseOptions(flags)));
         const data = await readBoundedFile(file, 'file to sign', limits.inMemoryArtifactBytes);
-        const bundle = await signBlob(data, identity);
+        const bundle = await signBlob(data, identity, transparencyOf(flags));
         if (flags.bundle === undefined) process.stdout.write(`${bundle.toString('utf8')}\n`);
         else {
           await writeNewFile(flags.bundle, bundle, 0o644, true);

@@ -53,7 +53,7 @@ export function formatImageJson(result: ImageScanResult, toolVersion: string): s
   return (
     `{\n  "schemaVersion": "1",\n  "tool": ${q({ name: 'bulwark', version: toolVersion })},\n` +
     `  "image": ${JSON.stringify(result.image, null, 2).replaceAll('\n', '\n  ')},\n` +
-    `  "findings": ${lines(result.findings.map(jsonFinding))},\n` +
+    `  "findings": ${lines(result.findings.map((f) => ('vulnerability' in f ? { ...jsonFinding(f), vulnerability: f.vulnerability } : jsonFinding(f))))},\n` +
     `  "packages": ${lines(result.packages.map(jsonPackage))},\n` +
     `  "problems": ${lines(result.problems)},\n` +
     `  "summary": ${JSON.stringify(summary, null, 2).replaceAll('\n', '\n  ')}\n}\n`

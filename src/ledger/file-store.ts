@@ -5,13 +5,13 @@
 import { closeSync, existsSync, fdatasync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, write, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CompactRange, type NewNode } from './compact-range.ts';
+import { CompactRange } from './compact-range.ts';
 import { LedgerError } from './errors.ts';
 import { atomicWrite, syncDirectory } from './fs-util.ts';
-import { leafHash } from './hash.ts';
-import { committedSizeAfter, encodeBatch, encodeSegmentHeader, scanSegment, scanSegmentEnd, SEGMENT_HEADER_BYTES, type ScanEnd } from './segment.ts';
+import { hashBytes, leafHashText, leafHashTextInPlace, type HashText } from './hash.ts';
+import { committedSizeAfter, encodeBatch, encodeSegmentHeader, scanSegmentEnd, SegmentReader, SEGMENT_HEADER_BYTES, type ScanEnd } from './segment.ts';
 import type { AppendResult, DataKeyRecord, LedgerStore, StoredLeaf, TreeHead } from './store.ts';
-import { TreeFiles } from './tree-files.ts';
+import { LevelRuns, TreeFiles } from './tree-files.ts';
 import { frontierNodes, type NodeId } from './tree-math.ts';
 
 const writeAsync = promisify(write);
@@ -160,16 +160,19 @@ export class FileStore implements LedgerStore {
     this.#range = new CompactRange(trusted, frontier);
     if (trusted === size) return;
     // Recompute the nodes past what the tree files can be trusted for.
-    const nodes: NewNode[] = [];
-    const sink = (node: NewNode): void => {
-      if (this.readOnly) this.#overlay.set(`${node.level}/${node.index}`, node.hash);
-      else nodes.push(node);
-    };
-    for (const { leaf } of this.#readSync(trusted, size)) {
-      this.#range.append(leafHash(leaf), sink);
-      if (nodes.length >= 65536) this.#tree.write(nodes.splice(0));
-    }
-    if (nodes.length > 0) this.#tree.write(nodes);
+    let runs = new LevelRuns();
+    let pending = 0;
+    const sink = this.readOnly ? (level: number, index: number, hash: HashText): void => void this.#overlay.set(`${level}/${index}`, hashBytes(hash)) : runs.add;
+    const range = this.#range;
+    this.#scan(trusted, size, (reader) => {
+      range.appendText(leafHashTextInPlace(reader.chunk, reader.start, reader.end), this.readOnly ? sink : runs.add);
+      if (!this.readOnly && ++pending >= 65536) {
+        this.#tree.writeRuns(runs);
+        runs = new LevelRuns();
+        pending = 0;
+      }
+    });
+    if (!this.readOnly) this.#tree.writeRuns(runs);
     this.openReport.rebuiltLeaves = size - trusted;
   }
 
@@ -187,6 +190,7 @@ export class FileStore implements LedgerStore {
   }
 
   async head(): Promise<TreeHead> {
+    // The root is cached by the range until the next append.
     return { size: this.#range.size, root: this.#range.root() };
   }
 
@@ -197,8 +201,8 @@ export class FileStore implements LedgerStore {
     const first = this.#range.size;
     try {
       const range = this.#range.clone();
-      const nodes: NewNode[] = [];
-      for (const leaf of leaves) range.append(leafHash(leaf), (node) => nodes.push(node));
+      const runs = new LevelRuns();
+      for (let i = 0; i < leaves.length; i++) range.appendText(leafHashText(leaves[i]!), runs.add);
       const batch = encodeBatch(leaves, first + leaves.length);
       if (this.#offset > SEGMENT_HEADER_BYTES && this.#offset + batch.length > this.#segmentBytes) {
         closeSync(this.#fd!);
@@ -211,7 +215,7 @@ export class FileStore implements LedgerStore {
       while (written < batch.length) written += (await writeAsync(this.#fd!, batch, written, batch.length - written, this.#offset + written)).bytesWritten;
       if (this.#durability === 'fsync') await fdatasyncAsync(this.#fd!);
       this.#offset += batch.length;
-      this.#tree.write(nodes);
+      this.#tree.writeRuns(runs);
       this.#range = range;
       return { first, size: range.size, root: range.root() };
     } catch (error) {
@@ -220,7 +224,16 @@ export class FileStore implements LedgerStore {
     }
   }
 
-  *#readSync(from: number, to: number): Generator<StoredLeaf> {
+  #scan(from: number, to: number, visit: (reader: SegmentReader) => void): void {
+    for (const reader of this.#entries(from, to)) visit(reader);
+  }
+
+  /**
+   * Entries [from, to) in order, each as the segment cursor positioned on it (the same object every
+   * time: the entry is `reader.chunk[start, end)`); damage, gaps and a short log raise `corrupt`
+   * naming the file.
+   */
+  *#entries(from: number, to: number): Generator<SegmentReader> {
     if (from >= to) return;
     const segments = this.#segments.length > 0 ? this.#segments : listSegments(join(this.dir, 'segments'));
     let start = segments.findLastIndex((s) => s.first <= from);
@@ -231,12 +244,20 @@ export class FileStore implements LedgerStore {
       if (segment.first !== next) {
         throw new LedgerError('corrupt', `entries ${next}…${segment.first - 1} are missing: the segment after entry ${next - 1} starts at ${segment.first}`, { location: { file: segment.path } });
       }
-      const scan = scanSegment(segment.path, segment.first);
+      const reader = new SegmentReader(segment.path, segment.first);
       try {
-      for (;;) {
-        const step = scan.next();
-        if (step.done) {
-          const end = step.value;
+        let ended = true;
+        while (reader.next()) {
+          if (reader.kind !== 'entry') continue;
+          if (reader.index >= to) {
+            ended = false;
+            next = to;
+            break;
+          }
+          if (reader.index >= from) yield reader;
+        }
+        if (ended) {
+          const end = reader.result();
           if (end.problem !== undefined && end.committedSize < to) {
             throw new LedgerError('corrupt', `${end.problem.message} (at byte ${end.problem.offset})`, { location: { file: segment.path } });
           }
@@ -244,19 +265,9 @@ export class FileStore implements LedgerStore {
             throw new LedgerError('corrupt', `data after the last commit marker of a closed segment (at byte ${end.committedEnd})`, { location: { file: segment.path } });
           }
           next = end.committedSize;
-          break;
         }
-        const item = step.value;
-        if (item.kind !== 'entry') continue;
-        if (item.index >= to) {
-          next = to;
-          break;
-        }
-        if (item.index >= from) yield { index: item.index, leaf: item.leaf };
-      }
       } finally {
-        // Closes the segment's file when iteration stops early.
-        scan.return(undefined as never);
+        reader.close();
       }
     }
     if (next < to) throw new LedgerError('corrupt', `the log ends at entry ${next}, before ${to}: entries were removed from the end`);
@@ -264,8 +275,8 @@ export class FileStore implements LedgerStore {
 
   async *readLeaves(from: number, to: number): AsyncIterable<StoredLeaf[]> {
     let batch: StoredLeaf[] = [];
-    for (const leaf of this.#readSync(from, to)) {
-      batch.push(leaf);
+    for (const reader of this.#entries(from, to)) {
+      batch.push({ index: reader.index, leaf: reader.leaf });
       if (batch.length === 4096) {
         yield batch;
         batch = [];
@@ -275,6 +286,7 @@ export class FileStore implements LedgerStore {
   }
 
   async nodes(ids: readonly NodeId[]): Promise<Buffer[]> {
+    if (this.#overlay.size === 0) return this.#tree.nodes(ids);
     return ids.map((id) => this.#overlay.get(`${id.level}/${id.index}`) ?? this.#tree.node(id));
   }
 

@@ -7,15 +7,15 @@
 // 64-bit prefix and counts up in the last 32 bits, drawing a new prefix when the counter wraps; two
 // writers colliding would need the same 64-bit draw.
 import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { keyIdBytes, type SealingKey } from './entry.ts';
 import { LedgerError } from './errors.ts';
 import type { KeyEncryptionKey } from './kek.ts';
 import type { DataKeyRecord, LedgerStore } from './store.ts';
 
 export const MAX_SUBJECT_BYTES = 256;
 
-export interface ActiveKey {
+export interface ActiveKey extends SealingKey {
   id: string;
-  key: KeyObject;
   nextNonce(): Buffer;
 }
 
@@ -34,15 +34,19 @@ class NonceSequence {
   #counter = 0;
 
   next(): Buffer {
+    const nonce = Buffer.allocUnsafe(12);
+    this.write(nonce, 0);
+    return nonce;
+  }
+
+  readonly write = (target: Buffer, offset: number): void => {
     if (this.#counter === 0x1_0000_0000) {
       this.#prefix = randomBytes(8);
       this.#counter = 0;
     }
-    const nonce = Buffer.allocUnsafe(12);
-    this.#prefix.copy(nonce, 0);
-    nonce.writeUInt32BE(this.#counter++, 8);
-    return nonce;
-  }
+    this.#prefix.copy(target, offset);
+    target.writeUInt32BE(this.#counter++, offset + 8);
+  };
 }
 
 export class Keyring {
@@ -105,7 +109,7 @@ export class Keyring {
 
   #activate(subject: string, id: string, key: KeyObject, created: number): ActiveKey {
     const nonces = new NonceSequence();
-    const active = { id, key, created, nextNonce: () => nonces.next() };
+    const active = { id, idBytes: keyIdBytes(id), key, created, nextNonce: () => nonces.next(), writeNonce: nonces.write };
     this.#active.set(subject, active);
     return active;
   }

@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { openCheckpoint, signCheckpoint, type SignedCheckpoint } from './checkpoint.ts';
 import { CompactRange, foldRange } from './compact-range.ts';
 import { defaultConfig, defaultOrigin, readConfig, resolveIn, writeNewConfig, DATABASE_URL_ENV, type LedgerConfig, type StoreConfig } from './config.ts';
-import { decodeEntry, openEntry, sealEntry, MAX_PLAINTEXT_BYTES } from './entry.ts';
+import { decodeEntry, openEntry, EntrySealer } from './entry.ts';
 import { LedgerError } from './errors.ts';
 import { FileStore, DEFAULT_SEGMENT_BYTES } from './file-store.ts';
 import { createKekFile, loadKekFile, type KeyEncryptionKey } from './kek.ts';
 import { Keyring, type ActiveKey } from './keyring.ts';
 import { generateSigner, parseSignerKey, parseVerifierKey, type NoteSigner, type NoteVerifier } from './note.ts';
-import { assemblePlan, consistencyPlan, inclusionPlan, planNodes } from './proof-plan.ts';
+import { assembleFetched, consistencyPlan, inclusionPlan, planNodes } from './proof-plan.ts';
 import type { ConsistencyProof, InclusionProof } from './proof-verify.ts';
 import type { AppendResult, LedgerStore, TreeHead } from './store.ts';
 import { frontierNodes, type NodeId } from './tree-math.ts';
@@ -162,6 +162,7 @@ export class Ledger {
   readonly #keyring: Keyring | undefined;
   readonly #keks: KeyEncryptionKey[];
   readonly #options: OpenOptions;
+  readonly #sealer: EntrySealer;
   readonly #queue: Pending[] = [];
   #draining: Promise<void> | undefined;
   #lastCheckpointSize = -1;
@@ -175,6 +176,7 @@ export class Ledger {
     this.#signer = signer;
     this.#keks = keks;
     this.#options = options;
+    this.#sealer = new EntrySealer(config.origin);
     const [kek, ...previousKeks] = keks;
     this.#keyring = kek === undefined ? undefined : new Keyring(store, { kek, previousKeks, maxKeyAgeMs: config.dataKeyMaxAgeDays * 86_400_000, now: options.now });
     const everyMs = options.checkpointEveryMs ?? config.checkpoint.everyMs;
@@ -243,12 +245,12 @@ export class Ledger {
 
   #seal(inputs: readonly AppendInput[], keys: Map<string, ActiveKey>): Buffer[] {
     const now = this.#now();
-    return inputs.map((input) => {
-      const key = keys.get(input.subject)!;
-      const data = typeof input.data === 'string' ? Buffer.from(input.data, 'utf8') : input.data;
-      if (data.length > MAX_PLAINTEXT_BYTES) throw new LedgerError('usage', `an entry of ${data.length} bytes is larger than the ${MAX_PLAINTEXT_BYTES} allowed`);
-      return sealEntry(this.config.origin, { time: input.time ?? now, keyId: key.id }, key.key, key.nextNonce(), data);
-    });
+    const leaves = new Array<Buffer>(inputs.length);
+    for (let i = 0; i < inputs.length; i++) {
+      const input = inputs[i]!;
+      leaves[i] = this.#sealer.seal(input.time ?? now, keys.get(input.subject)!, input.data);
+    }
+    return leaves;
   }
 
   #kick(): void {
@@ -351,25 +353,23 @@ export class Ledger {
     return foldRange(await this.store.nodes(frontierNodes(size)));
   }
 
-  async #lookup(plan: NodeId[][]): Promise<(id: NodeId) => Buffer> {
+  async #assemble(plan: NodeId[][]): Promise<Buffer[]> {
     const ids = planNodes(plan);
-    const hashes = await this.store.nodes(ids);
-    const map = new Map(ids.map((id, i) => [`${id.level}/${id.index}`, hashes[i]!]));
-    return (id) => map.get(`${id.level}/${id.index}`)!;
+    return assembleFetched(plan, ids, await this.store.nodes(ids));
   }
 
   async proveInclusion(index: number, size?: number): Promise<InclusionProof> {
     const treeSize = size ?? (await this.store.head()).size;
     const plan = inclusionPlan(index, treeSize);
-    const [lookup, [leafHash], root] = await Promise.all([this.#lookup(plan), this.store.nodes([{ level: 0, index }]), this.rootAt(treeSize)]);
-    return { leafIdx: BigInt(index), treeSize: BigInt(treeSize), root, leafHash: leafHash!, proof: assemblePlan(plan, lookup) };
+    const [proof, [leafHash], root] = await Promise.all([this.#assemble(plan), this.store.nodes([{ level: 0, index }]), this.rootAt(treeSize)]);
+    return { leafIdx: BigInt(index), treeSize: BigInt(treeSize), root, leafHash: leafHash!, proof };
   }
 
   async proveConsistency(size1: number, size2?: number): Promise<ConsistencyProof> {
     const to = size2 ?? (await this.store.head()).size;
     const plan = consistencyPlan(size1, to);
-    const [lookup, root1, root2] = await Promise.all([this.#lookup(plan), this.rootAt(size1), this.rootAt(to)]);
-    return { size1: BigInt(size1), size2: BigInt(to), root1, root2, proof: assemblePlan(plan, lookup) };
+    const [proof, root1, root2] = await Promise.all([this.#assemble(plan), this.rootAt(size1), this.rootAt(to)]);
+    return { size1: BigInt(size1), size2: BigInt(to), root1, root2, proof };
   }
 
   /** Entries [from, to), decrypted where the caller's keys allow. */

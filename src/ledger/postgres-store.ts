@@ -5,9 +5,9 @@
 // default synchronous_commit an acknowledged append is on disk.
 import { Kysely, PostgresDialect, sql, type RawBuilder } from 'kysely';
 import pg from 'pg';
-import { CompactRange, type NewNode } from './compact-range.ts';
+import { CompactRange } from './compact-range.ts';
 import { LedgerError } from './errors.ts';
-import { HASH_SIZE, leafHash } from './hash.ts';
+import { HASH_SIZE, leafHashText } from './hash.ts';
 import type { AppendResult, DataKeyRecord, LedgerStore, StoredLeaf, TreeHead } from './store.ts';
 import type { NodeId } from './tree-math.ts';
 
@@ -85,8 +85,15 @@ export class PostgresStore implements LedgerStore {
         const { rows } = await sql<HeadRow>`SELECT size, frontier FROM ${this.#t('head')} WHERE id = 1 FOR UPDATE`.execute(trx);
         const range = rangeOf(rows[0]);
         const first = range.size;
-        const nodes: NewNode[] = [];
-        for (const leaf of leaves) range.append(leafHash(leaf), (node) => nodes.push(node));
+        const levels: number[] = [];
+        const indexes: number[] = [];
+        const hashes: string[] = [];
+        const sink = (level: number, index: number, hash: string): void => {
+          levels.push(level);
+          indexes.push(index);
+          hashes.push(hash);
+        };
+        for (let i = 0; i < leaves.length; i++) range.appendText(leafHashText(leaves[i]!), sink);
         if (leaves.length > 0) {
           // Entries and hashes travel as one binary bytea each, cut apart by the server: arrays of
           // bytea would be hex-encoded text, which costs more CPU than everything else in an append.
@@ -101,9 +108,9 @@ export class PostgresStore implements LedgerStore {
             SELECT ${first}::bigint + i - 1, substring(${Buffer.concat(leaves)}::bytea FROM (${offsets}::int[])[i] FOR (${lengths}::int[])[i])
             FROM generate_subscripts(${lengths}::int[], 1) AS i`.execute(trx);
           await sql`INSERT INTO ${this.#t('nodes')} (level, idx, hash)
-            SELECT (${nodes.map((n) => n.level)}::smallint[])[i], (${nodes.map((n) => n.index)}::bigint[])[i], substring(${Buffer.concat(nodes.map((n) => n.hash))}::bytea FROM (i - 1) * ${HASH_SIZE} + 1 FOR ${HASH_SIZE})
-            FROM generate_subscripts(${nodes.map((n) => n.level)}::smallint[], 1) AS i`.execute(trx);
-          await sql`UPDATE ${this.#t('head')} SET size = ${range.size}, frontier = ${Buffer.concat(range.hashes)} WHERE id = 1`.execute(trx);
+            SELECT (${levels}::smallint[])[i], (${indexes}::bigint[])[i], substring(${Buffer.from(hashes.join(''), 'latin1')}::bytea FROM (i - 1) * ${HASH_SIZE} + 1 FOR ${HASH_SIZE})
+            FROM generate_subscripts(${levels}::smallint[], 1) AS i`.execute(trx);
+          await sql`UPDATE ${this.#t('head')} SET size = ${range.size}, frontier = ${range.frontierBytes()} WHERE id = 1`.execute(trx);
         }
         return { first, size: range.size, root: range.root() };
       });

@@ -67,3 +67,10 @@ export function planNodes(plan: ProofPlan): NodeId[] {
 export function assemblePlan(plan: ProofPlan, lookup: (node: NodeId) => Buffer): Buffer[] {
   return plan.map((element) => foldRange(element.map(lookup)));
 }
+
+/** The proof from the hashes of `planNodes(plan)`, fetched in that order. */
+export function assembleFetched(plan: ProofPlan, ids: readonly NodeId[], hashes: readonly Buffer[]): Buffer[] {
+  const byKey = new Map<string, Buffer>();
+  for (let i = 0; i < ids.length; i++) byKey.set(`${ids[i]!.level}/${ids[i]!.index}`, hashes[i]!);
+  return assemblePlan(plan, (node) => byKey.get(`${node.level}/${node.index}`)!);
+}

@@ -33,29 +33,56 @@ export function decodeSegmentHeader(header: Buffer): number | undefined {
   return Number.isSafeInteger(first) ? first : undefined;
 }
 
+/**
+ * CRC-32 of a record's type and length: the first part of its checksum. Entries of one log mostly
+ * share a few lengths, so it is remembered instead of costing a native call per record.
+ */
+const headerCrcs = new Map<number, number>();
+const headerScratch = Buffer.alloc(5);
+
+function headerCrc(type: number, length: number): number {
+  const key = length * 4 + type;
+  let crc = headerCrcs.get(key);
+  if (crc === undefined) {
+    headerScratch[0] = type;
+    headerScratch.writeUInt32BE(length, 1);
+    crc = crc32(headerScratch);
+    if (headerCrcs.size >= 4096) headerCrcs.clear();
+    headerCrcs.set(key, crc);
+  }
+  return crc;
+}
+
 function writeRecordHeader(target: Buffer, offset: number, type: number, payload: Uint8Array): void {
   target[offset] = type;
   target.writeUInt32BE(payload.length, offset + 1);
-  const crc = crc32(payload, crc32(target.subarray(offset, offset + 5)));
-  target.writeUInt32BE(crc, offset + 5);
+  target.writeUInt32BE(crc32(payload, headerCrc(type, payload.length)), offset + 5);
 }
 
 /** One batch: its entry records and the commit marker that acknowledges them. */
-export function encodeBatch(leaves: readonly Buffer[], sizeAfter: number): Buffer {
+export function encodeBatch(leaves: readonly Uint8Array[], sizeAfter: number): Buffer {
   let total = COMMIT_BYTES;
   for (const leaf of leaves) total += RECORD_HEADER_BYTES + leaf.length;
   const out = Buffer.allocUnsafe(total);
   let offset = 0;
   for (const leaf of leaves) {
     writeRecordHeader(out, offset, RECORD_ENTRY, leaf);
-    leaf.copy(out, offset + RECORD_HEADER_BYTES);
+    out.set(leaf, offset + RECORD_HEADER_BYTES);
     offset += RECORD_HEADER_BYTES + leaf.length;
   }
-  const size = Buffer.alloc(8);
-  size.writeBigUInt64BE(BigInt(sizeAfter));
+  const size = out.subarray(offset + RECORD_HEADER_BYTES, offset + COMMIT_BYTES);
+  writeUint64(size, 0, sizeAfter);
   writeRecordHeader(out, offset, RECORD_COMMIT, size);
-  size.copy(out, offset + RECORD_HEADER_BYTES);
   return out;
+}
+
+function writeUint64(target: Buffer, offset: number, value: number): void {
+  target.writeUInt32BE(Math.floor(value / 0x1_0000_0000), offset);
+  target.writeUInt32BE(value % 0x1_0000_0000, offset + 4);
+}
+
+function readUint64(source: Buffer, offset: number): number {
+  return source.readUInt32BE(offset) * 0x1_0000_0000 + source.readUInt32BE(offset + 4);
 }
 
 export type ScanItem =
@@ -73,75 +100,158 @@ export interface ScanEnd {
 }
 
 /**
- * Reads a segment's records in order (chunked; records may straddle chunks). Yields entries and
- * commit markers and returns where the committed data ends and the first problem, if any.
+ * A cursor over a segment's records, read in large chunks (records may straddle them). `next()`
+ * moves to the next valid record and exposes it through the fields, so reading a million entries
+ * allocates nothing per entry; a chunk is never reused, so views of it stay valid.
+ */
+export class SegmentReader {
+  readonly path: string;
+  readonly fileSize: number;
+  /** The current record: an entry (its payload is `chunk[start, end)`, its index `index`) or a commit marker. */
+  kind: 'entry' | 'commit' | undefined;
+  index: number;
+  /** Byte offset of the current record in the file. */
+  offset = 0;
+  chunk: Buffer = Buffer.alloc(0);
+  start = 0;
+  end = 0;
+  /** The size a commit marker names. */
+  size = 0;
+  committedSize: number;
+  committedEnd = SEGMENT_HEADER_BYTES;
+  problem: { offset: number; message: string } | undefined;
+  readonly #first: number;
+  #fd: number | undefined;
+  #chunkStart = 0;
+  #next = SEGMENT_HEADER_BYTES;
+  #started = false;
+  #done = false;
+
+  constructor(path: string, first: number) {
+    this.path = path;
+    this.#first = first;
+    this.index = first - 1;
+    this.committedSize = first;
+    this.#fd = openSync(path, 'r');
+    try {
+      this.fileSize = fstatSync(this.#fd).size;
+    } catch (error) {
+      this.close();
+      throw error;
+    }
+  }
+
+  /** The current entry's payload (a view of the chunk). */
+  get leaf(): Buffer {
+    return this.chunk.subarray(this.start, this.end);
+  }
+
+  /** Makes bytes [offset, offset + length) available in the chunk; false when the file is shorter. */
+  #ensure(offset: number, length: number, from: number): boolean {
+    if (offset + length > this.fileSize) return false;
+    if (offset >= this.#chunkStart && offset + length <= this.#chunkStart + this.chunk.length) return true;
+    // Reload from `from` (the record's start), so a record and its header share one chunk.
+    const want = Math.min(Math.max(CHUNK_BYTES, offset + length - from), this.fileSize - from);
+    const chunk = Buffer.allocUnsafe(want);
+    let read = 0;
+    while (read < want) {
+      const n = readSync(this.#fd!, chunk, read, want - read, from + read);
+      if (n === 0) break;
+      read += n;
+    }
+    this.chunk = chunk.subarray(0, read);
+    this.#chunkStart = from;
+    return offset + length <= from + read;
+  }
+
+  #stop(problem?: { offset: number; message: string }): false {
+    this.problem = problem;
+    this.kind = undefined;
+    this.#done = true;
+    this.close();
+    return false;
+  }
+
+  next(): boolean {
+    if (this.#done) return false;
+    if (!this.#started) {
+      this.#started = true;
+      if (!this.#ensure(0, SEGMENT_HEADER_BYTES, 0)) return this.#stop({ offset: 0, message: 'segment header is incomplete' });
+      if (decodeSegmentHeader(Buffer.from(this.chunk.subarray(0, SEGMENT_HEADER_BYTES))) !== this.#first) {
+        return this.#stop({ offset: 0, message: `segment header is damaged or does not start at entry ${this.#first}` });
+      }
+    }
+    const offset = this.#next;
+    if (offset >= this.fileSize) return this.#stop();
+    if (!this.#ensure(offset, RECORD_HEADER_BYTES, offset)) return this.#stop({ offset, message: 'record header is cut short' });
+    let at = offset - this.#chunkStart;
+    const type = this.chunk[at]!;
+    const length = this.chunk.readUInt32BE(at + 1);
+    const expected = this.chunk.readUInt32BE(at + 5);
+    if ((type !== RECORD_ENTRY && type !== RECORD_COMMIT) || length > MAX_LEAF_BYTES || (type === RECORD_COMMIT && length !== 8)) {
+      return this.#stop({ offset, message: `record header is damaged (type ${type}, length ${length})` });
+    }
+    if (!this.#ensure(offset + RECORD_HEADER_BYTES, length, offset)) return this.#stop({ offset, message: 'record is cut short' });
+    at = offset - this.#chunkStart;
+    const start = at + RECORD_HEADER_BYTES;
+    const end = start + length;
+    const entryIndex = this.index + 1;
+    if (crc32(this.chunk.subarray(start, end), headerCrc(type, length)) !== expected) {
+      return this.#stop({ offset, message: `checksum mismatch in the record of entry ${entryIndex}: the file was modified or damaged` });
+    }
+    this.offset = offset;
+    this.start = start;
+    this.end = end;
+    this.#next = offset + RECORD_HEADER_BYTES + length;
+    if (type === RECORD_ENTRY) {
+      this.kind = 'entry';
+      this.index = entryIndex;
+      return true;
+    }
+    const size = readUint64(this.chunk, start);
+    if (size !== entryIndex) return this.#stop({ offset, message: `commit marker says ${size} entries but ${entryIndex} precede it: an entry was removed or inserted` });
+    this.kind = 'commit';
+    this.size = size;
+    this.committedSize = size;
+    this.committedEnd = this.#next;
+    return true;
+  }
+
+  result(): ScanEnd {
+    return { committedSize: this.committedSize, committedEnd: this.committedEnd, fileSize: this.fileSize, ...(this.problem ? { problem: this.problem } : {}) };
+  }
+
+  close(): void {
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
+  }
+}
+
+/**
+ * Reads a segment's records in order. Yields entries and commit markers and returns where the
+ * committed data ends and the first problem, if any.
  */
 export function* scanSegment(path: string, first: number): Generator<ScanItem, ScanEnd, void> {
-  const fd = openSync(path, 'r');
+  const reader = new SegmentReader(path, first);
   try {
-    const fileSize = fstatSync(fd).size;
-    let chunk = Buffer.alloc(0);
-    let chunkStart = 0;
-    const ensure = (offset: number, length: number): Buffer | undefined => {
-      if (offset + length > fileSize) return undefined;
-      if (offset >= chunkStart && offset + length <= chunkStart + chunk.length) return chunk.subarray(offset - chunkStart, offset - chunkStart + length);
-      const want = Math.min(Math.max(CHUNK_BYTES, length), fileSize - offset);
-      chunk = Buffer.allocUnsafe(want);
-      let read = 0;
-      while (read < want) {
-        const n = readSync(fd, chunk, read, want - read, offset + read);
-        if (n === 0) break;
-        read += n;
-      }
-      chunk = chunk.subarray(0, read);
-      chunkStart = offset;
-      return read >= length ? chunk.subarray(0, length) : undefined;
-    };
-    let offset = SEGMENT_HEADER_BYTES;
-    let index = first;
-    let committedSize = first;
-    let committedEnd = SEGMENT_HEADER_BYTES;
-    const end = (problem?: { offset: number; message: string }): ScanEnd => ({ committedSize, committedEnd, fileSize, ...(problem ? { problem } : {}) });
-    const header = ensure(0, SEGMENT_HEADER_BYTES);
-    if (header === undefined) return end({ offset: 0, message: 'segment header is incomplete' });
-    if (decodeSegmentHeader(Buffer.from(header)) !== first) return end({ offset: 0, message: `segment header is damaged or does not start at entry ${first}` });
-    while (offset < fileSize) {
-      const head = ensure(offset, RECORD_HEADER_BYTES);
-      if (head === undefined) return end({ offset, message: 'record header is cut short' });
-      const type = head[0]!;
-      const length = head.readUInt32BE(1);
-      const expected = head.readUInt32BE(5);
-      if ((type !== RECORD_ENTRY && type !== RECORD_COMMIT) || length > MAX_LEAF_BYTES || (type === RECORD_COMMIT && length !== 8)) {
-        return end({ offset, message: `record header is damaged (type ${type}, length ${length})` });
-      }
-      const typeAndLength = Buffer.from(head.subarray(0, 5));
-      const payload = ensure(offset + RECORD_HEADER_BYTES, length);
-      if (payload === undefined) return end({ offset, message: 'record is cut short' });
-      if (crc32(payload, crc32(typeAndLength)) !== expected) return end({ offset, message: `checksum mismatch in the record of entry ${index}: the file was modified or damaged` });
-      if (type === RECORD_ENTRY) {
-        yield { kind: 'entry', index, offset, leaf: payload };
-        index++;
-      } else {
-        const size = Number(payload.readBigUInt64BE(0));
-        if (size !== index) return end({ offset, message: `commit marker says ${size} entries but ${index} precede it: an entry was removed or inserted` });
-        committedSize = size;
-        committedEnd = offset + COMMIT_BYTES;
-        yield { kind: 'commit', size, end: committedEnd };
-      }
-      offset += RECORD_HEADER_BYTES + length;
+    while (reader.next()) {
+      if (reader.kind === 'entry') yield { kind: 'entry', index: reader.index, offset: reader.offset, leaf: reader.leaf };
+      else yield { kind: 'commit', size: reader.size, end: reader.committedEnd };
     }
-    return end();
+    return reader.result();
   } finally {
-    closeSync(fd);
+    reader.close();
   }
 }
 
 /** Runs a scan to its end, ignoring the records. */
 export function scanSegmentEnd(path: string, first: number): ScanEnd {
-  const scan = scanSegment(path, first);
-  for (;;) {
-    const step = scan.next();
-    if (step.done) return step.value;
+  const reader = new SegmentReader(path, first);
+  try {
+    while (reader.next());
+    return reader.result();
+  } finally {
+    reader.close();
   }
 }
 
@@ -162,8 +272,8 @@ export function committedSizeAfter(path: string, offset: number): number {
       const view = buffer.subarray(0, n);
       for (let at = view.indexOf(pattern); at >= 0 && at + COMMIT_BYTES <= n; at = view.indexOf(pattern, at + 1)) {
         const payload = view.subarray(at + RECORD_HEADER_BYTES, at + COMMIT_BYTES);
-        if (crc32(payload, crc32(view.subarray(at, at + 5))) !== view.readUInt32BE(at + 5)) continue;
-        largest = Math.max(largest, Number(payload.readBigUInt64BE(0)));
+        if (crc32(payload, headerCrc(RECORD_COMMIT, 8)) !== view.readUInt32BE(at + 5)) continue;
+        largest = Math.max(largest, readUint64(payload, 0));
       }
     }
     return largest;

@@ -7,7 +7,7 @@ import { encodeBase64 } from './base64.ts';
 import { openCheckpoint, type SignedCheckpoint } from './checkpoint.ts';
 import { CompactRange, foldRange } from './compact-range.ts';
 import { LedgerError } from './errors.ts';
-import { equalHashes, leafHash } from './hash.ts';
+import { equalHashes, leafHashText } from './hash.ts';
 import type { Ledger } from './ledger.ts';
 import { frontierNodes } from './tree-math.ts';
 import type { Witness } from './witness.ts';
@@ -140,8 +140,8 @@ export async function verifyLedger(ledger: Ledger, options: VerifyOptions = {}):
   try {
     let done = 0;
     for await (const batch of ledger.store.readLeaves(from, head.size)) {
-      for (const { leaf } of batch) {
-        range.append(leafHash(leaf));
+      for (let i = 0; i < batch.length; i++) {
+        range.appendText(leafHashText(batch[i]!.leaf));
         if (range.size === targets[target]) check();
       }
       done += batch.length;

@@ -1,7 +1,7 @@
 import { asFields, asList, fieldOf, type ContainerView } from '../../podspec/index.ts';
 import { pssMinor } from '../../pss/version.ts';
 import type { Check, ScanSettings, Violation } from '../check.ts';
-import { containerLabel, containerPath, fixtureSettings, isWindowsPod, perPod } from './workload.ts';
+import { containerLabel, containerOnly, containerPath, fixtureSettings, isWindowsPod, perPod } from './workload.ts';
 
 /** Runtimes accept `NET_RAW` and `CAP_NET_RAW`, in any case. */
 function capabilityName(value: unknown): string {
@@ -20,8 +20,8 @@ function restrictedDropsAll(settings: ScanSettings): boolean {
 
 function netRaw(container: ContainerView, out: Violation[]): void {
   // A privileged container holds every capability; pss-privileged reports it.
-  if (fieldOf(container.securityContext, 'privileged') === true) return;
-  const capabilities = asFields(container.effective.capabilities?.value);
+  if (containerOnly(container, 'privileged') === true) return;
+  const capabilities = asFields(containerOnly(container, 'capabilities'));
   const added = asList(fieldOf(capabilities, 'add'));
   if (added !== undefined) {
     for (let i = 0; i < added.length; i++) {

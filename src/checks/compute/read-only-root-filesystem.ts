@@ -1,5 +1,6 @@
+import { showValue } from '../../podspec/index.ts';
 import type { Check } from '../check.ts';
-import { containerLabel, containerPath, isWindowsPod, perPod } from './workload.ts';
+import { containerLabel, containerOnly, containerPath, isWindowsPod, perPod } from './workload.ts';
 
 export const readOnlyRootFilesystemCheck: Check = {
   id: 'read-only-root-filesystem',
@@ -20,19 +21,15 @@ export const readOnlyRootFilesystemCheck: Check = {
   evaluate: perPod((pod, out) => {
     if (isWindowsPod(pod)) return;
     for (const container of pod.containers) {
-      const setting = container.effective.readOnlyRootFilesystem;
-      if (setting?.value === true) continue;
-      out.push(
-        setting === undefined
-          ? {
-              path: containerPath(container, 'securityContext', 'readOnlyRootFilesystem'),
-              message: `${containerLabel(container)} does not set securityContext.readOnlyRootFilesystem=true`,
-            }
-          : {
-              path: setting.path,
-              message: `${containerLabel(container)} sets securityContext.readOnlyRootFilesystem=${String(setting.value)}`,
-            },
-      );
+      const value = containerOnly(container, 'readOnlyRootFilesystem');
+      if (value === true) continue;
+      out.push({
+        path: containerPath(container, 'securityContext', 'readOnlyRootFilesystem'),
+        message:
+          value === undefined
+            ? `${containerLabel(container)} does not set securityContext.readOnlyRootFilesystem=true`
+            : `${containerLabel(container)} sets securityContext.readOnlyRootFilesystem=${showValue(value)}`,
+      });
     }
   }),
   fixtures: {

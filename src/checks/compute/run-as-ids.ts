@@ -1,7 +1,6 @@
 // Which user and group a container's processes run as, from the merged security context: a value the
 // pod sets for every container is reported once, at the pod's field.
-import type { Sourced } from '../../podspec/index.ts';
-import { fieldOf, type ContainerView, type PodView } from '../../podspec/index.ts';
+import { fieldOf, type PodView, type Sourced } from '../../podspec/index.ts';
 import type { Check, Violation } from '../check.ts';
 import { containerLabel, isWindowsPod, perPod } from './workload.ts';
 
@@ -24,14 +23,17 @@ function ownUserNamespace(pod: PodView): boolean {
 function reportIds(
   pod: PodView,
   out: Violation[],
-  read: (container: ContainerView) => Sourced | undefined,
+  field: 'runAsUser' | 'runAsGroup',
   offends: (id: number) => boolean,
   describe: (field: string, id: number, who: string) => string,
 ): void {
+  // The merged context is built only for containers where the field is set at some level.
+  const podSets = fieldOf(pod.securityContext, field) !== undefined;
   let inheritors: string[] | undefined;
   let podSetting: Sourced | undefined;
   for (const container of pod.containers) {
-    const setting = read(container);
+    if (!podSets && fieldOf(container.securityContext, field) === undefined) continue;
+    const setting = container.effective[field];
     const id = numeric(setting);
     if (id === undefined || !offends(id)) continue;
     if (setting!.from === 'pod') {
@@ -48,8 +50,6 @@ function reportIds(
 }
 
 // Module-level so that evaluating a pod allocates nothing when it passes.
-const effectiveUser = (container: ContainerView) => container.effective.runAsUser;
-const effectiveGroup = (container: ContainerView) => container.effective.runAsGroup;
 const isLowId = (id: number) => id > 0 && id < MIN_CONTAINER_ID;
 const isRootId = (id: number) => id === 0;
 const describeLowId = (field: string, id: number, who: string) => `${who} runs with securityContext.${field}=${id}, below ${MIN_CONTAINER_ID}`;
@@ -69,8 +69,8 @@ export const runAsLowIdCheck: Check = {
     'Set `securityContext.runAsUser` and `runAsGroup` to 10000 or above (on the pod, or on each container), and make the image work under that ID.',
   evaluate: perPod((pod, out) => {
     if (isWindowsPod(pod) || ownUserNamespace(pod)) return;
-    reportIds(pod, out, effectiveUser, isLowId, describeLowId);
-    reportIds(pod, out, effectiveGroup, isLowId, describeLowId);
+    reportIds(pod, out, 'runAsUser', isLowId, describeLowId);
+    reportIds(pod, out, 'runAsGroup', isLowId, describeLowId);
   }),
   fixtures: {
     pass: [
@@ -139,7 +139,7 @@ export const runAsRootGroupCheck: Check = {
     'Set `securityContext.runAsGroup` (and `fsGroup`) to a dedicated group ID of 10000 or above, and remove 0 from `supplementalGroups`.',
   evaluate: perPod((pod, out) => {
     if (isWindowsPod(pod) || ownUserNamespace(pod)) return;
-    reportIds(pod, out, effectiveGroup, isRootId, describeRootGroup);
+    reportIds(pod, out, 'runAsGroup', isRootId, describeRootGroup);
     if (fieldOf(pod.securityContext, 'fsGroup') === 0) {
       out.push({ path: [...pod.specPath, 'securityContext', 'fsGroup'], message: 'pod sets securityContext.fsGroup=0 (the root group)' });
     }

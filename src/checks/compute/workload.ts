@@ -1,7 +1,7 @@
 // Readers shared by the per-object checks of the compute, distribute and storage areas. They stand on
 // the normalised pod view (podspec/): a wrong-typed field reads as absent, nothing here throws.
 import type { FieldPath } from '../../core/index.ts';
-import { asFields, asList, fieldOf, type ContainerView, type PodView } from '../../podspec/index.ts';
+import { asFields, asList, fieldOf, type CONTAINER_ONLY_FIELDS, type ContainerView, type PodView } from '../../podspec/index.ts';
 import { DEFAULT_CHECK_OPTIONS, type Check, type CheckContext, type CheckOptions, type ScanSettings, type Violation } from '../check.ts';
 
 const GROUP_NOUN = {
@@ -32,8 +32,12 @@ export function isLongRunning(container: ContainerView): boolean {
   return container.group === 'initContainers' && fieldOf(container.raw, 'restartPolicy') === 'Always';
 }
 
-/** A field of the container's securityContext. */
-export function securityField(container: ContainerView, key: string): unknown {
+/**
+ * A field that exists only at container level (`CONTAINER_ONLY_FIELDS`: privileged, capabilities,
+ * readOnlyRootFilesystem…): the container's own value is its effective value, so it is read without
+ * paying for the merge of the pod-level context that `effective` builds.
+ */
+export function containerOnly(container: ContainerView, key: (typeof CONTAINER_ONLY_FIELDS)[number]): unknown {
   return fieldOf(container.securityContext, key);
 }
 

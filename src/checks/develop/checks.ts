@@ -230,7 +230,7 @@ export const policySelectsNothingCheck: SetCheck = {
   description:
     'A NetworkPolicy whose pod selector matches no workload in its namespace protects nothing — usually a label typo that leaves the intended pods open. Reported only when the namespace has workloads in the scanned set. Low: the pods it was meant for are reported by the coverage checks.',
   remediation: 'Fix `spec.podSelector` to match the pod template labels, or delete the policy.',
-  kinds: ['NetworkPolicy', ...WORKLOAD_KINDS],
+  kinds: [...POLICY_KINDS, ...WORKLOAD_KINDS],
   *evaluateSet(set) {
     const workloads = workloadIndex(set);
     for (const policy of policyIndex(set).policies) {

@@ -13,7 +13,7 @@ import { workloadIndex, WORKLOAD_KINDS, type Workload } from '../network/workloa
 export const THREAT_MODEL_KINDS: readonly string[] = [...new Set([...WORKLOAD_KINDS, ...EXPOSURE_KINDS, ...IDENTITY_KINDS])];
 
 /** Capabilities that amount to root on the node once the container is compromised. */
-const NODE_CAPABILITIES = new Set(['ALL', 'SYS_ADMIN', 'SYS_MODULE', 'SYS_PTRACE', 'SYS_RAWIO', 'DAC_READ_SEARCH', 'BPF', 'NET_ADMIN']);
+const NODE_CAPABILITIES = new Set(['ALL', 'SYS_ADMIN', 'SYS_MODULE', 'SYS_RAWIO', 'DAC_READ_SEARCH', 'BPF']);
 
 /** One reason the pod's compromise reaches the node. */
 export interface HostAccess {
@@ -32,15 +32,22 @@ export interface ThreatPath {
   readonly objects: { exposure: readonly ObjectRef[]; workload: ObjectRef; identity: readonly ObjectRef[] };
 }
 
+const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
+
+/** Read from the pod spec as written: no pod view is needed to see privilege and host access. */
 function hostAccessOf(workload: Workload): HostAccess[] {
   const out: HostAccess[] = [];
   const spec = workload.spec;
-  for (const container of workload.pod.containers) {
-    const context = container.securityContext;
-    if (fieldOf(context, 'privileged') === true) out.push({ what: `container ${JSON.stringify(container.name)} is privileged` });
-    const added = asList(fieldOf(asFields(fieldOf(context, 'capabilities')), 'add')) ?? [];
-    const dangerous = added.filter((cap) => typeof cap === 'string' && NODE_CAPABILITIES.has(cap.replace(/^CAP_/, '')));
-    if (dangerous.length > 0) out.push({ what: `container ${JSON.stringify(container.name)} adds ${dangerous.join(', ')}` });
+  for (const list of CONTAINER_LISTS) {
+    for (const item of asList(fieldOf(spec, list)) ?? []) {
+      const container = asFields(item);
+      const context = asFields(fieldOf(container, 'securityContext'));
+      const name = JSON.stringify(fieldOf(container, 'name') ?? '');
+      if (fieldOf(context, 'privileged') === true) out.push({ what: `container ${name} is privileged` });
+      const added = asList(fieldOf(asFields(fieldOf(context, 'capabilities')), 'add')) ?? [];
+      const dangerous = added.filter((cap) => typeof cap === 'string' && NODE_CAPABILITIES.has(cap.replace(/^CAP_/, '')));
+      if (dangerous.length > 0) out.push({ what: `container ${name} adds ${dangerous.join(', ')}` });
+    }
   }
   for (const volume of asList(fieldOf(spec, 'volumes')) ?? []) {
     const hostPath = asFields(fieldOf(asFields(volume), 'hostPath'));
@@ -72,11 +79,15 @@ export function threatPaths(set: ObjectSet): readonly ThreatPath[] {
     const exposures = services.exposuresOf(workload);
     if (exposures.length === 0) continue;
     const identity = workloadIdentity(set, workload);
+    let user: string | undefined;
     out.push({
       workload: workload.object,
       exposures,
       hostAccess: hostAccessOf(workload),
-      user: userOf(workload),
+      // Merging security contexts is only for the threat-model view; the check never reads it.
+      get user(): string {
+        return (user ??= userOf(workload));
+      },
       identity,
       objects: {
         exposure: [...new Map(exposures.map((exposure) => [exposure.object, objectRef(exposure.object)])).values()],

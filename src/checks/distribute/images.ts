@@ -3,7 +3,8 @@
 import { fieldOf, type ContainerView } from '../../podspec/index.ts';
 import { parseImageReference, type ImageReferenceResult } from './image-reference.ts';
 
-const MAX_CACHED = 4096;
+// Enough for the distinct images of a large repository; cleared whole when full (a few MiB at most).
+const MAX_CACHED = 16384;
 const cache = new Map<string, ImageReferenceResult>();
 
 export function parseImageCached(text: string): ImageReferenceResult {

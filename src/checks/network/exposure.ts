@@ -4,7 +4,7 @@ import type { KubeObject } from '../../core/index.ts';
 import { asFields, asList, fieldOf } from '../../podspec/index.ts';
 import type { Check, SetCheck, Violation } from '../check.ts';
 import { externalReach, serviceIndex } from './services.ts';
-import { describeWorkloads, WORKLOAD_KINDS } from './workloads.ts';
+import { describeWorkloads, workloadIndex, WORKLOAD_KINDS } from './workloads.ts';
 
 const NSA = ['Network separation and hardening: network policies'];
 const NO_VIOLATIONS: readonly Violation[] = Object.freeze([]);
@@ -165,7 +165,10 @@ export const hostNetworkServiceCheck: SetCheck = {
   kinds: ['Service', ...WORKLOAD_KINDS],
   *evaluateSet(set) {
     const services = serviceIndex(set);
+    const workloads = workloadIndex(set);
+    const hostNetworked = new Set(workloads.all.filter((workload) => workload.hostNetwork).map((workload) => workload.namespace));
     for (const service of services.services) {
+      if (!hostNetworked.has(service.object.namespace)) continue;
       const onHost = services.selected(service).filter((workload) => workload.hostNetwork);
       if (onHost.length === 0) continue;
       yield { object: service.object, path: ['spec', 'selector'], message: `Service ${service.object.name} selects ${describeWorkloads(onHost)}, which ${onHost.length === 1 ? 'runs' : 'run'} on the host network` };

@@ -63,21 +63,6 @@ export function charge(units: number): void {
   if (active !== null) active.charge(units);
 }
 
-/** Runs `body` with `budget` in force, restoring the previous one (evaluations may nest). */
-export function withBudget<T>(budget: Budget, body: () => T): T {
-  const previous = active;
-  active = budget;
-  try {
-    return body();
-  } finally {
-    active = previous;
-  }
-}
-
-export function activeBudget(): Budget | null {
-  return active;
-}
-
 /** Puts `budget` in force and returns the one it replaces (the caller restores it). */
 export function swapBudget(budget: Budget | null): Budget | null {
   const previous = active;

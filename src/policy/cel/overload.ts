@@ -2,7 +2,7 @@
 // on the arguments and an implementation. The objects produced are what @bufbuild/cel's function
 // resolver calls; returning `undefined` from `call` means "not this overload" and lets the resolver
 // try the next one, so overloads of one name (`indexOf` on strings and on lists) coexist.
-import { CelScalar, celError, isCelList, isCelMap, isCelUint, type CelFunc, type CelList, type CelMap, type CelResult, type CelValue } from '@bufbuild/cel';
+import { CelScalar, celError, isCelList, isCelMap, type CelFunc, type CelResult, type CelValue } from '@bufbuild/cel';
 import { BudgetExhausted, charge } from './budget.ts';
 import { isOpaque, Opaque } from './values.ts';
 
@@ -12,11 +12,9 @@ export const anyValue: Guard = () => true;
 export const isString: Guard = (v) => typeof v === 'string';
 export const isInt: Guard = (v) => typeof v === 'bigint';
 export const isBool: Guard = (v) => typeof v === 'boolean';
-export const isDouble: Guard = (v) => typeof v === 'number';
 export const isList: Guard = (v) => isCelList(v);
 /** A map that is a map, not one of the opaque library types carried as a map. */
 export const isMap: Guard = (v) => isCelMap(v) && !isOpaque(v);
-export const isUint: Guard = (v) => isCelUint(v);
 
 /** Guard for an opaque library type. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

@@ -1,9 +1,14 @@
 import { dsseBundle, messageBundle, sha256 } from '../formats/bundle.ts';
 import { preAuthEncoding, type DsseEnvelope } from '../formats/dsse.ts';
 import { bundleMaterial, type SigningIdentity } from './identity.ts';
+import { signBlobWithLog, signEnvelopeWithLog, type TransparencyOptions } from './rekor.ts';
 
-/** Signs an artifact's bytes: a v0.3 Sigstore bundle with a message signature, as `cosign sign-blob --bundle` writes. */
-export async function signBlob(data: Buffer, identity: SigningIdentity): Promise<Buffer> {
+/**
+ * Signs an artifact's bytes: a v0.3 Sigstore bundle with a message signature, as `cosign sign-blob
+ * --bundle` writes. With a transparency log configured, the signature is also recorded there.
+ */
+export async function signBlob(data: Buffer, identity: SigningIdentity, transparency?: TransparencyOptions): Promise<Buffer> {
+  if (transparency !== undefined) return signBlobWithLog(data, identity, transparency);
   const signature = await identity.key.sign(data);
   return messageBundle(sha256(data), signature, bundleMaterial(identity));
 }
@@ -15,7 +20,8 @@ export async function signEnvelope(payloadType: string, payload: Buffer, identit
   return { payloadType, payload, signatures: [{ keyid: '', sig }] };
 }
 
-export async function signEnvelopeBundle(payloadType: string, payload: Buffer, identity: SigningIdentity): Promise<{ envelope: DsseEnvelope; bundle: Buffer }> {
+export async function signEnvelopeBundle(payloadType: string, payload: Buffer, identity: SigningIdentity, transparency?: TransparencyOptions): Promise<{ bundle: Buffer }> {
+  if (transparency !== undefined) return { bundle: await signEnvelopeWithLog(payloadType, payload, identity, transparency) };
   const envelope = await signEnvelope(payloadType, payload, identity);
-  return { envelope, bundle: dsseBundle(envelope, bundleMaterial(identity)) };
+  return { bundle: dsseBundle(envelope, bundleMaterial(identity)) };
 }

@@ -13,6 +13,7 @@ import { MEDIA, referrersTag, sha256Digest, type Descriptor, type Registry } fro
 import type { RegistryPool } from '../verify/verifier.ts';
 import { signEnvelope, signEnvelopeBundle } from './blob.ts';
 import { certificateAnnotations, type SigningIdentity } from './identity.ts';
+import type { TransparencyOptions } from './rekor.ts';
 
 export type SignLayout = 'classic' | 'bundle';
 
@@ -24,6 +25,8 @@ export interface SignImageOptions {
   annotations?: Record<string, string>;
   pool: RegistryPool;
   now?: Date;
+  /** Record bundle signatures in this transparency log (the classic layout carries no log entry). */
+  transparency?: TransparencyOptions;
 }
 
 export interface AttestImageOptions extends Omit<SignImageOptions, 'annotations'> {
@@ -75,7 +78,7 @@ export async function signImage(options: SignImageOptions): Promise<SignResult> 
     const subject: Record<string, unknown> = { name: target.repository, digest: digestMap(target.subject.digest) };
     if (options.annotations !== undefined && Object.keys(options.annotations).length > 0) subject.annotations = options.annotations;
     const statement = Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [subject], predicateType: COSIGN_SIGN_PREDICATE, predicate: {} }));
-    const { bundle } = await signEnvelopeBundle(INTOTO_PAYLOAD_TYPE, statement, options.identity);
+    const { bundle } = await signEnvelopeBundle(INTOTO_PAYLOAD_TYPE, statement, options.identity, options.transparency);
     written.push({ layout: 'bundle', location: await attachBundle(target, bundle, COSIGN_SIGN_PREDICATE, options.now ?? new Date()) });
   }
   return { repository: target.repository, digest: target.subject.digest, written };
@@ -96,7 +99,7 @@ export async function attestImage(options: AttestImageOptions): Promise<SignResu
     written.push({ layout: 'classic', location: await appendClassicLayer(target, attestationTag(target.subject.digest), layer) });
   }
   if (options.layouts.includes('bundle')) {
-    const { bundle } = await signEnvelopeBundle(INTOTO_PAYLOAD_TYPE, statement, options.identity);
+    const { bundle } = await signEnvelopeBundle(INTOTO_PAYLOAD_TYPE, statement, options.identity, options.transparency);
     written.push({ layout: 'bundle', location: await attachBundle(target, bundle, options.predicateType, options.now ?? new Date()) });
   }
   return { repository: target.repository, digest: target.subject.digest, written };

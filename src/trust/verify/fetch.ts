@@ -17,15 +17,22 @@ export interface FetchTarget {
   digest: string;
   /** For messages: the reference as given. */
   reference: string;
+  /** Skip what the policy will not look at: attestations are often many and large (SBOMs). */
+  attestations?: boolean;
 }
+
+/** The predicate-type annotation on referrers written by Bulwark and cosign, when the index carries it. */
+const PREDICATE_ANNOTATION = 'dev.sigstore.bundle.predicateType';
+const COSIGN_SIGN = 'https://sigstore.dev/cosign/sign/v1';
 
 export async function fetchImageArtifacts(target: FetchTarget): Promise<ImageArtifacts> {
   const { registry, repository, digest } = target;
   const artifacts = emptyArtifacts(target.reference, `${registry.host}/${repository}`, digest);
+  const wantAttestations = target.attestations !== false;
   const [signatures, attestations, bundles] = await Promise.all([
     classicLayers(target, signatureTag(digest), SIMPLE_SIGNING_MEDIA_TYPE, limits.signatureBlobBytes, artifacts.problems),
-    classicLayers(target, attestationTag(digest), DSSE_MEDIA_TYPE, limits.attestationBlobBytes, artifacts.problems),
-    referrerBundles(target, artifacts.problems),
+    wantAttestations ? classicLayers(target, attestationTag(digest), DSSE_MEDIA_TYPE, limits.attestationBlobBytes, artifacts.problems) : Promise.resolve([]),
+    referrerBundles(target, artifacts.problems, wantAttestations),
   ]);
   for (const { descriptor, bytes, source } of signatures) {
     const annotations = descriptor.annotations ?? {};
@@ -73,12 +80,14 @@ async function classicLayers(target: FetchTarget, tag: string, mediaType: string
   });
 }
 
-async function referrerBundles(target: FetchTarget, problems: string[]): Promise<AttachedBundle[]> {
+async function referrerBundles(target: FetchTarget, problems: string[], wantAttestations: boolean): Promise<AttachedBundle[]> {
   let descriptors: Descriptor[];
   let via: string;
   try {
     const found = await target.registry.referrers(target.repository, target.digest);
     descriptors = found.descriptors.filter((descriptor) => descriptor.artifactType === BUNDLE_V03_MEDIA_TYPE || descriptor.artifactType?.startsWith('application/vnd.dev.sigstore.bundle') === true);
+    // Without annotations (cosign's index entries) a referrer may be either, so it is fetched.
+    if (!wantAttestations) descriptors = descriptors.filter((descriptor) => (descriptor.annotations?.[PREDICATE_ANNOTATION] ?? COSIGN_SIGN) === COSIGN_SIGN);
     via = found.api ? 'referrer' : `referrer (tag ${target.digest.replace(':', '-')})`;
   } catch (error) {
     problems.push(`referrers: ${describeError(error)}`);

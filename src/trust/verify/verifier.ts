@@ -101,7 +101,13 @@ export class ImageVerifier {
     const resolved = await this.pool.resolve(reference);
     const hit = this.cache.get(resolved.digest, policy.id);
     if (hit !== undefined) return { ...hit, reference, cached: true };
-    const artifacts = await fetchImageArtifacts({ registry: resolved.registry, repository: resolved.reference.path, digest: resolved.digest, reference });
+    const artifacts = await fetchImageArtifacts({
+      registry: resolved.registry,
+      repository: resolved.reference.path,
+      digest: resolved.digest,
+      reference,
+      attestations: policy.attestations.length > 0,
+    });
     const result = verifyImageSignatures(artifacts, policy, { now: this.#now() });
     this.cache.set(result);
     return { ...result, cached: false };

@@ -1,7 +1,7 @@
 // Checks on what a binding hands out as a whole: full access, or anything at all to everyone.
 import type { KubeObject } from '../../../core/index.ts';
 import type { Binding } from '../../../rbac/model.ts';
-import type { RoleResolution } from '../../../rbac/effective.ts';
+import { canMatch, type RoleResolution } from '../../../rbac/effective.ts';
 import { describeGrant, riskyGrants } from '../../../rbac/risks.ts';
 import { isFullAccessRule } from '../../../rbac/rule-matches.ts';
 import { describeSubject, isPublicSubject, ALL_SERVICE_ACCOUNTS } from '../../../rbac/subjects.ts';
@@ -40,6 +40,8 @@ export const clusterAdminBindingCheck: SetCheck = {
       const resolution = index.resolve(binding);
       if (resolution.status !== 'found' || !resolution.rules.some((resolved) => isFullAccessRule(resolved.rule))) continue;
       for (let i = 0; i < binding.subjects.length; i++) {
+        // A subject no identity can match (a namespaceless ServiceAccount of a ClusterRoleBinding, an unknown kind) holds nothing.
+        if (!canMatch(binding.subjects[i]!, binding.kind === 'ClusterRoleBinding')) continue;
         yield {
           object: binding.source!,
           path: ['subjects', i],

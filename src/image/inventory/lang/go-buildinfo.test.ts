@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { BUILDINFO_MAGIC, decodeBuildInfo, GoBuildInfoScanner, parseModInfo } from './go-buildinfo.ts';
@@ -8,6 +10,20 @@ import { BUILDINFO_MAGIC, decodeBuildInfo, GoBuildInfoScanner, parseModInfo } fr
 const GO = ['/usr/local/go/bin/go', '/usr/bin/go'].find((p) => existsSync(p));
 /** Real Go executables of this machine: the Go toolchain's own gofmt and Debian's docker-registry. */
 const BINARIES = ['/usr/local/go/bin/gofmt', '/usr/bin/docker-registry'].filter((p) => existsSync(p));
+
+/** A tiny program cross-compiled once per target into the test cache (the standard library build is the slow part). */
+function crossBuilt(goos: string, goarch: string): string {
+  const dir = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'bulwark', 'go-cross');
+  const binary = join(dir, `hello-${goos}-${goarch}`);
+  if (existsSync(binary)) return binary;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'go.mod'), 'module example.com/cross\n\ngo 1.22\n');
+  writeFileSync(join(dir, 'main.go'), 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hi") }\n');
+  const result = spawnSync(GO!, ['build', '-o', `${binary}.tmp`, '.'], { cwd: dir, encoding: 'utf8', env: { ...process.env, GOOS: goos, GOARCH: goarch, CGO_ENABLED: '0', GOTOOLCHAIN: 'local' } });
+  assert.equal(result.status, 0, result.stderr);
+  renameSync(`${binary}.tmp`, binary);
+  return binary;
+}
 
 function scan(bytes: Buffer, chunkSizes: number[] = [65536]): ReturnType<GoBuildInfoScanner['result']> {
   const scanner = new GoBuildInfoScanner();
@@ -46,6 +62,19 @@ describe('Go build info', () => {
       }
     });
   }
+  it('reads PE (Windows) and Mach-O (macOS) executables built by this machine\'s Go', { skip: GO === undefined && 'Go not installed' }, () => {
+    for (const [goos, goarch] of [['windows', 'amd64'], ['darwin', 'arm64'], ['linux', '386']] as const) {
+      const binary = crossBuilt(goos, goarch);
+      const expected = goVersionM(binary);
+      const result = scan(readFileSync(binary), [4096, 65536]);
+      assert.equal(result.kind, 'go', `${goos}/${goarch}`);
+      if (result.kind !== 'go') return;
+      assert.equal(result.info.goVersion, expected.goVersion);
+      assert.equal(result.info.path, expected.path);
+      assert.equal(result.info.settings.GOOS, goos);
+    }
+  });
+
   if (BINARIES.length === 0) it('real Go binaries', { skip: 'no Go binary on this machine (/usr/local/go/bin/gofmt, /usr/bin/docker-registry)' }, () => {});
 
   it('ignores non-Go executables and the magic outside writable data', () => {

@@ -18,11 +18,6 @@ function runes(s: string): string[] | null {
   return SURROGATE.test(s) ? Array.from(s) : null;
 }
 
-function runeLength(s: string): number {
-  const r = runes(s);
-  return r === null ? s.length : r.length;
-}
-
 function outOfRange(index: bigint | number): Error {
   return new Error(`index out of range: ${index}`);
 }
@@ -180,5 +175,3 @@ export const stringFunctions: CelFunc[] = [
   memberFn('substring', isString, [isInt, isInt], (s, i, j) => substring(s as string, i as bigint, j as bigint)),
   globalFn('strings.quote', [isString], (s) => quote(s as string)),
 ];
-
-export { runeLength };
