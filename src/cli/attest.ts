@@ -36,8 +36,11 @@ Examples:
   $ bulwark attest image registry.example.com/app@sha256:… --predicate sbom.cdx.json --type cyclonedx --key ci.key --cert ci.crt`,
       )
       .action(async (ref: string, flags: AttestFlags) => {
-        const [{ attestImage, passphraseSource, predicateTypeUri, RegistryPool }, { loadSigningIdentity, loadPredicate }] = await Promise.all([
-          import('../trust/index.ts'),
+        const [{ attestImage }, { passphraseSource }, { predicateTypeUri }, { RegistryPool }, { loadSigningIdentity, loadPredicate }] = await Promise.all([
+          import('../trust/sign/image.ts'),
+          import('../trust/keys/passphrase.ts'),
+          import('../trust/formats/intoto.ts'),
+          import('../trust/verify/verifier.ts'),
           import('../trust/sign/load.ts'),
         ]);
         const predicateType = predicateTypeUri(flags.type);

@@ -50,7 +50,7 @@ export function caCommand(): Command {
     )
       .addHelpText('after', '\nExamples:\n  $ bulwark ca init --dir ca --name "Example Corp" --organization "Example Corp"')
       .action(async (flags: InitFlags) => {
-        const [{ initCa, passphraseSource }, { parseDuration }] = await Promise.all([import('../trust/index.ts'), import('../trust/duration.ts')]);
+        const [{ initCa }, { passphraseSource }, { parseDuration }] = await Promise.all([import('../trust/x509/ca.ts'), import('../trust/keys/passphrase.ts'), import('../trust/duration.ts')]);
         const day = 86_400_000;
         const result = await initCa({
           dir: flags.dir,
@@ -90,10 +90,12 @@ export function caCommand(): Command {
         '\nExamples:\n  $ bulwark ca issue --dir ca --identity release@example.com --public-key release.pub -o release.crt\n  $ bulwark ca issue --dir ca --identity https://ci.example.com/pipelines/release --public-key ci.pub --validity 1h',
       )
       .action(async (flags: IssueFlags) => {
-        const [{ issueCertificate, parsePublicKeys, passphraseSource, readBoundedFile }, { parseDuration }, { writeNewFile }] = await Promise.all([
-          import('../trust/index.ts'),
-          import('../trust/duration.ts'),
+        const [{ issueCertificate }, { parsePublicKeys }, { passphraseSource }, { readBoundedFile, writeNewFile }, { parseDuration }] = await Promise.all([
+          import('../trust/x509/ca.ts'),
+          import('../trust/keys/public-key.ts'),
+          import('../trust/keys/passphrase.ts'),
           import('../trust/keys/file-provider.ts'),
+          import('../trust/duration.ts'),
         ]);
         const [publicKey] = parsePublicKeys((await readBoundedFile(flags.publicKey, 'public key')).toString('utf8'), flags.publicKey);
         const issued = await issueCertificate({

@@ -53,7 +53,12 @@ Examples:
   $ echo "$PASS" | bulwark key generate --passphrase-stdin --format pkcs8 -o ci`,
       )
       .action(async (flags: GenerateFlags) => {
-        const { generateKeyFiles, passphraseSource, providerFor, keyId } = await import('../trust/index.ts');
+        const [{ generateKeyFiles }, { passphraseSource }, { providerFor }, { keyId }] = await Promise.all([
+          import('../trust/keys/file-provider.ts'),
+          import('../trust/keys/passphrase.ts'),
+          import('../trust/keys/signing-key.ts'),
+          import('../trust/keys/algorithm.ts'),
+        ]);
         const options = {
           algorithm: flags.algorithm,
           passphrase: passphraseSource(passphraseOptions(flags, true)),
@@ -80,7 +85,11 @@ Examples:
     )
       .addHelpText('after', '\nExamples:\n  $ bulwark key public --key cosign.key > cosign.pub')
       .action(async (flags: PassphraseFlags & { key?: string; kms?: string }) => {
-        const { openSigningKey, passphraseSource, publicKeyPem } = await import('../trust/index.ts');
+        const [{ openSigningKey }, { passphraseSource }, { publicKeyPem }] = await Promise.all([
+          import('../trust/keys/open.ts'),
+          import('../trust/keys/passphrase.ts'),
+          import('../trust/keys/public-key.ts'),
+        ]);
         const signing = await openSigningKey(flags, passphraseSource(passphraseOptions(flags)));
         process.stdout.write(publicKeyPem(signing.publicKey));
       }),

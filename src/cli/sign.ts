@@ -80,7 +80,12 @@ Examples:
   $ bulwark sign image 127.0.0.1:5000/app:dev --key cosign.key --layout classic -a env=dev`,
       )
       .action(async (ref: string, flags: SignImageFlags) => {
-        const [{ signImage, passphraseSource, RegistryPool }, { loadSigningIdentity, parseAnnotations }] = await Promise.all([import('../trust/index.ts'), import('../trust/sign/load.ts')]);
+        const [{ signImage }, { passphraseSource }, { RegistryPool }, { loadSigningIdentity, parseAnnotations }] = await Promise.all([
+          import('../trust/sign/image.ts'),
+          import('../trust/keys/passphrase.ts'),
+          import('../trust/verify/verifier.ts'),
+          import('../trust/sign/load.ts'),
+        ]);
         const identity = await loadSigningIdentity(flags, passphraseSource(passphraseOptions(flags)));
         const result = await signImage({
           reference: ref,
@@ -107,8 +112,10 @@ Examples:
     )
       .addHelpText('after', '\nExamples:\n  $ bulwark sign blob release.tar.gz --key cosign.key --bundle release.tar.gz.sigstore.json')
       .action(async (file: string, flags: SignBlobFlags) => {
-        const [{ signBlob, passphraseSource, readBoundedFile, limits }, { loadSigningIdentity }, { writeNewFile }] = await Promise.all([
-          import('../trust/index.ts'),
+        const [{ signBlob }, { passphraseSource }, { limits }, { loadSigningIdentity }, { readBoundedFile, writeNewFile }] = await Promise.all([
+          import('../trust/sign/blob.ts'),
+          import('../trust/keys/passphrase.ts'),
+          import('../trust/limits.ts'),
           import('../trust/sign/load.ts'),
           import('../trust/keys/file-provider.ts'),
         ]);

@@ -70,13 +70,16 @@ function trustFlags(flags: TrustCliFlags): import('../trust/verify/flags.ts').Tr
 type Outcome = ImageVerification & { rule?: string | undefined; decision?: 'verify' | 'allow' | 'deny' };
 
 async function verifyImages(refs: string[], flags: ImageFlags, requireSignature: boolean): Promise<void> {
-  const [trust, { authoritiesFromFlags, policyFromFlags }, { parseDuration }] = await Promise.all([
-    import('../trust/index.ts'),
+  // Only what this run needs is loaded: the policy reader (YAML, schema) only with --policy.
+  const [{ ImageVerifier }, { describeSigner }, { authoritiesFromFlags, policyFromFlags }, { parseDuration }, policyModule] = await Promise.all([
+    import('../trust/verify/verifier.ts'),
+    import('../trust/verify/authority.ts'),
     import('../trust/verify/flags.ts'),
     import('../trust/duration.ts'),
+    flags.policy === undefined ? undefined : import('../trust/policy/load.ts'),
   ]);
-  const verifier = new trust.ImageVerifier({ registry: registryOptions(flags), timeoutMs: parseDuration(flags.timeout, '--timeout', 600_000) });
-  const policyFile = flags.policy === undefined ? undefined : await trust.loadTrustPolicy(flags.policy);
+  const verifier = new ImageVerifier({ registry: registryOptions(flags), timeoutMs: parseDuration(flags.timeout, '--timeout', 600_000) });
+  const policyFile = flags.policy === undefined ? undefined : await policyModule!.loadTrustPolicy(flags.policy);
   const fromFlags = policyFile === undefined ? policyFromFlags(await authoritiesFromFlags(trustFlags(flags)), trustFlags(flags), flags.attestationType, requireSignature) : undefined;
   const outcomes: Outcome[] = [];
   for (const ref of refs) {
@@ -86,7 +89,7 @@ async function verifyImages(refs: string[], flags: ImageFlags, requireSignature:
     }
     const resolved = await verifier.pool.resolve(ref).catch(() => undefined);
     const repository = resolved === undefined ? ref : `${resolved.reference.domain}/${resolved.reference.path}`;
-    const decision = trust.decide(policyFile, repository);
+    const decision = policyModule!.decide(policyFile, repository);
     if (decision.action === 'verify') {
       outcomes.push({ ...(await verifier.verify(ref, decision.policy)), rule: decision.rule, decision: 'verify' });
     } else {
@@ -98,7 +101,7 @@ async function verifyImages(refs: string[], flags: ImageFlags, requireSignature:
   if (flags.format === 'json') {
     process.stdout.write(`${JSON.stringify({ schemaVersion: '1', tool: { name: 'bulwark', version: toolVersion }, images: outcomes.map(stripCached) })}\n`);
   } else {
-    process.stdout.write(outcomes.map((outcome) => renderImage(outcome, trust.describeSigner)).join(''));
+    process.stdout.write(outcomes.map((outcome) => renderImage(outcome, describeSigner)).join(''));
   }
   if (outcomes.some((outcome) => !outcome.verified)) process.exitCode = 1;
 }
@@ -198,15 +201,22 @@ Examples:
       --certificate-oidc-issuer https://token.actions.githubusercontent.com`,
       )
       .action(async (file: string, flags: TrustCliFlags & { bundle: string }) => {
-        const [trust, { authoritiesFromFlags }] = await Promise.all([import('../trust/index.ts'), import('../trust/verify/flags.ts')]);
+        const [{ authoritiesFromFlags }, { parseBundle }, { readBoundedFile }, { limits }, { verifyBlob }, { describeSigner }] = await Promise.all([
+          import('../trust/verify/flags.ts'),
+          import('../trust/formats/bundle.ts'),
+          import('../trust/keys/file-provider.ts'),
+          import('../trust/limits.ts'),
+          import('../trust/verify/blob.ts'),
+          import('../trust/verify/authority.ts'),
+        ]);
         const authorities = await authoritiesFromFlags(trustFlags(flags));
-        const parsed = trust.parseBundle(await trust.readBoundedFile(flags.bundle, 'bundle', trust.limits.attestationBlobBytes), flags.bundle);
-        const artifact = await trust.readBoundedFile(file, 'file to verify', trust.limits.inMemoryArtifactBytes);
-        const result = trust.verifyBlob(artifact, parsed, authorities);
+        const parsed = parseBundle(await readBoundedFile(flags.bundle, 'bundle', limits.attestationBlobBytes), flags.bundle);
+        const artifact = await readBoundedFile(file, 'file to verify', limits.inMemoryArtifactBytes);
+        const result = verifyBlob(artifact, parsed, authorities);
         process.stdout.write(
           flags.format === 'json'
             ? `${JSON.stringify({ schemaVersion: '1', tool: { name: 'bulwark', version: toolVersion }, blob: { file, ...result } })}\n`
-            : renderBlob(file, result, trust.describeSigner),
+            : renderBlob(file, result, describeSigner),
         );
         if (!result.verified) process.exitCode = 1;
       }),

@@ -1,4 +1,4 @@
-import { SEVERITIES, severityRank, type Severity } from '../core/index.ts';
+import { severityRank, type Severity } from '../core/index.ts';
 import { countBySeverity, SEVERITIES_DESCENDING } from '../report/model.ts';
 import { jsonFinding } from '../report/json.ts';
 import { displayWidth, terminalSafe } from '../report/terminal.ts';
@@ -92,9 +92,11 @@ export function formatImageTable(result: ImageScanResult, options: ImageRenderOp
     }
     out += '\n';
   }
-  if (result.problems.length > 0) {
+  // Notes (device nodes under /dev, skipped archives) stay in --format json; the table shows what needs a look.
+  const problems = result.problems.filter((p) => p.level !== 'note');
+  if (problems.length > 0) {
     out += `${paint('1', 'Problems')}\n`;
-    for (const problem of result.problems) out += `  ${problem.level}: ${safe(problem.path ?? '')}${problem.path ? ': ' : ''}${safe(problem.message)} [${problem.code}]\n`;
+    for (const problem of problems) out += `  ${problem.level}: ${safe(problem.path ?? '')}${problem.path ? ': ' : ''}${safe(problem.message)} [${problem.code}]\n`;
     out += '\n';
   }
   const counts = countBySeverity(result.findings);
@@ -124,4 +126,3 @@ export function imageExitCode(result: ImageScanResult, failOn: Severity | undefi
   return result.findings.some((f) => severityRank(f.severity) >= severityRank(failOn)) ? 1 : 0;
 }
 
-export { SEVERITIES };

@@ -407,6 +407,12 @@ ${conditions}  validations:
     );
     assert.equal(result.violations.length, 1);
     assert.match(result.violations[0]?.message ?? '', /running out of cost budget/);
+    const slow = run(
+      policy('p', `${DEPLOYMENTS_RULE}  validations:\n    - expression: "object.spec.items.all(x, object.spec.items.all(y, object.spec.items.all(z, true)))"\n`),
+      deployment('web', 'shop', `  items: [${Array.from({ length: 300 }, (_, i) => i).join(', ')}]\n`),
+      { costLimit: Number.MAX_SAFE_INTEGER, runtimeBudget: Number.MAX_SAFE_INTEGER, timeLimitMs: 30 },
+    );
+    assert.match(slow.violations[0]?.message ?? '', /running out of time/);
   });
 });
 

@@ -24,7 +24,8 @@ export { openSigningKey } from './keys/open.ts';
 export { parseCertificate, parseCertificatesPem, identitiesOf, certificatePem, type Certificate } from './x509/certificate.ts';
 export { validateChain, type ChainOptions, type ChainResult } from './x509/chain.ts';
 export { compilePattern, matchesIdentity, type IdentityMatcher } from './x509/identity.ts';
-export { initCa, issueCertificate, caFiles, identityKind, type CaInitOptions, type IssueOptions } from './x509/ca.ts';
+// The private CA (`initCa`, `issueCertificate`, `caTrustedRoot`) lives in ./x509/ca.ts: it loads the
+// X.509 generator library, which verification never needs.
 
 export { parseBundle, BUNDLE_V03_MEDIA_TYPE, type ParsedBundle } from './formats/bundle.ts';
 export { parseEnvelope, preAuthEncoding, serializeEnvelope, type DsseEnvelope } from './formats/dsse.ts';

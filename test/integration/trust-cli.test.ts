@@ -2,6 +2,7 @@
 // message that says what to do, and the offline key → certificate → sign → verify flow for files.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +35,7 @@ describe('trust commands: help and usage errors', () => {
   });
 
   it('refuses a malformed image reference, a missing key file and a passphrase it cannot get (exit 2)', () => {
-    writeFileSync(join(dir, 'k.pub'), '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEZNrALRgKfB3jfSQjef+reSs9UYGMtZ8b8sX2oa2XmNa6p4LLuC0e6HGnMV1MUxM+r6h5xq3d2Yc9L9u0b1UQ2w==\n-----END PUBLIC KEY-----\n');
+    writeFileSync(join(dir, 'k.pub'), generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }));
     const badRef = bulwark(['verify', 'image', 'Registry/App:latest', '--key', 'k.pub']);
     assert.equal(badRef.status, 2);
     assert.match(badRef.stderr, /invalid image reference "Registry\/App:latest"/);

@@ -21,7 +21,7 @@
 //     username, password                      '' for auth 'none'
 //     caPem?, caFile?                         with tls: the CA that signed the serving certificate
 //     tokenUrl?                               with auth 'token': the realm
-//     logPath                                 the registry's log, for failure messages
+//     logPath                                 the registry's log (removed by stop())
 //     stop(): Promise<void>                   idempotent; also runs at process exit
 //   }
 import { spawnSync } from 'node:child_process';
@@ -249,7 +249,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
       name: 'docker-registry',
       executable: findBinary(REGISTRY_BINARIES)!,
       args: ['serve', join(dir, 'config.yml')],
-      logPath: join(tmpdir(), `bulwark-registry-${port}.log`),
+      logPath: join(dir, 'registry.log'),
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir },
     });
     const kill = (): void => registry.killNow();

@@ -208,8 +208,9 @@ export function evaluate(program: CelProgram, activation: Readonly<Record<string
   const sharedDeadline = budget.deadline;
   const start = budget.used;
   if (options.budget !== undefined) {
+    // Within a shared budget each expression still has its own cost limit and time bound.
     budget.limit = Math.min(sharedLimit, start + costLimit);
-    if (options.timeLimitMs !== undefined) budget.deadline = Math.min(budget.deadline, performance.now() + options.timeLimitMs);
+    budget.deadline = Math.min(budget.deadline, performance.now() + (options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS));
   }
   const bindings = isPrepared(activation) ? activation[PREPARED] : prepareActivation(activation)[PREPARED];
   let result: CelValue | CelError | undefined;

@@ -1,14 +1,15 @@
 import { dsseBundle, messageBundle, sha256 } from '../formats/bundle.ts';
 import { preAuthEncoding, type DsseEnvelope } from '../formats/dsse.ts';
 import { bundleMaterial, type SigningIdentity } from './identity.ts';
-import { signBlobWithLog, signEnvelopeWithLog, type TransparencyOptions } from './rekor.ts';
+import type { TransparencyOptions } from './rekor.ts';
 
 /**
  * Signs an artifact's bytes: a v0.3 Sigstore bundle with a message signature, as `cosign sign-blob
  * --bundle` writes. With a transparency log configured, the signature is also recorded there.
  */
 export async function signBlob(data: Buffer, identity: SigningIdentity, transparency?: TransparencyOptions): Promise<Buffer> {
-  if (transparency !== undefined) return signBlobWithLog(data, identity, transparency);
+  // The Sigstore signing library (and its HTTP stack) loads only when a log is used.
+  if (transparency !== undefined) return (await import('./rekor.ts')).signBlobWithLog(data, identity, transparency);
   const signature = await identity.key.sign(data);
   return messageBundle(sha256(data), signature, bundleMaterial(identity));
 }
@@ -21,7 +22,7 @@ export async function signEnvelope(payloadType: string, payload: Buffer, identit
 }
 
 export async function signEnvelopeBundle(payloadType: string, payload: Buffer, identity: SigningIdentity, transparency?: TransparencyOptions): Promise<{ bundle: Buffer }> {
-  if (transparency !== undefined) return { bundle: await signEnvelopeWithLog(payloadType, payload, identity, transparency) };
+  if (transparency !== undefined) return { bundle: await (await import('./rekor.ts')).signEnvelopeWithLog(payloadType, payload, identity, transparency) };
   const envelope = await signEnvelope(payloadType, payload, identity);
   return { bundle: dsseBundle(envelope, bundleMaterial(identity)) };
 }
