@@ -2,7 +2,7 @@
 // variants each: labels, registries, tags, replica limits with params, quantities, RBAC, services,
 // NetworkPolicies…) over the scan benchmark's corpus. Variants differ in strictness, so some pass
 // and some fail on the (deliberately insecure) corpus, as a real policy library would.
-// Usage: node bench/policy.ts [--objects 10000] [--runs 5] [--no-process]
+// Usage: node bench/policy.ts [--objects 10000] [--runs 5] [--no-process] [--write-policies DIR]
 // Prints: compile time, in-process evaluation time (best/median), evaluations and violations, and the
 // whole `bulwark scan --policy` process against the same scan without policies (the figure the
 // target is about: what the policies add).
@@ -20,6 +20,8 @@ const { values } = parseArgs({
     objects: { type: 'string', default: '10000' },
     runs: { type: 'string', default: '5' },
     'no-process': { type: 'boolean', default: false },
+    /** Only write the 50 policies to DIR (to profile or reuse them) and exit. */
+    'write-policies': { type: 'string' },
   },
 });
 
@@ -200,19 +202,25 @@ function runScanProcess(dir: string, extra: string[]): Promise<number> {
   });
 }
 
+function writePolicies(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  let count = 0;
+  for (const template of TEMPLATES) {
+    for (let v = 0; v < 5; v++) writeFileSync(join(dir, `policy-${String(count++).padStart(2, '0')}.yaml`), template(v));
+  }
+}
+
 async function main(): Promise<void> {
+  if (values['write-policies'] !== undefined) {
+    writePolicies(values['write-policies']);
+    return;
+  }
   const root = mkdtempSync(join(tmpdir(), 'bulwark-policy-bench-'));
   try {
     const corpus = join(root, 'corpus');
     const policies = join(root, 'policies');
     writeCorpus(corpus, { objects: Number(values.objects), files: 50, namespaces: 200 });
-    mkdirSync(policies);
-    let count = 0;
-    for (const template of TEMPLATES) {
-      for (let v = 0; v < 5; v++) {
-        writeFileSync(join(policies, `policy-${String(count++).padStart(2, '0')}.yaml`), template(v));
-      }
-    }
+    writePolicies(policies);
 
     const compileStart = performance.now();
     const { set, diagnostics } = await loadPolicySet([policies]);

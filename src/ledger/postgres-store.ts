@@ -1,15 +1,19 @@
 // The PostgreSQL store, for several writers and replicas. The sequence is assigned inside the append
-// transaction: the one head row is locked (SELECT … FOR UPDATE), the batch's entries and the tree
-// nodes they complete are inserted, and the head (size and frontier) is updated before COMMIT; a
-// concurrent writer waits on the row lock, then extends the tree from the new head. With PostgreSQL's
-// default synchronous_commit an acknowledged append is on disk.
+// transaction: the one head row is locked (SELECT … FOR UPDATE), the batch's entries are inserted,
+// and the head (size and frontier) is updated before COMMIT; a concurrent writer waits on the row
+// lock, then extends the tree from the new head. With PostgreSQL's default synchronous_commit an
+// acknowledged append is on disk.
+//
+// Each entry row also carries the tree nodes its leaf completes (its own leaf hash, then one hash
+// per level it closes): node (k, j) lives in row (j+1)·2^k − 1 at bytes [32k, 32k+32). One row per
+// entry instead of one per node; measured, the row count is what an insert costs the server.
 import { Kysely, PostgresDialect, sql, type RawBuilder } from 'kysely';
 import pg from 'pg';
 import { CompactRange } from './compact-range.ts';
 import { LedgerError } from './errors.ts';
 import { HASH_SIZE, leafHashText } from './hash.ts';
 import type { AppendResult, DataKeyRecord, LedgerStore, StoredLeaf, TreeHead } from './store.ts';
-import type { NodeId } from './tree-math.ts';
+import { pow2, type NodeId } from './tree-math.ts';
 
 export interface PostgresStoreOptions {
   url: string;
@@ -20,6 +24,8 @@ export interface PostgresStoreOptions {
 }
 
 const READ_PAGE = 5000;
+/** Rows per INSERT statement: two parameters each, well inside the protocol's 65,535. */
+const INSERT_ROWS = 1000;
 
 interface HeadRow {
   size: string;
@@ -61,8 +67,9 @@ export class PostgresStore implements LedgerStore {
       await sql`SELECT pg_advisory_xact_lock(hashtext(${`bulwark-ledger:${this.#schema}`}))`.execute(trx);
       await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(this.#schema)}`.execute(trx);
       await sql`CREATE TABLE IF NOT EXISTS ${this.#t('head')} (id smallint PRIMARY KEY CHECK (id = 1), origin text NOT NULL, size bigint NOT NULL, frontier bytea NOT NULL)`.execute(trx);
-      await sql`CREATE TABLE IF NOT EXISTS ${this.#t('entries')} (idx bigint PRIMARY KEY, leaf bytea NOT NULL)`.execute(trx);
-      await sql`CREATE TABLE IF NOT EXISTS ${this.#t('nodes')} (level smallint NOT NULL, idx bigint NOT NULL, hash bytea NOT NULL, PRIMARY KEY (level, idx))`.execute(trx);
+      await sql`CREATE TABLE IF NOT EXISTS ${this.#t('entries')} (idx bigint PRIMARY KEY, leaf bytea NOT NULL, nodes bytea NOT NULL)`.execute(trx);
+      const { rows: columns } = await sql<{ n: string }>`SELECT count(*) AS n FROM information_schema.columns WHERE table_schema = ${this.#schema} AND table_name = 'entries' AND column_name = 'nodes'`.execute(trx);
+      if (Number(columns[0]?.n) !== 1) throw new LedgerError('config', `schema ${this.#schema} holds a ledger in an earlier development layout (entries without nodes); create the ledger in a new schema`);
       await sql`CREATE TABLE IF NOT EXISTS ${this.#t('checkpoints')} (id bigserial PRIMARY KEY, size bigint NOT NULL, note text NOT NULL)`.execute(trx);
       await sql`CREATE TABLE IF NOT EXISTS ${this.#t('data_keys')} (id text PRIMARY KEY, subject text NOT NULL, kek_id text NOT NULL, wrapped bytea NOT NULL, created bigint NOT NULL)`.execute(trx);
       await sql`CREATE INDEX IF NOT EXISTS data_keys_subject ON ${this.#t('data_keys')} (subject)`.execute(trx);
@@ -85,31 +92,20 @@ export class PostgresStore implements LedgerStore {
         const { rows } = await sql<HeadRow>`SELECT size, frontier FROM ${this.#t('head')} WHERE id = 1 FOR UPDATE`.execute(trx);
         const range = rangeOf(rows[0]);
         const first = range.size;
-        const levels: number[] = [];
-        const indexes: number[] = [];
-        const hashes: string[] = [];
-        const sink = (level: number, index: number, hash: string): void => {
-          levels.push(level);
-          indexes.push(index);
-          hashes.push(hash);
-        };
-        for (let i = 0; i < leaves.length; i++) range.appendText(leafHashText(leaves[i]!), sink);
         if (leaves.length > 0) {
-          // Entries and hashes travel as one binary bytea each, cut apart by the server: arrays of
-          // bytea would be hex-encoded text, which costs more CPU than everything else in an append.
-          const lengths = leaves.map((leaf) => leaf.length);
-          const offsets: number[] = [];
-          let offset = 1;
-          for (const length of lengths) {
-            offsets.push(offset);
-            offset += length;
+          const completed: string[] = [];
+          const sink = (_level: number, _index: number, hash: string): void => void completed.push(hash);
+          const rowsOf: RawBuilder<unknown>[] = [];
+          for (let i = 0; i < leaves.length; i++) {
+            range.appendText(leafHashText(leaves[i]!), sink);
+            rowsOf.push(sql`(${sql.lit(first + i)}, ${leaves[i]!}, ${Buffer.from(completed.join(''), 'latin1')})`);
+            completed.length = 0;
           }
-          await sql`INSERT INTO ${this.#t('entries')} (idx, leaf)
-            SELECT ${first}::bigint + i - 1, substring(${Buffer.concat(leaves)}::bytea FROM (${offsets}::int[])[i] FOR (${lengths}::int[])[i])
-            FROM generate_subscripts(${lengths}::int[], 1) AS i`.execute(trx);
-          await sql`INSERT INTO ${this.#t('nodes')} (level, idx, hash)
-            SELECT (${levels}::smallint[])[i], (${indexes}::bigint[])[i], substring(${Buffer.from(hashes.join(''), 'latin1')}::bytea FROM (i - 1) * ${HASH_SIZE} + 1 FOR ${HASH_SIZE})
-            FROM generate_subscripts(${levels}::smallint[], 1) AS i`.execute(trx);
+          // Multi-row VALUES with binary parameters: measured cheapest for the server per row, ahead
+          // of INSERT … SELECT cutting one large parameter apart (about 3 times the server CPU).
+          for (let at = 0; at < rowsOf.length; at += INSERT_ROWS) {
+            await sql`INSERT INTO ${this.#t('entries')} (idx, leaf, nodes) VALUES ${sql.join(rowsOf.slice(at, at + INSERT_ROWS))}`.execute(trx);
+          }
           await sql`UPDATE ${this.#t('head')} SET size = ${range.size}, frontier = ${range.frontierBytes()} WHERE id = 1`.execute(trx);
         }
         return { first, size: range.size, root: range.root() };
@@ -138,12 +134,16 @@ export class PostgresStore implements LedgerStore {
 
   async nodes(ids: readonly NodeId[]): Promise<Buffer[]> {
     if (ids.length === 0) return [];
-    const { rows } = await sql<{ level: number; idx: string; hash: Buffer }>`SELECT n.level, n.idx, n.hash FROM ${this.#t('nodes')} n JOIN unnest(${ids.map((i) => i.level)}::smallint[], ${ids.map((i) => i.index)}::bigint[]) AS want(level, idx) ON n.level = want.level AND n.idx = want.idx`.execute(this.#db);
-    const found = new Map(rows.map((r) => [`${r.level}/${r.idx}`, r.hash]));
+    // The row that completes node (k, j) is entry (j+1)·2^k − 1.
+    const rowOf = (id: NodeId): number => (id.index + 1) * pow2(id.level) - 1;
+    const wanted = [...new Set(ids.map(rowOf))];
+    const { rows } = await sql<{ idx: string; nodes: Buffer }>`SELECT idx, nodes FROM ${this.#t('entries')} WHERE idx = ANY(${wanted}::bigint[])`.execute(this.#db);
+    const found = new Map(rows.map((r) => [Number(r.idx), r.nodes]));
     return ids.map((id) => {
-      const hash = found.get(`${id.level}/${id.index}`);
-      if (hash === undefined || hash.length !== HASH_SIZE) throw new LedgerError('corrupt', `tree node ${id.level}/${id.index} is missing from ${this.#schema}.nodes`);
-      return hash;
+      const nodes = found.get(rowOf(id));
+      const at = id.level * HASH_SIZE;
+      if (nodes === undefined || nodes.length < at + HASH_SIZE) throw new LedgerError('corrupt', `tree node ${id.level}/${id.index} is missing from ${this.#schema}.entries`);
+      return nodes.subarray(at, at + HASH_SIZE);
     });
   }
 

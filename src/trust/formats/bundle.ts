@@ -26,13 +26,19 @@ const KNOWN_MEDIA_TYPES = new Set([
 
 export interface ParsedBundle {
   bundle: Bundle;
+  /**
+   * The message signature records no digest (cosign omits it for Ed25519, which signs the raw
+   * message). A placeholder fills the field; verifiers check the signature over the artifact itself.
+   */
+  digestAbsent: boolean;
   /** Leaf first, then any intermediates the bundle carries (v0.1/v0.2 chains). Empty for key bundles. */
   certificates: Certificate[];
 }
 
 export function parseBundle(bytes: Uint8Array | string, what: string, maxBytes: number = limits.attestationBlobBytes): ParsedBundle {
   const document = parseJson(bytes, what, maxBytes);
-  const { normalised, extraChain } = liftV03Chain(document, what);
+  const { normalised: lifted, extraChain } = liftV03Chain(document, what);
+  const { normalised, digestAbsent } = fillAbsentDigest(lifted);
   let bundle: Bundle;
   try {
     bundle = bundleFromJSON(normalised);
@@ -51,7 +57,19 @@ export function parseBundle(bytes: Uint8Array | string, what: string, maxBytes: 
   for (const [index, cert] of certificates.entries()) {
     if (cert.subjectDer.equals(cert.issuerDer) && safeVerify(cert)) throw parseError(what, `certificate ${index + 1} of the chain is a self-signed root; bundles must not carry trust anchors`);
   }
-  return { bundle, certificates };
+  return { bundle, certificates, digestAbsent };
+}
+
+const PLACEHOLDER_DIGEST = Buffer.alloc(32).toString('base64');
+
+function fillAbsentDigest(document: unknown): { normalised: unknown; digestAbsent: boolean } {
+  if (!isRecord(document) || !isRecord(document.messageSignature)) return { normalised: document, digestAbsent: false };
+  const digest = document.messageSignature.messageDigest;
+  if (digest !== undefined && !(isRecord(digest) && Object.keys(digest).length === 0)) return { normalised: document, digestAbsent: false };
+  return {
+    normalised: { ...document, messageSignature: { ...document.messageSignature, messageDigest: { algorithm: 'SHA2_256', digest: PLACEHOLDER_DIGEST } } },
+    digestAbsent: true,
+  };
 }
 
 /**

@@ -34,7 +34,7 @@ export function verifyBundle(parsed: ParsedBundle, artifact: Buffer | undefined,
   if (content.$case === 'messageSignature') {
     if (artifact === undefined) return { ok: false, failure: failure('malformed', 'a message-signature bundle needs the artifact it signs') };
     const digest = content.messageSignature.messageDigest;
-    if (digest !== undefined && digest.digest.length > 0) {
+    if (!parsed.digestAbsent && digest !== undefined && digest.digest.length > 0) {
       if (digest.algorithm !== HashAlgorithm.SHA2_256) return { ok: false, failure: failure('malformed', `unsupported message digest algorithm ${digest.algorithm}`) };
       if (!createHash('sha256').update(artifact).digest().equals(Buffer.from(digest.digest))) {
         return { ok: false, failure: failure('digest-mismatch', 'the artifact does not match the digest recorded in the bundle') };
@@ -74,6 +74,7 @@ function verifyWithSigstore(parsed: ParsedBundle, artifact: Buffer | undefined, 
   if (!isCertificate && authority.keys.length === 0) return { ok: false, failure: failure('untrusted-key', `the bundle is signed by a key, and "${authority.name}" trusts no keys`) };
   if (isCertificate && authority.identities.length === 0) return { ok: false, failure: failure('untrusted-key', `the bundle is signed with a certificate, and "${authority.name}" names no identities`) };
   if (bundle.content.$case === 'messageSignature' && artifact === undefined) return { ok: false, failure: failure('malformed', 'a message-signature bundle needs the artifact it signs') };
+  if (parsed.digestAbsent) return { ok: false, failure: failure('malformed', 'the bundle records no message digest, which transparency-log verification needs') };
   // The Sigstore verifier validates a certificate chain once per verified timestamp: with none it would
   // validate nothing. Certificates therefore always need a timestamp (from the log or a TSA).
   if (isCertificate && sigstore.timestampThreshold < 1) {
