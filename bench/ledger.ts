@@ -12,7 +12,7 @@
 // Every figure comes with the CPU time it took: on a shared machine wall time mostly measures the
 // other tenants, CPU time what this code costs.
 import { hash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -52,6 +52,29 @@ const payload = (i: number): Buffer => {
   return data;
 };
 const cpuSeconds = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1e6;
+
+/**
+ * CPU seconds used so far by every PostgreSQL process on this machine (Linux /proc), or undefined.
+ * Best effort: the benchmark's server is local; other clients of it would be counted too.
+ */
+function postgresCpuSeconds(): number | undefined {
+  try {
+    let ticks = 0;
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        ticks += Number(fields[11]) + Number(fields[12]);
+      } catch {
+        /* the process ended */
+      }
+    }
+    return ticks / 100;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Appends `count` entries, one append() per entry with up to `inFlight` outstanding, as a busy receiver would. */
 async function appendMany(ledger: Ledger, count: number, inFlight: number): Promise<number> {
@@ -134,11 +157,14 @@ try {
       const pgLedger = await openLedger({ dir: pgDir, databaseUrl: pg.url });
       const count = Number(values['pg-entries']);
       const pgCpu = process.cpuUsage();
+      const serverBefore = postgresCpuSeconds();
       const pgMs = await appendMany(pgLedger, count, inFlight);
       const pgUsed = process.cpuUsage(pgCpu);
+      const serverAfter = postgresCpuSeconds();
+      const serverUs = serverBefore === undefined || serverAfter === undefined ? 'n/a' : (((serverAfter - serverBefore) * 1e6) / count).toFixed(1);
       await (pgLedger.store as unknown as { dropSchema(): Promise<void> }).dropSchema();
       await pgLedger.close().catch(() => undefined);
-      console.log(`pg_append entries=${count} entry_bytes=${ENTRY_BYTES} in_flight=${inFlight} batch=${values.batch} wall=${(pgMs / 1000).toFixed(2)}s appends_per_s=${Math.round(count / (pgMs / 1000))} client_cpu_us_per_entry=${((pgUsed.user + pgUsed.system) / count).toFixed(1)}`);
+      console.log(`pg_append entries=${count} entry_bytes=${ENTRY_BYTES} in_flight=${inFlight} batch=${values.batch} wall=${(pgMs / 1000).toFixed(2)}s appends_per_s=${Math.round(count / (pgMs / 1000))} client_cpu_us_per_entry=${((pgUsed.user + pgUsed.system) / count).toFixed(1)} server_cpu_us_per_entry=${serverUs}`);
     }
   }
 

@@ -15,8 +15,14 @@ export interface PositionLocator {
   locate(path: FieldPath): Position;
 }
 
-/** Where an object came from: a file (or `-` for stdin), the document index inside it. */
+/**
+ * Where an object came from: a file (or `-` for stdin), the document index inside it; or a live
+ * cluster (`kind: 'cluster'`), where `file` is `cluster://<context>` and line and column are 0
+ * (an API response has no positions; reports then print no line).
+ */
 export interface ObjectSource {
+  /** Absent for files, so the loaders stay as they are. */
+  kind?: 'file' | 'cluster';
   file: string;
   /** 0-based index of the YAML document in the file (or of the item inside a List). */
   document: number;

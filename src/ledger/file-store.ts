@@ -9,7 +9,7 @@ import { CompactRange } from './compact-range.ts';
 import { LedgerError } from './errors.ts';
 import { atomicWrite, syncDirectory } from './fs-util.ts';
 import { hashBytes, leafHashText, leafHashTextInPlace, type HashText } from './hash.ts';
-import { committedSizeAfter, encodeBatch, encodeSegmentHeader, scanSegmentEnd, SegmentReader, SEGMENT_HEADER_BYTES, type ScanEnd } from './segment.ts';
+import { batchBytes, committedSizeAfter, encodeBatch, encodeSegmentHeader, scanSegmentEnd, SegmentReader, SEGMENT_HEADER_BYTES, type ScanEnd } from './segment.ts';
 import type { AppendResult, DataKeyRecord, LedgerStore, StoredLeaf, TreeHead } from './store.ts';
 import { LevelRuns, TreeFiles } from './tree-files.ts';
 import { frontierNodes, type NodeId } from './tree-math.ts';
@@ -60,6 +60,7 @@ export class FileStore implements LedgerStore {
   #segments: Segment[] = [];
   #fd: number | undefined;
   #offset = 0;
+  #batchBuffer = Buffer.alloc(0);
   #keys = new Map<string, DataKeyRecord>();
   #rotatedAt = 0;
   #keysFd: number | undefined;
@@ -203,7 +204,11 @@ export class FileStore implements LedgerStore {
       const range = this.#range.clone();
       const runs = new LevelRuns();
       for (let i = 0; i < leaves.length; i++) range.appendText(leafHashText(leaves[i]!), runs.add);
-      const batch = encodeBatch(leaves, first + leaves.length);
+      const needed = batchBytes(leaves);
+      if (this.#batchBuffer.length < needed) this.#batchBuffer = Buffer.allocUnsafe(Math.max(needed, this.#batchBuffer.length * 2));
+      // Appends are serialised by the caller and the write completes before this returns, so the
+      // buffer is free again for the next batch.
+      const batch = encodeBatch(leaves, first + leaves.length, this.#batchBuffer);
       if (this.#offset > SEGMENT_HEADER_BYTES && this.#offset + batch.length > this.#segmentBytes) {
         closeSync(this.#fd!);
         this.#fd = undefined;

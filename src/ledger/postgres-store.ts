@@ -7,7 +7,7 @@
 // Each entry row also carries the tree nodes its leaf completes (its own leaf hash, then one hash
 // per level it closes): node (k, j) lives in row (j+1)·2^k − 1 at bytes [32k, 32k+32). One row per
 // entry instead of one per node; measured, the row count is what an insert costs the server.
-import { Kysely, PostgresDialect, sql, type RawBuilder } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, sql, type RawBuilder } from 'kysely';
 import pg from 'pg';
 import { CompactRange } from './compact-range.ts';
 import { LedgerError } from './errors.ts';
@@ -95,16 +95,25 @@ export class PostgresStore implements LedgerStore {
         if (leaves.length > 0) {
           const completed: string[] = [];
           const sink = (_level: number, _index: number, hash: string): void => void completed.push(hash);
-          const rowsOf: RawBuilder<unknown>[] = [];
+          const nodes: Buffer[] = new Array(leaves.length);
           for (let i = 0; i < leaves.length; i++) {
             range.appendText(leafHashText(leaves[i]!), sink);
-            rowsOf.push(sql`(${sql.lit(first + i)}, ${leaves[i]!}, ${Buffer.from(completed.join(''), 'latin1')})`);
+            nodes[i] = Buffer.from(completed.join(''), 'latin1');
             completed.length = 0;
           }
-          // Multi-row VALUES with binary parameters: measured cheapest for the server per row, ahead
-          // of INSERT … SELECT cutting one large parameter apart (about 3 times the server CPU).
-          for (let at = 0; at < rowsOf.length; at += INSERT_ROWS) {
-            await sql`INSERT INTO ${this.#t('entries')} (idx, leaf, nodes) VALUES ${sql.join(rowsOf.slice(at, at + INSERT_ROWS))}`.execute(trx);
+          // Multi-row VALUES with binary parameters: measured cheapest for the server per row (INSERT …
+          // SELECT cutting one large parameter apart cost it about 3 times as much). Built as text
+          // directly: a query builder node per row cost the client more than sealing the entry. The
+          // schema name is a checked identifier and every index a number we assigned.
+          for (let at = 0; at < leaves.length; at += INSERT_ROWS) {
+            const end = Math.min(leaves.length, at + INSERT_ROWS);
+            const parameters: Buffer[] = [];
+            let text = `INSERT INTO "${this.#schema}"."entries" (idx, leaf, nodes) VALUES `;
+            for (let i = at; i < end; i++) {
+              parameters.push(leaves[i]!, nodes[i]!);
+              text += `${i === at ? '' : ','}(${first + i},$${parameters.length - 1},$${parameters.length})`;
+            }
+            await trx.executeQuery(CompiledQuery.raw(text, parameters));
           }
           await sql`UPDATE ${this.#t('head')} SET size = ${range.size}, frontier = ${range.frontierBytes()} WHERE id = 1`.execute(trx);
         }

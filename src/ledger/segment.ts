@@ -59,11 +59,20 @@ function writeRecordHeader(target: Buffer, offset: number, type: number, payload
   target.writeUInt32BE(crc32(payload, headerCrc(type, payload.length)), offset + 5);
 }
 
-/** One batch: its entry records and the commit marker that acknowledges them. */
-export function encodeBatch(leaves: readonly Uint8Array[], sizeAfter: number): Buffer {
+/** The bytes `encodeBatch` needs for these entries. */
+export function batchBytes(leaves: readonly Uint8Array[]): number {
   let total = COMMIT_BYTES;
   for (const leaf of leaves) total += RECORD_HEADER_BYTES + leaf.length;
-  const out = Buffer.allocUnsafe(total);
+  return total;
+}
+
+/**
+ * One batch: its entry records and the commit marker that acknowledges them, written into `target`
+ * when it is large enough (a writer reuses one buffer rather than faulting in fresh pages per batch).
+ */
+export function encodeBatch(leaves: readonly Uint8Array[], sizeAfter: number, target?: Buffer): Buffer {
+  const total = batchBytes(leaves);
+  const out = target !== undefined && target.length >= total ? target.subarray(0, total) : Buffer.allocUnsafe(total);
   let offset = 0;
   for (const leaf of leaves) {
     writeRecordHeader(out, offset, RECORD_ENTRY, leaf);

@@ -3,6 +3,7 @@ import { joinParts } from './chunks.ts';
 import { jsonChunks } from './json.ts';
 import { junitChunks } from './junit.ts';
 import type { ScanReport } from './model.ts';
+import { policyReportChunks } from './policyreport.ts';
 import { sarifChunks, type SarifOptions } from './sarif.ts';
 import { tableChunks, type TableOptions } from './table.ts';
 
@@ -11,6 +12,7 @@ export { CHUNK_SIZE } from './chunks.ts';
 export { formatJson, jsonChunks, JSON_SCHEMA_VERSION } from './json.ts';
 export { formatSarif, sarifChunks, FINGERPRINT_KEY, SARIF_SCHEMA_URI, SRCROOT, type SarifOptions } from './sarif.ts';
 export { formatJunit, junitChunks } from './junit.ts';
+export { policyReportChunks, POLICY_REPORT_API_VERSION } from './policyreport.ts';
 export { formatTable, tableChunks, type TableOptions } from './table.ts';
 export {
   CONTROLS_DOC_COMMAND,
@@ -21,7 +23,7 @@ export {
   type ControlsTableOptions,
 } from './controls.ts';
 
-export const REPORT_FORMATS = ['table', 'json', 'sarif', 'junit'] as const;
+export const REPORT_FORMATS = ['table', 'json', 'sarif', 'junit', 'policyreport'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export function isReportFormat(value: unknown): value is ReportFormat {
@@ -54,6 +56,8 @@ export function renderReportChunks(
       return sarifChunks(report, options);
     case 'junit':
       return junitChunks(report);
+    case 'policyreport':
+      return policyReportChunks(report);
     default:
       throw new BulwarkError(
         'E_USAGE',

@@ -158,7 +158,7 @@ export const hostNetworkServiceCheck: SetCheck = {
   title: 'Service sends traffic to pods on the host network',
   area: 'network',
   severity: 'medium',
-  frameworks: { nsa: NSA, mitre: ['T1046'], kubescape: ['C-0041'] },
+  frameworks: { nsa: NSA, mitre: ['T1046'] },
   description:
     'Pods with `hostNetwork: true` listen on the node\'s own interfaces and are outside NetworkPolicy: a Service in front of them publishes a server that no policy can restrict, reachable on every node address. Medium: it needs a reachable port, which a Service provides.',
   remediation: 'Run the workload in the pod network (drop `hostNetwork`), or restrict the node ports at the node or cloud firewall.',

@@ -34,17 +34,29 @@ export function fromJs(value: unknown): CelValue | undefined {
   }
 }
 
+// Wrappers of the values handed to evaluations (whole objects), shared by every expression that
+// reads one; nested values are wrapped by their parent wrapper, which keeps them (no table lookup).
 const wrappers = new WeakMap<object, CelValue>();
 
 function wrap(value: object): CelValue {
   let wrapper = wrappers.get(value);
   if (wrapper !== undefined) return wrapper;
   if (isCelMap(value) || isCelList(value) || isCelUint(value) || value instanceof Uint8Array) return value as CelValue;
-  if (Array.isArray(value)) wrapper = new ObjectList(value) as unknown as CelList;
-  else if (value instanceof Map) wrapper = new HostMap(value) as unknown as CelMap;
-  else wrapper = new ObjectMap(value as Record<string, unknown>) as unknown as CelMap;
+  wrapper = wrapNew(value);
   wrappers.set(value, wrapper);
   return wrapper;
+}
+
+function wrapNew(value: object): CelValue {
+  if (isCelMap(value) || isCelList(value) || isCelUint(value) || value instanceof Uint8Array) return value as CelValue;
+  if (Array.isArray(value)) return new ObjectList(value) as unknown as CelList;
+  if (value instanceof Map) return new HostMap(value) as unknown as CelMap;
+  return new ObjectMap(value as Record<string, unknown>) as unknown as CelMap;
+}
+
+/** A nested value: like fromJs, but a container gets a fresh wrapper its parent keeps. */
+function fromJsChild(value: unknown): CelValue | undefined {
+  return typeof value === 'object' && value !== null ? wrapNew(value) : fromJs(value);
 }
 
 /**
@@ -85,7 +97,7 @@ class ObjectMap {
     if (!Object.hasOwn(this.record, key)) return undefined;
     const value = this.record[key];
     if (value === null) return undefined;
-    const converted = fromJs(value);
+    const converted = fromJsChild(value);
     if (typeof value === 'object' && converted !== undefined) (this.children ??= new Map()).set(key, converted);
     return converted;
   }
@@ -104,14 +116,14 @@ class ObjectMap {
   *values(): IterableIterator<CelValue> {
     for (const key of this.presentKeys()) {
       charge(1);
-      yield fromJs(this.record[key]) as CelValue;
+      yield this.get(key)!;
     }
   }
 
   *entries(): IterableIterator<[string, CelValue]> {
     for (const key of this.presentKeys()) {
       charge(1);
-      yield [key, fromJs(this.record[key]) as CelValue];
+      yield [key, this.get(key)!];
     }
   }
 
@@ -176,10 +188,11 @@ class HostMap {
   }
 }
 
-/** A parsed sequence. */
+/** A parsed sequence; its items are converted once, on first read. */
 class ObjectList {
   readonly [LIST_BRAND] = {};
   private readonly items: readonly unknown[];
+  private converted: (CelValue | undefined)[] | undefined;
 
   constructor(items: readonly unknown[]) {
     this.items = items;
@@ -191,13 +204,16 @@ class ObjectList {
 
   get(index: number): CelValue | undefined {
     if (!Number.isInteger(index) || index < 0 || index >= this.items.length) return undefined;
-    return fromJs(this.items[index]) ?? null;
+    const converted = (this.converted ??= new Array<CelValue | undefined>(this.items.length));
+    let value = converted[index];
+    if (value === undefined) converted[index] = value = fromJsChild(this.items[index]) ?? null;
+    return value;
   }
 
   *values(): IterableIterator<CelValue> {
-    for (const item of this.items) {
+    for (let i = 0; i < this.items.length; i++) {
       charge(1);
-      yield fromJs(item) ?? null;
+      yield this.get(i)!;
     }
   }
 

@@ -6,6 +6,7 @@ import { BulwarkError } from '../../core/index.ts';
 import { parseChallenges, type Challenge } from '../../image/registry/challenge.ts';
 import { credentialsFor, loadDockerConfig, type Credentials } from '../../image/registry/docker-config.ts';
 import { limits } from '../limits.ts';
+import { Agents, exchange, type Exchange } from './http.ts';
 
 export interface RegistryOptions {
   /** Hosts (host or host:port) allowed over plain HTTP besides loopback. */
@@ -36,6 +37,7 @@ const DEFAULT_TIMEOUT = 30_000;
 const MAX_TOKEN_BYTES = 1024 * 1024;
 const MAX_ERROR_BYTES = 64 * 1024;
 const REFERRERS_API_RECHECK_MS = 5 * 60_000;
+const MAX_REDIRECTS = 5;
 
 export const MEDIA = {
   ociManifest: 'application/vnd.oci.image.manifest.v1+json',
@@ -52,11 +54,7 @@ export function sha256Digest(bytes: Uint8Array): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
-interface Response {
-  status: number;
-  headers: Headers;
-  body: Buffer;
-}
+type Response = Exchange;
 
 /** A client for one registry host, reusing connections and tokens across calls. */
 export class Registry {
@@ -66,6 +64,7 @@ export class Registry {
   readonly #authorization = new Map<string, string>();
   #credentials: Promise<Credentials | null> | undefined;
   #referrersApiMissingUntil = 0;
+  readonly #agents = new Agents();
 
   constructor(host: string, options: RegistryOptions = {}) {
     this.host = host;
@@ -193,26 +192,39 @@ export class Registry {
     return response;
   }
 
+  /** One request; GET and HEAD follow redirects (blob storage), never from HTTPS down to HTTP, credentials only to the same origin. */
   async #send(method: string, url: URL, headers: Record<string, string>, body: Buffer | undefined, maxBytes: number, authorization: string | undefined): Promise<Response> {
-    const timeout = this.#options.timeoutMs ?? DEFAULT_TIMEOUT;
-    let response: globalThis.Response;
-    try {
-      response = await fetch(url, {
-        method,
-        headers: { 'user-agent': this.#options.userAgent ?? 'bulwark', ...headers, ...(authorization === undefined ? {} : { authorization }) },
-        ...(body === undefined ? {} : { body }),
-        redirect: method === 'GET' || method === 'HEAD' ? 'follow' : 'manual',
-        signal: AbortSignal.timeout(timeout),
-      });
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause;
-      const hint = cause?.code === 'ECONNREFUSED' ? ' (is the registry running and the port right?)' : (error as Error).name === 'TimeoutError' ? ` (no answer within ${timeout} ms)` : '';
-      throw new BulwarkError('E_IO', `${url.origin}: ${method} ${url.pathname}: ${(error as Error).message}${hint}`, { cause: error });
+    const timeoutMs = this.#options.timeoutMs ?? DEFAULT_TIMEOUT;
+    const origin = url.origin;
+    let current = url;
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      const sameOrigin = current.origin === origin;
+      const response = await exchange(
+        current,
+        {
+          method,
+          headers: { 'user-agent': this.#options.userAgent ?? 'bulwark', ...headers, ...(authorization !== undefined && sameOrigin ? { authorization } : {}) },
+          ...(body === undefined ? {} : { body }),
+          maxBytes: method === 'HEAD' ? 0 : Math.max(maxBytes, MAX_ERROR_BYTES),
+          timeoutMs,
+        },
+        this.#agents,
+      );
+      const location = response.headers.get('location');
+      const redirect = response.status >= 300 && response.status < 400 && response.status !== 304 && location !== null;
+      if (!redirect || (method !== 'GET' && method !== 'HEAD')) return response;
+      const next = new URL(location, current);
+      if (current.protocol === 'https:' && next.protocol !== 'https:') {
+        throw new BulwarkError('E_INPUT', `${this.host}: redirected from HTTPS to ${next.origin}; refusing`);
+      }
+      current = next;
     }
-    if (response.redirected && new URL(response.url).protocol === 'http:' && url.protocol === 'https:') {
-      throw new BulwarkError('E_INPUT', `${this.host}: redirected from HTTPS to plain HTTP ${new URL(response.url).origin}; refusing`);
-    }
-    return { status: response.status, headers: response.headers, body: await readLimited(response, method === 'HEAD' ? 0 : Math.max(maxBytes, MAX_ERROR_BYTES), `${url.origin}${url.pathname}`) };
+    throw new BulwarkError('E_IO', `${url.href}: more than ${MAX_REDIRECTS} redirects`);
+  }
+
+  /** Closes idle connections (a long-lived process keeps them for reuse). */
+  close(): void {
+    this.#agents.destroy();
   }
 
   #lookupCredentials(): Promise<Credentials | null> {
@@ -261,26 +273,6 @@ async function defaultCredentials(host: string): Promise<Credentials | null> {
   return credentialsFor(host, loadDockerConfig());
 }
 
-async function readLimited(response: globalThis.Response, maxBytes: number, what: string): Promise<Buffer> {
-  if (response.body === null) return Buffer.alloc(0);
-  const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body.cancel();
-    throw new BulwarkError('E_TOO_LARGE', `${what}: ${declared} bytes exceed the ${maxBytes}-byte limit`);
-  }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    total += chunk.byteLength;
-    if (total > maxBytes) {
-      await response.body.cancel().catch(() => undefined);
-      throw new BulwarkError('E_TOO_LARGE', `${what}: more than ${maxBytes} bytes`);
-    }
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks);
-}
-
 /** The tag the referrers tag scheme keeps an image's referrers index under. */
 export function referrersTag(digest: string): string {
   return digest.replace(':', '-');
@@ -298,7 +290,7 @@ export function parseIndex(bytes: Buffer, what: string): Descriptor[] {
   } catch {
     throw new BulwarkError('E_PARSE', `${what}: not JSON`);
   }
-  const manifests = (document as { manifests?: unknown }).manifests;
+  const manifests = document !== null && typeof document === 'object' ? (document as { manifests?: unknown }).manifests : undefined;
   if (!Array.isArray(manifests)) throw new BulwarkError('E_PARSE', `${what}: "manifests" must be an array`);
   return manifests.slice(0, limits.referrersPerImage).map((entry, index) => parseDescriptor(entry, `${what}: manifests[${index}]`));
 }

@@ -1,0 +1,257 @@
+// Controls only a live cluster can answer: what the API server holds (namespaces without Pod Security
+// Admission labels, legacy token Secrets, CertificateSigningRequests) and escalation paths through
+// the RBAC objects it really has. Each is a cross-object check, evaluated by the same engine loop as
+// the catalog, so exceptions, overrides and every report format apply to them unchanged.
+import 'reflect-metadata';
+import { Pkcs10CertificateRequest, X509Certificate } from '@peculiar/x509';
+import type { KubeObject } from '../core/index.ts';
+import type { ObjectSet, SetCheck, SetViolation } from '../checks/check.ts';
+import { RBAC_KINDS, rbacContext } from '../checks/access/rbac/context.ts';
+import { escalationPaths, type EscalationPath } from '../rbac/escalation.ts';
+import { describeSubject, serviceAccountUser } from '../rbac/subjects.ts';
+import type { UserInfo } from '../rbac/model.ts';
+
+type Fields = Readonly<Record<string, unknown>>;
+
+function fields(value: unknown): Fields | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Fields) : undefined;
+}
+
+const PSA = 'pod-security.kubernetes.io/';
+const PSA_MODES = ['enforce', 'audit', 'warn'] as const;
+
+export const namespacePodSecurityCheck: SetCheck = {
+  id: 'cluster-namespace-pod-security-labels',
+  title: 'Namespace lacks Pod Security Admission labels',
+  area: 'compute',
+  severity: 'medium',
+  frameworks: { cis: ['5.2.1'], nsa: ['Pod security: Pod Security Admission'] },
+  description:
+    'Pod Security Admission enforces a Pod Security Standard per namespace only when the namespace carries `pod-security.kubernetes.io/enforce`; ' +
+    '`audit` and `warn` report violations without blocking. Without a `-version` label the level follows the API server\'s version and may change on upgrade.',
+  remediation:
+    'Label the namespace: `kubectl label ns NAME pod-security.kubernetes.io/enforce=restricted pod-security.kubernetes.io/enforce-version=v1.37` (and audit/warn likewise).',
+  kinds: ['Namespace'],
+  *evaluateSet(set) {
+    for (const namespace of set.ofKind('Namespace')) {
+      const labels = fields(fields(namespace.raw['metadata'])?.['labels']) ?? {};
+      const missing: string[] = [];
+      for (const mode of PSA_MODES) {
+        if (typeof labels[PSA + mode] !== 'string') missing.push(PSA + mode);
+        else if (typeof labels[`${PSA}${mode}-version`] !== 'string') missing.push(`${PSA}${mode}-version`);
+      }
+      if (missing.length === 0) continue;
+      const enforce = labels[PSA + 'enforce'];
+      yield {
+        object: namespace,
+        path: ['metadata', 'labels'],
+        message:
+          typeof enforce === 'string'
+            ? `namespace enforces Pod Security "${enforce}" but lacks ${missing.join(', ')}`
+            : `namespace has no Pod Security Admission enforce label: any pod is admitted (missing ${missing.join(', ')})`,
+      };
+    }
+  },
+  fixtures: {
+    fail: ['apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n', 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: {pod-security.kubernetes.io/enforce: restricted}\n'],
+    pass: [
+      'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n' +
+        PSA_MODES.map((m) => `    ${PSA}${m}: restricted\n    ${PSA}${m}-version: v1.37\n`).join(''),
+    ],
+  },
+};
+
+export const legacyTokenSecretCheck: SetCheck = {
+  id: 'cluster-legacy-service-account-token',
+  title: 'Long-lived ServiceAccount token Secret',
+  area: 'access',
+  severity: 'medium',
+  frameworks: { cis: ['5.1.6'], nsa: ['Authentication and authorization: service account tokens'] },
+  description:
+    'A Secret of type `kubernetes.io/service-account-token` holds a token that never expires and is not bound to a pod: whoever reads it once keeps the ' +
+    "ServiceAccount's permissions until the Secret is deleted. Pods get short-lived projected tokens since Kubernetes 1.22.",
+  remediation: 'Delete the Secret and use projected tokens (`kubectl create token`, or the automounted projected volume).',
+  kinds: ['Secret'],
+  *evaluateSet(set) {
+    for (const secret of set.ofKind('Secret')) {
+      if (secret.raw['type'] !== 'kubernetes.io/service-account-token') continue;
+      const account = fields(fields(secret.raw['metadata'])?.['annotations'])?.['kubernetes.io/service-account.name'];
+      yield {
+        object: secret,
+        path: ['type'],
+        message: `long-lived token Secret for ServiceAccount ${secret.namespace ?? '(unset)'}/${typeof account === 'string' ? account : '(unnamed)'}: the token never expires`,
+      };
+    }
+  },
+  fixtures: {
+    fail: [
+      'apiVersion: v1\nkind: Secret\nmetadata:\n  name: ci-token\n  namespace: shop\n  annotations: {kubernetes.io/service-account.name: ci}\ntype: kubernetes.io/service-account-token\n',
+    ],
+    pass: ['apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: shop}\ntype: Opaque\n'],
+  },
+};
+
+/** `Approved`, `Denied`, `Failed` or undefined (pending). */
+function csrState(csr: KubeObject): string | undefined {
+  const conditions = fields(csr.raw['status'])?.['conditions'];
+  if (!Array.isArray(conditions)) return undefined;
+  for (const state of ['Denied', 'Failed', 'Approved']) {
+    if (conditions.some((c) => fields(c)?.['type'] === state && fields(c)?.['status'] !== 'False')) return state;
+  }
+  return undefined;
+}
+
+/** Organizations (groups, for client certificates) the certificate or the request names. */
+export function certificateGroups(csr: KubeObject): string[] {
+  const status = fields(csr.raw['status']);
+  const spec = fields(csr.raw['spec']);
+  try {
+    if (typeof status?.['certificate'] === 'string' && status['certificate'] !== '') {
+      const pem = Buffer.from(status['certificate'], 'base64').toString('utf8');
+      return new X509Certificate(pem).subjectName.getField('O');
+    }
+    if (typeof spec?.['request'] === 'string') {
+      const pem = Buffer.from(spec['request'], 'base64').toString('utf8');
+      return new Pkcs10CertificateRequest(pem).subjectName.getField('O');
+    }
+  } catch {
+    // An unparseable request is refused by the signer: it names no group.
+  }
+  return [];
+}
+
+const PRIVILEGED_GROUPS = new Set(['system:masters']);
+
+export const privilegedCsrCheck: SetCheck = {
+  id: 'cluster-csr-privileged-group',
+  title: 'Approved CertificateSigningRequest for a privileged group',
+  area: 'access',
+  severity: 'critical',
+  frameworks: { mitre: ['Privilege escalation'], nsa: ['Authentication and authorization'] },
+  description:
+    'A client certificate whose subject names the `system:masters` group is cluster-admin that RBAC cannot revoke: it stays valid until it expires, ' +
+    'whatever bindings say. An approved request for one is either an attack or a serious mistake.',
+  remediation: 'Find who approved it (audit log), rotate the cluster CA if the certificate was issued, and restrict `certificatesigningrequests/approval`.',
+  kinds: ['CertificateSigningRequest'],
+  *evaluateSet(set) {
+    for (const csr of set.ofKind('CertificateSigningRequest')) {
+      if (csrState(csr) !== 'Approved') continue;
+      const groups = certificateGroups(csr).filter((g) => PRIVILEGED_GROUPS.has(g));
+      if (groups.length === 0) continue;
+      const signer = fields(csr.raw['spec'])?.['signerName'];
+      yield {
+        object: csr,
+        path: ['spec', 'request'],
+        message: `approved request (signer ${typeof signer === 'string' ? signer : 'unknown'}) for a certificate in group ${groups.join(', ')}: full cluster-admin no binding can revoke`,
+      };
+    }
+  },
+  fixtures: { fail: [], pass: [] }, // the requests are PEM: see checks.test.ts, which builds them
+};
+
+export const pendingCsrCheck: SetCheck = {
+  id: 'cluster-csr-pending',
+  title: 'CertificateSigningRequest awaiting approval',
+  area: 'access',
+  severity: 'low',
+  frameworks: { nsa: ['Authentication and authorization'] },
+  description:
+    'A pending request waits for someone allowed to approve it; who that is decides who can mint client identities. The message names them.',
+  remediation: 'Approve or deny it (`kubectl certificate approve|deny NAME`) and review who holds `certificatesigningrequests/approval`.',
+  kinds: ['CertificateSigningRequest', ...RBAC_KINDS],
+  *evaluateSet(set) {
+    const pending = set.ofKind('CertificateSigningRequest').filter((csr) => csrState(csr) === undefined);
+    if (pending.length === 0) return;
+    const index = rbacContext(set).index;
+    const approvers = index.whoCan({ verb: 'update', apiGroup: 'certificates.k8s.io', resource: 'certificatesigningrequests', subresource: 'approval', namespace: '', name: '' });
+    const names = [...new Set(approvers.map((g) => describeSubject(g.holder.subject, g.holder.binding.namespace, g.holder.binding.kind === 'ClusterRoleBinding')))].sort();
+    for (const csr of pending) {
+      const signer = fields(csr.raw['spec'])?.['signerName'];
+      yield {
+        object: csr,
+        path: ['status'],
+        message: `pending request for signer ${typeof signer === 'string' ? signer : 'unknown'}; may approve (RBAC): ${names.length === 0 ? 'nobody but system:masters' : names.slice(0, 8).join(', ') + (names.length > 8 ? ` and ${names.length - 8} more` : '')}`,
+      };
+    }
+  },
+  fixtures: {
+    fail: ['apiVersion: certificates.k8s.io/v1\nkind: CertificateSigningRequest\nmetadata: {name: jane}\nspec: {signerName: kubernetes.io/kube-apiserver-client, request: ""}\n'],
+    pass: [
+      'apiVersion: certificates.k8s.io/v1\nkind: CertificateSigningRequest\nmetadata: {name: jane}\nspec: {signerName: kubernetes.io/kube-apiserver-client}\nstatus:\n  conditions: [{type: Denied, status: "True"}]\n',
+    ],
+  },
+};
+
+/** Paths of two or more steps (a one-step path is a direct grant, which the RBAC controls report). */
+function formatSteps(path: EscalationPath<KubeObject>): string {
+  return path.steps.map((step, i) => `${i + 1}. ${step.from}: ${step.action}`).join('; ');
+}
+
+export const escalationPathCheck: SetCheck = {
+  id: 'cluster-rbac-escalation-path',
+  title: 'Identity can escalate to cluster-admin through RBAC',
+  area: 'access',
+  severity: 'high',
+  frameworks: { mitre: ['Privilege escalation'], nsa: ['Authentication and authorization: role-based access control'] },
+  description:
+    'An identity that may run pods as, mint tokens for or impersonate a more privileged ServiceAccount can act as it; a chain of such steps ending at full ' +
+    'access, escalate/bind or impersonation of anyone makes the first identity cluster-admin in effect. The message prints the steps.',
+  remediation: 'Break the first step: narrow the grant that lets the identity create pods, tokens or impersonate, or move the privileged ServiceAccount out of reach.',
+  kinds: ['ServiceAccount', ...RBAC_KINDS],
+  *evaluateSet(set) {
+    const context = rbacContext(set);
+    const accounts = new Map<string | null, string[]>();
+    for (const sa of set.ofKind('ServiceAccount')) {
+      let list = accounts.get(sa.namespace);
+      if (list === undefined) accounts.set(sa.namespace, (list = []));
+      list.push(sa.name);
+    }
+    const namespaces = [...accounts.keys()];
+    const options = { serviceAccounts: (ns: string | null) => accounts.get(ns) ?? [] };
+    const starts: { user: UserInfo; object: KubeObject; path: (string | number)[] }[] = [];
+    for (const sa of set.ofKind('ServiceAccount')) starts.push({ user: serviceAccountUser(sa.namespace, sa.name), object: sa, path: ['metadata', 'name'] });
+    const users = new Set<string>();
+    for (const binding of context.bindings) {
+      binding.subjects.forEach((subject, i) => {
+        if (subject.kind !== 'User' || users.has(subject.name) || binding.source === undefined) return;
+        users.add(subject.name);
+        starts.push({ user: { name: subject.name, groups: ['system:authenticated'] }, object: binding.source, path: ['subjects', i] });
+      });
+    }
+    for (const start of starts) {
+      for (const path of escalationPaths(context.index, start.user, options, namespaces)) {
+        if (path.steps.length < 2) continue;
+        yield { object: start.object, path: start.path, message: `${start.user.name} reaches ${path.goal} in ${path.steps.length} steps: ${formatSteps(path)}` } satisfies SetViolation;
+      }
+    }
+  },
+  fixtures: {
+    fail: [
+      [
+        'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: ci, namespace: shop}',
+        'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: deployer, namespace: shop}',
+        'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: pods, namespace: shop}\nrules: [{apiGroups: [""], resources: [pods], verbs: [create]}]',
+        'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: ci-pods, namespace: shop}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pods}\nsubjects: [{kind: ServiceAccount, name: ci, namespace: shop}]',
+        'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: everything}\nrules: [{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}]',
+        'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: deployer-admin}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: everything}\nsubjects: [{kind: ServiceAccount, name: deployer, namespace: shop}]',
+      ].join('\n---\n'),
+    ],
+    pass: [
+      [
+        'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: ci, namespace: shop}',
+        'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: deployer, namespace: other}',
+        'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: pods, namespace: shop}\nrules: [{apiGroups: [""], resources: [pods], verbs: [create]}]',
+        'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: ci-pods, namespace: shop}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pods}\nsubjects: [{kind: ServiceAccount, name: ci, namespace: shop}]',
+        'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: everything}\nrules: [{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}]',
+        'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: deployer-admin}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: everything}\nsubjects: [{kind: ServiceAccount, name: deployer, namespace: other}]',
+      ].join('\n---\n'),
+    ],
+  },
+};
+
+/** The cluster-only controls, run after the catalog's on every `cluster scan`. */
+export const clusterChecks: readonly SetCheck[] = [namespacePodSecurityCheck, legacyTokenSecretCheck, privilegedCsrCheck, pendingCsrCheck, escalationPathCheck];
+
+export const clusterControlIds: ReadonlySet<string> = new Set(clusterChecks.map((c) => c.id));
+
+export type { ObjectSet };
