@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { BulwarkError } from '../core/index.ts';
+import { admissionCommand } from './admission.ts';
 import { attestCommand } from './attest.ts';
 import { caCommand } from './ca.ts';
+import { clusterCommand } from './cluster.ts';
 import { controlsCommand } from './controls.ts';
 import { dbCommand } from './db.ts';
 import { imageCommand } from './image.ts';
@@ -43,6 +45,10 @@ Examples:
   program.addCommand(signCommand());
   program.addCommand(attestCommand());
   program.addCommand(verifyCommand());
+  // The webhook, its server and the engines it runs are imported by each action.
+  program.addCommand(admissionCommand());
+  // The cluster client and the Kubernetes client library are imported by each action.
+  program.addCommand(clusterCommand());
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { formatLocation } from '../core/index.ts';
@@ -9,9 +9,39 @@ import type { Diagnostic } from '../load/index.ts';
  * exist as one string.
  */
 export async function emit(chunks: Iterable<string>, output: string | undefined): Promise<void> {
-  const destination = output === undefined ? process.stdout : createWriteStream(output);
-  await pipeline(Readable.from(chunks, { objectMode: false }), destination, { end: output !== undefined });
+  if (output !== undefined) {
+    writeFileChunks(chunks, output);
+    return;
+  }
+  await pipeline(Readable.from(chunks, { objectMode: false }), process.stdout, { end: false });
 }
+
+/**
+ * A file is written synchronously through one reused buffer: a write stream would allocate a fresh
+ * Buffer per chunk (34 MB of garbage for a 35 MB report) and go through the stream machinery, while
+ * the next chunk cannot be produced any sooner anyway.
+ */
+function writeFileChunks(chunks: Iterable<string>, output: string): void {
+  const encoder = new TextEncoder();
+  const buffer = new Uint8Array(WRITE_BUFFER_BYTES);
+  const fd = openSync(output, 'w');
+  try {
+    for (const chunk of chunks) {
+      let rest = chunk;
+      while (rest.length > 0) {
+        // A chunk larger than the buffer (in UTF-8) is encoded in several passes.
+        const { read, written } = encoder.encodeInto(rest, buffer);
+        for (let offset = 0; offset < written; ) offset += writeSync(fd, buffer, offset, written - offset);
+        rest = read === rest.length ? '' : rest.slice(read);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Four times the renderers' chunk size: a chunk of up to 3-byte characters fits in one pass. */
+const WRITE_BUFFER_BYTES = 256 * 1024;
 
 /** `file:line:col: error: message`, the form editors and CI logs turn into links. */
 export function printDiagnostics(diagnostics: readonly Diagnostic[], stream: NodeJS.WriteStream = process.stderr): void {

@@ -76,27 +76,14 @@ async function verifyImages(refs: string[], flags: ImageFlags, requireSignature:
     import('../trust/verify/authority.ts'),
     import('../trust/verify/flags.ts'),
     import('../trust/duration.ts'),
-    flags.policy === undefined ? undefined : import('../trust/policy/load.ts'),
+    flags.policy === undefined ? undefined : Promise.all([import('../trust/policy/load.ts'), import('../trust/policy/enforce.ts')]).then(([load, enforce]) => ({ ...load, ...enforce })),
   ]);
   const verifier = new ImageVerifier({ registry: registryOptions(flags), timeoutMs: parseDuration(flags.timeout, '--timeout', 600_000) });
   const policyFile = flags.policy === undefined ? undefined : await policyModule!.loadTrustPolicy(flags.policy);
   const fromFlags = policyFile === undefined ? policyFromFlags(await authoritiesFromFlags(trustFlags(flags)), trustFlags(flags), flags.attestationType, requireSignature) : undefined;
   const outcomes: Outcome[] = [];
   for (const ref of refs) {
-    if (policyFile === undefined) {
-      outcomes.push(await verifier.verify(ref, fromFlags!));
-      continue;
-    }
-    const resolved = await verifier.pool.resolve(ref).catch(() => undefined);
-    const repository = resolved === undefined ? ref : `${resolved.reference.domain}/${resolved.reference.path}`;
-    const decision = policyModule!.decide(policyFile, repository);
-    if (decision.action === 'verify') {
-      outcomes.push({ ...(await verifier.verify(ref, decision.policy)), rule: decision.rule, decision: 'verify' });
-    } else {
-      const base: Outcome = { reference: ref, repository, digest: resolved?.digest ?? '', policy: policyFile.file, verified: decision.action === 'allow', signatures: [], attestations: [], rejected: [], rule: decision.rule, decision: decision.action };
-      if (decision.action === 'deny') base.reason = { code: 'policy-denied', message: decision.rule === undefined ? 'no rule of the policy matches this image (default: deny)' : `rule "${decision.rule}" denies this image` };
-      outcomes.push(base);
-    }
+    outcomes.push(policyFile === undefined ? await verifier.verify(ref, fromFlags!) : await policyModule!.verifyWithPolicy(verifier, policyFile, ref));
   }
   if (flags.format === 'json') {
     process.stdout.write(`${JSON.stringify({ schemaVersion: '1', tool: { name: 'bulwark', version: toolVersion }, images: outcomes.map(stripCached) })}\n`);

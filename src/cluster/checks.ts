@@ -183,8 +183,8 @@ export const pendingCsrCheck: SetCheck = {
 };
 
 /** Paths of two or more steps (a one-step path is a direct grant, which the RBAC controls report). */
-function formatSteps(path: EscalationPath<KubeObject>): string {
-  return path.steps.map((step, i) => `${i + 1}. ${step.from}: ${step.action}`).join('; ');
+function formatSteps(path: EscalationPath<KubeObject>, start: UserInfo, label: string): string {
+  return path.steps.map((step, i) => `${i + 1}. ${step.from === start.name ? label : step.from}: ${step.action}`).join('; ');
 }
 
 export const escalationPathCheck: SetCheck = {
@@ -208,20 +208,20 @@ export const escalationPathCheck: SetCheck = {
     }
     const namespaces = [...accounts.keys()];
     const options = { serviceAccounts: (ns: string | null) => accounts.get(ns) ?? [] };
-    const starts: { user: UserInfo; object: KubeObject; path: (string | number)[] }[] = [];
-    for (const sa of set.ofKind('ServiceAccount')) starts.push({ user: serviceAccountUser(sa.namespace, sa.name), object: sa, path: ['metadata', 'name'] });
+    const starts: { user: UserInfo; label: string; object: KubeObject; path: (string | number)[] }[] = [];
+    for (const sa of set.ofKind('ServiceAccount')) starts.push({ user: serviceAccountUser(sa.namespace, sa.name), label: `ServiceAccount ${sa.namespace ?? '(unset)'}/${sa.name}`, object: sa, path: ['metadata', 'name'] });
     const users = new Set<string>();
     for (const binding of context.bindings) {
       binding.subjects.forEach((subject, i) => {
         if (subject.kind !== 'User' || users.has(subject.name) || binding.source === undefined) return;
         users.add(subject.name);
-        starts.push({ user: { name: subject.name, groups: ['system:authenticated'] }, object: binding.source, path: ['subjects', i] });
+        starts.push({ user: { name: subject.name, groups: ['system:authenticated'] }, label: `User ${subject.name}`, object: binding.source, path: ['subjects', i] });
       });
     }
     for (const start of starts) {
       for (const path of escalationPaths(context.index, start.user, options, namespaces)) {
         if (path.steps.length < 2) continue;
-        yield { object: start.object, path: start.path, message: `${start.user.name} reaches ${path.goal} in ${path.steps.length} steps: ${formatSteps(path)}` } satisfies SetViolation;
+        yield { object: start.object, path: start.path, message: `${start.label} reaches ${path.goal} in ${path.steps.length} steps: ${formatSteps(path, start.user, start.label)}` } satisfies SetViolation;
       }
     }
   },
@@ -252,6 +252,7 @@ export const escalationPathCheck: SetCheck = {
 /** The cluster-only controls, run after the catalog's on every `cluster scan`. */
 export const clusterChecks: readonly SetCheck[] = [namespacePodSecurityCheck, legacyTokenSecretCheck, privilegedCsrCheck, pendingCsrCheck, escalationPathCheck];
 
-export const clusterControlIds: ReadonlySet<string> = new Set(clusterChecks.map((c) => c.id));
+/** Ids configuration may name; `cluster-unencrypted-at-rest` runs only with --etcd-endpoint. */
+export const clusterControlIds: ReadonlySet<string> = new Set([...clusterChecks.map((c) => c.id), 'cluster-unencrypted-at-rest']);
 
 export type { ObjectSet };

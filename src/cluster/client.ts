@@ -39,6 +39,8 @@ export interface ClusterClient {
   get(path: string): Promise<unknown>;
   /** POST a JSON body (SubjectAccessReview) and parse the answer. */
   post(path: string, body: unknown): Promise<unknown>;
+  put(path: string, body: unknown): Promise<unknown>;
+  delete(path: string): Promise<unknown>;
   /** Requests made so far (for benchmarks and progress). */
   readonly requests: number;
 }
@@ -83,7 +85,7 @@ function createClient(server: string, context: string, base: RequestOptions, lim
   if (!secure && url.protocol !== 'http:') throw new BulwarkError('E_CONFIG', `unsupported API server URL ${server}: use https://`);
   const prefix = url.pathname.replace(/\/+$/, '');
   let requests = 0;
-  const send = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> => {
+  const send = async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<unknown> => {
     await limiter.take();
     requests++;
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
@@ -140,6 +142,8 @@ function createClient(server: string, context: string, base: RequestOptions, lim
     server,
     get: (path) => send('GET', path),
     post: (path, body) => send('POST', path, body),
+    put: (path, body) => send('PUT', path, body),
+    delete: (path) => send('DELETE', path),
     get requests() {
       return requests;
     },

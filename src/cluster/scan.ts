@@ -13,6 +13,7 @@ import { clusterChecks, clusterControlIds } from './checks.ts';
 import { connect, type ClusterClient, type ConnectOptions } from './client.ts';
 import { clusterFile, collectObjects } from './collect.ts';
 import { discoverResources } from './discover.ts';
+import { encryptionCheck, type EncryptionReport, type EtcdOptions } from './encryption.ts';
 
 export const DEFAULT_EXCLUDED_NAMESPACES: readonly string[] = ['kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -35,6 +36,8 @@ export interface ClusterScanRequest extends ConnectOptions {
   now: Date;
   toolVersion: string;
   onProgress?: (label: string, done: number, total: number) => void;
+  /** Read the raw values from etcd to prove encryption at rest. */
+  etcd?: EtcdOptions;
 }
 
 export interface ClusterScanOutcome {
@@ -47,6 +50,8 @@ export interface ClusterScanOutcome {
   timings: { connectMs: number; collectMs: number; analysisMs: number };
   /** Objects not reported on: excluded namespaces, and pods or jobs whose controller is reported instead. */
   excluded: number;
+  /** What etcd holds, when --etcd-endpoint was given: provider and key per object, plaintext ones. */
+  encryption?: EncryptionReport;
 }
 
 /** Whether the object is run by a controller that was also read (its findings are the controller's). */
@@ -79,7 +84,12 @@ export async function runClusterScan(request: ClusterScanRequest): Promise<Clust
   });
   const collected = performance.now();
 
-  const activeClusterChecks = clusterChecks.filter((check) => !config.controls.disable.has(check.id));
+  let encryption: EncryptionReport | undefined;
+  if (request.etcd !== undefined) {
+    const { readEncryptionState } = await import('./encryption.ts');
+    encryption = await readEncryptionState(request.etcd);
+  }
+  const activeClusterChecks = [...clusterChecks, ...(encryption === undefined ? [] : [encryptionCheck(encryption)])].filter((check) => !config.controls.disable.has(check.id));
   const settings: EvaluationSettings = {
     config,
     level: request.pssLevel ?? config.pss.level,
@@ -131,5 +141,6 @@ export async function runClusterScan(request: ClusterScanRequest): Promise<Clust
     coverage: { listed: collection.listed, gaps: collection.gaps },
     timings: { connectMs: connected - started, collectMs: collected - connected, analysisMs: analysed - collected },
     excluded: outOfScope.size,
+    encryption,
   };
 }

@@ -1,4 +1,4 @@
-import { formatPath, objectRef, type Finding, type KubeObject, type ObjectRef } from '../core/index.ts';
+import { createPathFormatter, objectRef, type Finding, type KubeObject, type ObjectRef } from '../core/index.ts';
 import type { Check, CheckContext, ObjectSet, ScanSettings, SetCheck, Violation } from '../checks/check.ts';
 import { podViews } from '../podspec/index.ts';
 
@@ -28,8 +28,22 @@ export function runChecks(objects: readonly KubeObject[], checks: readonly Check
   for (const object of objects) {
     const context: CheckContext = { object, pods: podViews(object.raw), settings: options.settings };
     let ref: ObjectRef | undefined; // shared by the object's findings
-    for (const check of checks) {
-      for (const violation of check.evaluate(context)) {
+    for (let c = 0; c < checks.length; c++) {
+      const check = checks[c]!;
+      const found = check.evaluate(context);
+      // Nearly every check returns an array, most often the shared empty one. `for…of` would
+      // allocate an iterator and a result object per object and check (over 100 MB on the 10,000
+      // object benchmark with the full catalog); indexing allocates nothing. Generators still work.
+      if (Array.isArray(found)) {
+        const violations = found as readonly Violation[];
+        for (let v = 0; v < violations.length; v++) {
+          const finding = toFinding(check, object, (ref ??= objectRef(object)), violations[v]!, options);
+          if (finding === null) suppressed++;
+          else findings.push(finding);
+        }
+        continue;
+      }
+      for (const violation of found) {
         const finding = toFinding(check, object, (ref ??= objectRef(object)), violation, options);
         if (finding === null) suppressed++;
         else findings.push(finding);
@@ -62,6 +76,9 @@ export function runSetChecks(set: ObjectSet, checks: readonly SetCheck[], option
   return { findings, suppressed };
 }
 
+// Shared by every run of this process: the texts are immutable and the tree is bounded.
+const pathText = createPathFormatter();
+
 /** The finding a violation becomes, or null when an exception suppresses it. */
 function toFinding(
   check: Check | SetCheck,
@@ -78,7 +95,7 @@ function toFinding(
     area: check.area,
     frameworks: check.frameworks,
     object: ref,
-    location: { file: object.source.file, line: at.line, column: at.column, path: formatPath(violation.path) },
+    location: { file: object.source.file, line: at.line, column: at.column, path: pathText(violation.path) },
     message: violation.message,
     remediation: check.remediation,
   };

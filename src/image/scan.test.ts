@@ -68,6 +68,22 @@ describe('image scan', () => {
     await writeDockerArchive(file, image, [tar], 'x:1');
     const fromArchive = await scanImage({ location: { kind: 'docker-archive', path: file, tag: '1' } });
     assert.deepEqual(fromArchive.packages.map((p) => p.purl), ['pkg:deb/debian/a@1?arch=all&distro=debian-12']);
+    // The classic layout (Docker before 25): <id>/layer.tar named by no digest; the diff_id is the check.
+    const classic = join(work, 'classic.tar');
+    const configName = `${image.configDigest.slice(7)}.json`;
+    writeFileSync(classic, await tarOf([
+      { name: 'abc/layer.tar', content: tar },
+      { name: configName, content: image.config },
+      { name: 'manifest.json', content: JSON.stringify([{ Config: configName, RepoTags: ['x:1'], Layers: ['abc/layer.tar'] }]) },
+    ]));
+    const fromClassic = await scanImage({ location: { kind: 'docker-archive', path: classic } });
+    assert.deepEqual(fromClassic.packages.map((p) => p.purl), ['pkg:deb/debian/a@1?arch=all&distro=debian-12']);
+    writeFileSync(classic, await tarOf([
+      { name: 'abc/layer.tar', content: await tarOf([{ name: 'other', content: 'x' }]) },
+      { name: configName, content: image.config },
+      { name: 'manifest.json', content: JSON.stringify([{ Config: configName, RepoTags: ['x:1'], Layers: ['abc/layer.tar'] }]) },
+    ]));
+    await assert.rejects(scanImage({ location: { kind: 'docker-archive', path: classic } }), /diff_ids/);
     const root = dir();
     mkdirSync(join(root, 'usr', 'lib'), { recursive: true });
     mkdirSync(join(root, 'etc'));

@@ -9,7 +9,7 @@ import { CompactRange } from './compact-range.ts';
 import { LedgerError } from './errors.ts';
 import { atomicWrite, syncDirectory } from './fs-util.ts';
 import { hashBytes, leafHashText, leafHashTextInPlace, type HashText } from './hash.ts';
-import { batchBytes, committedSizeAfter, encodeBatch, encodeSegmentHeader, scanSegmentEnd, SegmentReader, SEGMENT_HEADER_BYTES, type ScanEnd } from './segment.ts';
+import { batchBytes, ChunkBuffers, committedSizeAfter, encodeBatch, encodeSegmentHeader, scanSegmentEnd, SegmentReader, SEGMENT_HEADER_BYTES, type ScanEnd } from './segment.ts';
 import type { AppendResult, DataKeyRecord, LedgerStore, StoredLeaf, TreeHead } from './store.ts';
 import { LevelRuns, TreeFiles } from './tree-files.ts';
 import { frontierNodes, type NodeId } from './tree-math.ts';
@@ -235,8 +235,8 @@ export class FileStore implements LedgerStore {
 
   /**
    * Entries [from, to) in order, each as the segment cursor positioned on it (the same object every
-   * time: the entry is `reader.chunk[start, end)`); damage, gaps and a short log raise `corrupt`
-   * naming the file.
+   * time: the entry is `reader.chunk[start, end)`, valid until the reader has moved two chunks on,
+   * since chunk buffers are reused); damage, gaps and a short log raise `corrupt` naming the file.
    */
   *#entries(from: number, to: number): Generator<SegmentReader> {
     if (from >= to) return;
@@ -244,12 +244,13 @@ export class FileStore implements LedgerStore {
     let start = segments.findLastIndex((s) => s.first <= from);
     if (start < 0) throw new LedgerError('corrupt', `no segment holds entry ${from}: the first segment starts at ${segments[0]?.first ?? 'nothing'}`);
     let next = segments[start]!.first;
+    const chunks = new ChunkBuffers();
     for (; start < segments.length && next < to; start++) {
       const segment = segments[start]!;
       if (segment.first !== next) {
         throw new LedgerError('corrupt', `entries ${next}…${segment.first - 1} are missing: the segment after entry ${next - 1} starts at ${segment.first}`, { location: { file: segment.path } });
       }
-      const reader = new SegmentReader(segment.path, segment.first);
+      const reader = new SegmentReader(segment.path, segment.first, { chunks });
       try {
         let ended = true;
         while (reader.next()) {
@@ -279,13 +280,20 @@ export class FileStore implements LedgerStore {
   }
 
   async *readLeaves(from: number, to: number): AsyncIterable<StoredLeaf[]> {
+    // A batch never spans two chunks, and is handed over once the cursor entered the next one: its
+    // leaves, views of a reused chunk buffer, stay valid until the next batch is asked for (the
+    // store contract).
     let batch: StoredLeaf[] = [];
-    for (const reader of this.#entries(from, to)) {
-      batch.push({ index: reader.index, leaf: reader.leaf });
-      if (batch.length === 4096) {
+    let generation = -1;
+    let reader: SegmentReader | undefined;
+    for (const current of this.#entries(from, to)) {
+      if (batch.length > 0 && (current !== reader || current.generation !== generation || batch.length === 4096)) {
         yield batch;
         batch = [];
       }
+      reader = current;
+      generation = current.generation;
+      batch.push({ index: current.index, leaf: current.leaf });
     }
     if (batch.length > 0) yield batch;
   }

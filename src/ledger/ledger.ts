@@ -195,7 +195,7 @@ export class Ledger {
   }
 
   /** Appends one entry; resolves once it is durable. */
-  async append(input: AppendInput): Promise<AppendReceipt> {
+  append(input: AppendInput): Promise<AppendReceipt> {
     return this.appendBatch([input]);
   }
 
@@ -211,8 +211,10 @@ export class Ledger {
       pending = { bytes: 0, resolve, reject };
     });
     const done = (leaves: Buffer[]): void => {
+      let bytes = 0;
+      for (let i = 0; i < leaves.length; i++) bytes += leaves[i]!.length;
       pending.leaves = leaves;
-      pending.bytes = leaves.reduce((sum, leaf) => sum + leaf.length, 0);
+      pending.bytes = bytes;
     };
     try {
       const keys = this.#cachedKeys(inputs);

@@ -38,7 +38,8 @@ export interface LedgerStore {
   append(leaves: readonly Buffer[]): Promise<AppendResult>;
   /**
    * Entries [from, to) in order, a batch at a time (per-entry async iteration would cost more than
-   * hashing the entry); a damaged record raises a LedgerError with reason 'corrupt'.
+   * hashing the entry); a damaged record raises a LedgerError with reason 'corrupt'. A batch's
+   * leaves may be views of a buffer the store reuses: valid until the next batch is asked for.
    */
   readLeaves(from: number, to: number): AsyncIterable<StoredLeaf[]>;
   /** Stored hashes of complete perfect subtrees (a node of level 0 is a leaf hash). */

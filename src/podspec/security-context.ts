@@ -92,9 +92,13 @@ function sourcedIn(level: Level, parent: Fields | undefined, parentKey: string, 
   return value === undefined ? undefined : { value, path: [...level.path, parentKey, key], from: level.from };
 }
 
+// Shared by every container that sets no windowsOptions at either level (nearly all of them).
+const NO_WINDOWS_OPTIONS: EffectiveWindowsOptions = Object.freeze({});
+
 function windowsOptions(pod: Level, container: Level): EffectiveWindowsOptions {
   const podOptions = asFields(fieldOf(pod.fields, 'windowsOptions'));
   const containerOptions = asFields(fieldOf(container.fields, 'windowsOptions'));
+  if (podOptions === undefined && containerOptions === undefined) return NO_WINDOWS_OPTIONS;
   const pick = (key: string): Sourced | undefined =>
     sourcedIn(container, containerOptions, 'windowsOptions', key) ?? sourcedIn(pod, podOptions, 'windowsOptions', key);
   const containerSetsGmsa =
@@ -136,11 +140,14 @@ export function effectiveSecurityContext(
     from: 'container',
   };
   const result: Record<string, Sourced | EffectiveWindowsOptions> = { windowsOptions: windowsOptions(pod, container) };
-  for (const key of WHOLE_VALUE_FIELDS) {
+  // Indexed loops: this runs per container, and `for…of` allocated an iterator each time.
+  for (let i = 0; i < WHOLE_VALUE_FIELDS.length; i++) {
+    const key = WHOLE_VALUE_FIELDS[i]!;
     const value = sourced(container, key) ?? sourced(pod, key);
     if (value !== undefined) result[key] = value;
   }
-  for (const key of CONTAINER_ONLY_FIELDS) {
+  for (let i = 0; i < CONTAINER_ONLY_FIELDS.length; i++) {
+    const key = CONTAINER_ONLY_FIELDS[i]!;
     const value = sourced(container, key);
     if (value !== undefined) result[key] = value;
   }

@@ -33,12 +33,21 @@ export function policySetChecks(set: PolicySet, options: PolicyEvaluationOptions
   }));
 }
 
-/** Violations by policy, identical ones (a policy bound twice, several params) reported once. */
+/**
+ * Violations by policy, identical ones (a policy bound twice, several params) reported once. The
+ * evaluation lists an object's violations together, so duplicates are looked for within one
+ * object's run only.
+ */
 function group(evaluation: PolicyEvaluation): Map<string, SetViolation[]> {
   const out = new Map<string, SetViolation[]>();
-  const seen = new Set<string>();
+  let current: unknown;
+  let seen = new Set<string>();
   for (const v of evaluation.violations) {
-    const key = JSON.stringify([v.policy, v.object.source.file, v.object.source.document, v.object.kind, v.object.name, v.path, v.message]);
+    if (v.object !== current) {
+      current = v.object;
+      seen = new Set();
+    }
+    const key = `${v.policy}\u0000${v.path.join('\u0001')}\u0000${v.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
     let list = out.get(v.policy);

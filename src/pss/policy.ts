@@ -71,40 +71,78 @@ export function resolveRules(definitions: readonly PssCheckDefinition[]): Readon
 const pathKey = (violation: Violation): string => violation.path.join('\u0000');
 
 interface Split {
-  shared: Violation[];
-  beyond: Violation[];
+  shared: readonly Violation[];
+  beyond: readonly Violation[];
 }
+
+// Most pods pass the stricter rule: they share this answer instead of allocating one each.
+const NOTHING_SPLIT: Split = Object.freeze({ shared: Object.freeze([]), beyond: Object.freeze([]) });
+
+/**
+ * Whether `list` has a violation at the same path as `violation`: segment by segment, a number and
+ * its text alike, as pathKey's joined keys compare them (paths are field names and indexes).
+ */
+function hasPathOf(list: readonly Violation[], violation: Violation): boolean {
+  const key = violation.path;
+  for (let i = 0; i < list.length; i++) {
+    const other = list[i]!.path;
+    if (other.length !== key.length) continue;
+    let same = true;
+    for (let k = 0; k < key.length && same; k++) same = other[k] === key[k] || String(other[k]) === String(key[k]);
+    if (same) return true;
+  }
+  return false;
+}
+
+// Up to this many comparisons the lists (a few violations per pod) are compared directly; larger
+// ones, which only hostile input produces, go through sets so the work stays linear.
+const DIRECT_COMPARISONS = 256;
 
 /**
  * The two halves of one (baseline, stricter) pair, computed once per pod template: the engine
- * evaluates both controls of the pair on the same pod, one after the other.
+ * evaluates both controls of the pair on the same pod, one after the other, so remembering the last
+ * pod answers the second call without a per-pod cache (the rules are pure: a miss only recomputes).
  */
 function splitPair(baseline: PodRule, stricter: PodRule): { shared: PodRule; beyond: PodRule } {
-  const memo = new WeakMap<object, Split>();
+  // The stricter rule's answer for a passing pod is empty: collected here, no array per pod.
+  const scratch: Violation[] = [];
+  let lastPod: object | undefined;
+  let lastSplit: Split = NOTHING_SPLIT;
   const split = (pod: Parameters<PodRule>[0]): Split => {
-    let known = memo.get(pod);
-    if (known === undefined) {
+    if (pod === lastPod) return lastSplit;
+    let known = NOTHING_SPLIT;
+    scratch.length = 0;
+    stricter(pod, scratch);
+    if (scratch.length > 0) {
+      const strict = scratch.slice();
+      scratch.length = 0;
       known = { shared: [], beyond: [] };
-      const strict: Violation[] = [];
-      stricter(pod, strict);
-      if (strict.length > 0) {
-        const base: Violation[] = [];
-        baseline(pod, base);
+      const base: Violation[] = [];
+      baseline(pod, base);
+      const shared = known.shared as Violation[];
+      const beyond = known.beyond as Violation[];
+      if (base.length * strict.length <= DIRECT_COMPARISONS) {
+        for (const violation of base) if (hasPathOf(strict, violation)) shared.push(violation);
+        for (const violation of strict) if (!hasPathOf(base, violation)) beyond.push(violation);
+      } else {
         const rejectedByBase = new Set(base.map(pathKey));
         const rejectedByStrict = new Set(strict.map(pathKey));
-        for (const violation of base) if (rejectedByStrict.has(pathKey(violation))) known.shared.push(violation);
-        for (const violation of strict) if (!rejectedByBase.has(pathKey(violation))) known.beyond.push(violation);
+        for (const violation of base) if (rejectedByStrict.has(pathKey(violation))) shared.push(violation);
+        for (const violation of strict) if (!rejectedByBase.has(pathKey(violation))) beyond.push(violation);
       }
-      memo.set(pod, known);
     }
+    lastPod = pod;
+    lastSplit = known;
     return known;
   };
   return {
     shared: (pod, out) => {
-      for (const violation of split(pod).shared) out.push(violation);
+      const { shared } = split(pod);
+      for (let i = 0; i < shared.length; i++) out.push(shared[i]!);
     },
     beyond: (pod, out) => {
-      for (const violation of split(pod).beyond) out.push(violation);
+      const { beyond } = split(pod);
+      for (let i = 0; i < beyond.length; i++) out.push(beyond[i]!);
     },
   };
 }

@@ -95,7 +95,8 @@ function renderRows(findings: readonly Finding[], width: number | undefined, pai
       severity: finding.severity,
       control,
       controlWidth: displayWidth(control),
-      at: `${finding.location.line}:${finding.location.column}`,
+      // Objects read from a cluster have no line (0): the column stays, empty, so rows still line up.
+      at: finding.location.line >= 1 ? `${finding.location.line}:${finding.location.column}` : '',
       path,
       pathWidth: displayWidth(path),
       message: terminalSafe(finding.message),

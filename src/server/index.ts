@@ -151,6 +151,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // Verified per route: probes from the kubelet carry no client certificate.
     requestCert: clientAuth,
     rejectUnauthorized: false,
+    // How often request and header timeouts are enforced (Node's default, 30 s, outlives them).
+    connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor((options.requestTimeoutMs ?? 10_000) / 2))),
   });
   server.requestTimeout = options.requestTimeoutMs ?? 10_000;
   server.headersTimeout = Math.min(options.headersTimeoutMs ?? 5_000, server.requestTimeout);
@@ -203,7 +205,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     async close() {
       clearInterval(timer);
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        // In-flight requests finish; connections still open after the grace period are cut.
+        const force = setTimeout(() => server.closeAllConnections(), 2_000);
+        force.unref();
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
         server.closeIdleConnections();
       });
       for (const module of options.modules) await module.close?.();

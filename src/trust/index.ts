@@ -46,6 +46,7 @@ export { VerificationCache, type CacheOptions } from './verify/cache.ts';
 export { ImageVerifier, RegistryPool, type ImageVerifierOptions } from './verify/verifier.ts';
 
 export { loadTrustPolicy, parseTrustPolicy, decide, type TrustPolicy, type PolicyDecision } from './policy/load.ts';
+export { verifyWithPolicy, type PolicyOutcome } from './policy/enforce.ts';
 
 export { signingIdentity, type SigningIdentity } from './sign/identity.ts';
 export { signBlob, signEnvelope, signEnvelopeBundle } from './sign/blob.ts';

@@ -7,7 +7,7 @@ export interface ReviewOptions {
   subResource?: string;
   dryRun?: boolean;
   username?: string;
-  groups?: string[];
+  groups?: readonly string[];
   oldObject?: Record<string, unknown> | null;
 }
 

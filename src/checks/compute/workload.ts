@@ -58,9 +58,15 @@ export interface VolumeEntry {
 
 const NO_VOLUMES: readonly VolumeEntry[] = Object.freeze([]);
 
+// Several checks in a row ask for the volumes of the same pod: the last answer is kept, keyed on the
+// parsed list itself (objects are never mutated), so a pod's entries are built once, not per check.
+let lastList: readonly unknown[] | undefined;
+let lastVolumes: readonly VolumeEntry[] = NO_VOLUMES;
+
 export function volumesOf(pod: PodView): readonly VolumeEntry[] {
   const list = asList(fieldOf(pod.spec, 'volumes'));
   if (list === undefined || list.length === 0) return NO_VOLUMES;
+  if (list === lastList) return lastVolumes;
   const out: VolumeEntry[] = [];
   for (let index = 0; index < list.length; index++) {
     const fields = asFields(list[index]);
@@ -68,6 +74,8 @@ export function volumesOf(pod: PodView): readonly VolumeEntry[] {
     const name = fieldOf(fields, 'name');
     out.push({ index, name: typeof name === 'string' ? name : '', fields });
   }
+  lastList = list;
+  lastVolumes = out;
   return out;
 }
 

@@ -174,6 +174,20 @@ describe('key files', () => {
     await assert.rejects(openKeyFile(join(dir, 'missing.key'), pass('pw')), /missing\.key: no such file/);
   });
 
+  it('goes through the key provider for --kms URIs, and names the providers when a scheme is unknown', async () => {
+    const { providerFor } = await import('./signing-key.ts');
+    const { openSigningKey } = await import('./open.ts');
+    const { pathToFileURL } = await import('node:url');
+    const uri = pathToFileURL(join(dir, 'kms-key.key')).href;
+    const { provider, uri: parsed } = providerFor(uri);
+    const generated = await provider.generate(parsed, { algorithm: 'ed25519', passphrase: pass('pw'), format: 'pkcs8', overwrite: false });
+    assert.deepEqual(generated.written, [join(dir, 'kms-key.key'), join(dir, 'kms-key.pub')]);
+    const key = await openSigningKey({ kms: uri }, pass('pw'));
+    assert.ok(key.publicKey.equals(generated.publicKey));
+    assert.throws(() => providerFor('awskms:///alias/x'), /no key provider for "awskms:\/\/" \(available: file:\/\/\)/);
+    await assert.rejects(openSigningKey({ key: 'a', kms: uri }, pass('pw')), /give --key or --kms, not both/);
+  });
+
   it('takes the passphrase from the environment or stdin, and says how when there is none', async () => {
     assert.deepEqual(await passphraseSource({ env: 'MY_PASS', environment: { MY_PASS: 'x' } })(), Buffer.from('x'));
     const { Readable } = await import('node:stream');

@@ -41,6 +41,10 @@ export class RegistryPool {
     return registry;
   }
 
+  parse(text: string): ImageReference {
+    return parseImageReference(text);
+  }
+
   /** The manifest digest a reference names: its own digest, or what its tag points at now. */
   async resolve(text: string): Promise<ResolvedImage> {
     const reference = parseImageReference(text);

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { installManifests } from './install.ts';
+import { renderInstall } from './render.ts';
+
+const bin = fileURLToPath(new URL('../../bin/bulwark.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'bulwark-install-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+type Obj = Record<string, any>;
+
+describe('installManifests', () => {
+  it('renders a safe installation', async () => {
+    const objects = (await installManifests({ namespace: 'guard', replicas: 3, image: 'example.com/bulwark:1', mutate: true })) as Obj[];
+    const byKind = (kind: string): Obj[] => objects.filter((object) => object.kind === kind);
+    const one = (kind: string): Obj => byKind(kind)[0] as Obj;
+    const deployment = one('Deployment');
+    assert.equal(deployment.spec.replicas, 3);
+    assert.ok(deployment.spec.template.spec.affinity.podAntiAffinity);
+    const container = deployment.spec.template.spec.containers[0];
+    assert.equal(container.securityContext.readOnlyRootFilesystem, true);
+    assert.ok(container.livenessProbe && container.readinessProbe && container.resources.limits);
+    assert.equal(byKind('PodDisruptionBudget').length, 1);
+    const clusterRole = one('ClusterRole');
+    assert.deepEqual(clusterRole.rules, [{ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] }]);
+
+    const secret = one('Secret');
+    const serving = new X509Certificate(secret.stringData['tls.crt']);
+    const ca = new X509Certificate(secret.stringData['ca.crt']);
+    assert.ok(serving.verify(ca.publicKey), 'the serving certificate is signed by the CA');
+    assert.match(serving.subjectAltName ?? '', /DNS:bulwark-admission\.guard\.svc/);
+
+    for (const kind of ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']) {
+      const [configuration] = byKind(kind);
+      assert.ok(configuration, kind);
+      for (const webhook of configuration.webhooks) {
+        assert.ok(webhook.timeoutSeconds <= 3);
+        assert.equal(webhook.sideEffects, 'None');
+        assert.deepEqual(webhook.admissionReviewVersions, ['v1']);
+        assert.ok(['Fail', 'Ignore'].includes(webhook.failurePolicy));
+        assert.equal(Buffer.from(webhook.clientConfig.caBundle, 'base64').toString(), secret.stringData['ca.crt']);
+        assert.deepEqual(webhook.namespaceSelector.matchExpressions[0].values, ['kube-system', 'kube-node-lease', 'guard']);
+      }
+    }
+    assert.equal(one('ValidatingWebhookConfiguration').webhooks[0].failurePolicy, 'Fail');
+  });
+
+  it('leaves out the mutating webhook unless asked', async () => {
+    const objects = await installManifests({ namespace: 'guard', replicas: 2, image: 'x', mutate: false });
+    assert.equal(objects.filter((object) => object['kind'] === 'MutatingWebhookConfiguration').length, 0);
+    await assert.rejects(installManifests({ namespace: 'guard', replicas: 1, image: 'x', mutate: false }), /at least 2/);
+  });
+
+  it('bulwark scan of the printed manifests has no Pod Security restricted finding', async () => {
+    const file = join(dir, 'install.yaml');
+    writeFileSync(file, await renderInstall({ namespace: 'bulwark-system', replicas: 2, image: 'ghcr.io/bulwark-dev/bulwark:0.1.0', mutate: true }));
+    const result = spawnSync(process.execPath, [bin, 'scan', file, '--pss-level', 'restricted', '--format', 'json'], { encoding: 'utf8' });
+    assert.ok(result.status === 0 || result.status === 1, result.stderr);
+    const findings = (JSON.parse(result.stdout) as { findings: { control: string; frameworks: { pss?: string } }[] }).findings;
+    assert.deepEqual(findings.filter((finding) => finding.frameworks.pss !== undefined).map((finding) => finding.control), []);
+  });
+
+  it('the CLI prints --emit-vap policies', () => {
+    const result = spawnSync(process.execPath, [bin, 'admission', 'install', '--emit-vap'], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /kind: ValidatingAdmissionPolicy\n/);
+    assert.match(result.stdout, /kind: ValidatingAdmissionPolicyBinding\n/);
+  });
+});

@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { emit } from './output.ts';
+
+test('emit writes every chunk to the file, multi-byte text and chunks larger than its buffer included', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bulwark-emit-'));
+  try {
+    const file = join(dir, 'report.json');
+    // 3-byte characters, and a chunk of 1 MiB of them: several encoding passes.
+    const chunks = ['{"a":"é€"', 'x'.repeat(70_000), '€'.repeat(350_000), '', '😀 end\n'];
+    await emit(chunks, file);
+    assert.equal(readFileSync(file, 'utf8'), chunks.join(''));
+    // A second emit replaces the file, as the write stream did.
+    await emit(['short\n'], file);
+    assert.equal(readFileSync(file, 'utf8'), 'short\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('emit to a directory that does not exist rejects with the file system error', async () => {
+  await assert.rejects(emit(['x'], join(tmpdir(), 'bulwark-no-such-dir-', 'sub', 'report.json')), { code: 'ENOENT' });
+});

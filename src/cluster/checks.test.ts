@@ -1,0 +1,56 @@
+import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import { webcrypto } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { Name, Pkcs10CertificateRequestGenerator } from '@peculiar/x509';
+import { createObjectSet } from '../engine/object-set.ts';
+import { runSetChecks } from '../engine/run.ts';
+import { objectsFromYaml } from '../load/testing/objects.ts';
+import { parsePssVersion } from '../pss/version.ts';
+import { certificateGroups, clusterChecks, privilegedCsrCheck } from './checks.ts';
+import { toKubeObject } from './collect.ts';
+
+const settings = { pss: { level: 'restricted' as const, version: parsePssVersion('latest') } };
+
+describe('cluster-only checks: fixtures through the engine', () => {
+  for (const check of clusterChecks) {
+    if (check === privilegedCsrCheck) continue; // PEM fixtures are built below
+    it(`${check.id}: fails its failing sets and passes its passing ones`, () => {
+      const kinds = new Set(check.kinds);
+      const run = (text: string) => runSetChecks(createObjectSet(objectsFromYaml(text).filter((o) => kinds.has(o.kind))), [check], { settings }).findings;
+      for (const text of check.fixtures.fail) {
+        const findings = run(text);
+        assert.ok(findings.length > 0, text);
+        assert.ok(findings.every((f) => f.control === check.id && f.message.length > 0));
+      }
+      for (const text of check.fixtures.pass) assert.deepEqual(run(text).map((f) => f.message), []);
+    });
+  }
+});
+
+async function csr(name: string, organization: string, approved: boolean) {
+  const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+  const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
+  const request = await Pkcs10CertificateRequestGenerator.create({ name: new Name(`CN=${name}, O=${organization}`), keys, signingAlgorithm: alg }, webcrypto);
+  const raw = {
+    metadata: { name },
+    spec: { signerName: 'corp.example/client', request: Buffer.from(request.toString('pem')).toString('base64') },
+    status: approved ? { conditions: [{ type: 'Approved', status: 'True' }] } : {},
+  };
+  return toKubeObject(raw, 'certificates.k8s.io/v1', 'CertificateSigningRequest', 'cluster://test')!;
+}
+
+describe('cluster-csr-privileged-group', () => {
+  it('reports an approved request for system:masters, not a pending one nor another group', async () => {
+    const objects = [await csr('evil', 'system:masters', true), await csr('waiting', 'system:masters', false), await csr('dev', 'developers', true)];
+    assert.deepEqual(certificateGroups(objects[0]!), ['system:masters']);
+    const findings = runSetChecks(createObjectSet(objects), [privilegedCsrCheck], { settings }).findings;
+    assert.deepEqual(findings.map((f) => f.object.name), ['evil']);
+    assert.equal(findings[0]!.location.line, 0);
+  });
+
+  it('reads an unparseable request as naming no group', () => {
+    const object = toKubeObject({ metadata: { name: 'x' }, spec: { request: 'bm90IGEgY3Ny' } }, 'certificates.k8s.io/v1', 'CertificateSigningRequest', 'cluster://t')!;
+    assert.deepEqual(certificateGroups(object), []);
+  });
+});
