@@ -79,6 +79,11 @@ interface ObjectExceptions {
   scoped: CompiledException[];
 }
 
+const NO_OBJECT_EXCEPTIONS: ObjectExceptions = Object.freeze({
+  ignores: Object.freeze({ annotations: [], diagnostics: [] }),
+  scoped: [],
+});
+
 /** Exceptions from the configuration and from annotations, applied to findings; `now` decides expiry. */
 export function createSuppressor(config: Config, now: Date, options: SuppressorOptions = {}): Suppressor {
   const compiled = config.exceptions.map(compile(now));
@@ -91,9 +96,14 @@ export function createSuppressor(config: Config, now: Date, options: SuppressorO
     let known = perObject.get(object);
     if (known === undefined) {
       const ignores = readIgnoreAnnotations(object, options.knownControls);
-      diagnostics.push(...ignores.diagnostics);
-      const scope = { kind: object.kind.toLowerCase(), namespace: object.namespace ?? '', name: object.name };
-      known = { ignores, scoped: active.filter((entry) => entry.matchesObject(scope)) };
+      if (ignores.diagnostics.length > 0) diagnostics.push(...ignores.diagnostics);
+      if (active.length === 0 && ignores.annotations.length === 0) {
+        // The common case (no exception in force, no annotation): one shared answer, nothing per object.
+        known = NO_OBJECT_EXCEPTIONS;
+      } else {
+        const scope = { kind: object.kind.toLowerCase(), namespace: object.namespace ?? '', name: object.name };
+        known = { ignores, scoped: active.filter((entry) => entry.matchesObject(scope)) };
+      }
       perObject.set(object, known);
     }
     return known;
