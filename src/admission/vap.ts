@@ -41,6 +41,17 @@ const VARIABLES = [
 
 const sc = (container: string, field: string): string => `(has(${container}.securityContext) && has(${container}.securityContext.${field}))`;
 
+/** No `host` in any probe's or lifecycle hook's httpGet or tcpSocket (typed CEL: spelled out with has()). */
+const HOST_HANDLERS = ((): string => {
+  const owners = ['livenessProbe', 'readinessProbe', 'startupProbe'].map((probe) => [`has(c.${probe})`, `c.${probe}`] as const);
+  owners.push(...['postStart', 'preStop'].map((hook) => [`has(c.lifecycle) && has(c.lifecycle.${hook})`, `c.lifecycle.${hook}`] as const));
+  const clauses = owners.map(([present, owner]) => {
+    const handlers = ['httpGet', 'tcpSocket'].map((handler) => `!(has(${owner}.${handler}) && has(${owner}.${handler}.host) && ${owner}.${handler}.host != '')`);
+    return `!(${present}) || (${handlers.join(' && ')})`;
+  });
+  return `variables.containers.all(c, ${clauses.map((clause) => `(${clause})`).join(' && ')})`;
+})();
+
 /** [check id, CEL that is true when the pod is allowed, the message]. */
 const VALIDATIONS: readonly (readonly [string, string, string])[] = [
   [
@@ -61,11 +72,7 @@ const VALIDATIONS: readonly (readonly [string, string, string])[] = [
   ],
   ['pss-host-path-volumes', `${or('variables.spec', 'volumes', '[]')}.all(v, !has(v.hostPath))`, 'hostPath volumes are not allowed; use a PersistentVolumeClaim, emptyDir or configMap'],
   ['pss-host-ports', `variables.containers.all(c, ${or('c', 'ports', '[]')}.all(p, !has(p.hostPort) || p.hostPort == 0))`, 'hostPort is not allowed; expose the port through a Service'],
-  [
-    'pss-host-probes-and-host-lifecycle',
-    `variables.containers.all(c, ['livenessProbe', 'readinessProbe', 'startupProbe'].all(p, !(p in c) || ['httpGet', 'tcpSocket'].all(h, !(h in c[p]) || !('host' in c[p][h]) || c[p][h].host == '')) && (!has(c.lifecycle) || ['postStart', 'preStop'].all(k, !(k in c.lifecycle) || ['httpGet', 'tcpSocket'].all(h, !(h in c.lifecycle[k]) || !('host' in c.lifecycle[k][h]) || c.lifecycle[k][h].host == ''))))`,
-    'probes and lifecycle hooks may not target another host; remove httpGet.host and tcpSocket.host',
-  ],
+  ['pss-host-probes-and-host-lifecycle', HOST_HANDLERS, 'probes and lifecycle hooks may not target another host; remove httpGet.host and tcpSocket.host'],
   [
     'pss-apparmor-profile',
     `${or('variables.meta', 'annotations', '{}')}.all(k, !k.startsWith('container.apparmor.security.beta.kubernetes.io/') || ${or('variables.meta', 'annotations', '{}')}[k] == 'runtime/default' || ${or('variables.meta', 'annotations', '{}')}[k].startsWith('localhost/')) && !(has(variables.podContext.appArmorProfile) && variables.podContext.appArmorProfile.type == 'Unconfined') && variables.containers.all(c, !(${sc('c', 'appArmorProfile')} && c.securityContext.appArmorProfile.type == 'Unconfined'))`,

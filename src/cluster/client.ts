@@ -11,6 +11,12 @@ export interface ConnectOptions {
   kubeconfig?: string;
   /** Context to use instead of the current one. */
   context?: string;
+  /**
+   * Use the Pod's ServiceAccount (token, CA and the KUBERNETES_SERVICE_HOST/PORT environment)
+   * without looking for a kubeconfig; `root` prefixes the standard token paths (tests).
+   * Without it, the ServiceAccount is used when no kubeconfig is found.
+   */
+  inCluster?: { root?: string };
   /** Requests per second (default 50) and burst (default 100). */
   qps?: number;
   burst?: number;
@@ -53,7 +59,10 @@ export async function connect(options: ConnectOptions = {}): Promise<ClusterClie
   const config = new KubeConfig();
   try {
     if (options.kubeconfig !== undefined) config.loadFromFile(options.kubeconfig);
-    else config.loadFromDefault();
+    else if (options.inCluster !== undefined) {
+      if (process.env['KUBERNETES_SERVICE_HOST'] === undefined) throw new Error('KUBERNETES_SERVICE_HOST is not set: not running in a Pod');
+      config.loadFromCluster(options.inCluster.root ?? '');
+    } else config.loadFromDefault();
   } catch (error) {
     throw new BulwarkError('E_CONFIG', `cannot read the kubeconfig${options.kubeconfig === undefined ? '' : ` ${options.kubeconfig}`}: ${(error as Error).message}`, {
       location: options.kubeconfig === undefined ? undefined : { file: options.kubeconfig },

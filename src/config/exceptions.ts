@@ -117,12 +117,15 @@ export function createSuppressor(config: Config, now: Date, options: SuppressorO
   return {
     suppress(object, finding) {
       const { ignores, scoped } = exceptionsOf(object);
-      for (const annotation of ignores.annotations) {
+      // Indexed loops: this runs per finding, and `for…of` allocated iterators each time.
+      for (let i = 0; i < ignores.annotations.length; i++) {
+        const annotation = ignores.annotations[i]!;
         if (annotation.controls === '*' || annotation.controls.has(finding.control)) {
           return { origin: 'annotation', reason: annotation.reason, location: annotation.location, expires: null };
         }
       }
-      for (const entry of scoped) {
+      for (let i = 0; i < scoped.length; i++) {
+        const entry = scoped[i]!;
         if (entry.matchesControl(finding.control)) {
           entry.used++;
           const { reason, location, expires } = entry.exception;

@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { AdmissionregistrationV1Api, AppsV1Api, ApiException, CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { webhookCertificates, type WebhookCertificates } from '../../src/admission/certificates.ts';
 import { serveAdmission } from '../../src/admission/serve.ts';
+import { podSecurityBaselinePolicy } from '../../src/admission/vap.ts';
 import { compliantContainer, deployment, pod, privilegedContainer } from '../../src/admission/testing/reviews.ts';
 import type { RunningServer } from '../../src/server/index.ts';
 import { pushImage, type PushedImage } from '../../src/trust/testing/images.ts';
@@ -141,7 +142,7 @@ describe('bulwark admission with a real kube-apiserver', () => {
   async function register(failurePolicy: 'Fail' | 'Ignore', port: number): Promise<void> {
     const api = admin.makeApiClient(AdmissionregistrationV1Api);
     const caBundle = Buffer.from(pki.caCert).toString('base64');
-    const namespaceSelector = { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', 'kube-node-lease'] }] };
+    const namespaceSelector = { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', 'kube-node-lease', 'vap-only'] }] };
     const common = { sideEffects: 'None', admissionReviewVersions: ['v1'], timeoutSeconds: 3, failurePolicy, namespaceSelector };
     for (const name of ['bulwark-admission']) {
       await api.deleteValidatingWebhookConfiguration({ name }).catch(() => undefined);
@@ -215,6 +216,31 @@ describe('bulwark admission with a real kube-apiserver', () => {
     assert.equal(good.spec?.containers[0]?.image, `${(signed as PushedImage).reference}@${(signed as PushedImage).digest}`);
     const error = await core.createNamespacedPod({ namespace: 'default', body: pod('unsigned', [compliantContainer('app', (unsigned as PushedImage).reference)], 'default') as V1Pod }).then(() => null, (caught: unknown) => caught);
     assert.match(denialMessage(error), /\[signatures\] image .*signed\/other:v1@sha256:[0-9a-f]{64} is not signed as trust policy rule signed-apps requires: .*no-signatures/);
+  });
+
+  it('--emit-vap policies enforce baseline on the real API server, without the webhook', { skip: missing }, async () => {
+    const api = admin.makeApiClient(AdmissionregistrationV1Api);
+    const [policy, binding] = podSecurityBaselinePolicy([]) as [Record<string, any>, Record<string, any>];
+    // Bound to one namespace the webhook does not see, so only the native policy decides there.
+    binding.spec.matchResources = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'vap-only' } } };
+    await core.createNamespace({ body: { metadata: { name: 'vap-only' } } });
+    await api.createValidatingAdmissionPolicy({ body: policy as never });
+    await api.createValidatingAdmissionPolicyBinding({ body: binding as never });
+    // (status.typeChecking is written by kube-controller-manager, which the test control plane does not run.)
+    const apps = admin.makeApiClient(AppsV1Api);
+    const message = await eventually('the policy to deny', async () => {
+      const error = await core.createNamespacedPod({ namespace: 'vap-only', body: pod(`vap-${Date.now()}`, [privilegedContainer()], 'vap-only') as V1Pod }).then(() => null, (caught: unknown) => caught);
+      return error === null ? undefined : denialMessage(error);
+    });
+    assert.match(message, /ValidatingAdmissionPolicy 'bulwark-pod-security-baseline' with binding 'bulwark-pod-security-baseline' denied request: \[pss-privileged\]/);
+    const template = await apps.createNamespacedDeployment({ namespace: 'vap-only', body: deployment('vap-bad', [{ ...compliantContainer(), securityContext: { capabilities: { add: ['SYS_ADMIN'] } } }], 'vap-only') as never }).then(() => null, (caught: unknown) => caught);
+    assert.match(denialMessage(template), /\[pss-capabilities-baseline\]/);
+    const hostProbe = await core.createNamespacedPod({ namespace: 'vap-only', body: pod('vap-probe', [{ ...compliantContainer(), livenessProbe: { httpGet: { path: '/', port: 80, host: '10.0.0.1' } } }], 'vap-only') as V1Pod }).then(() => null, (caught: unknown) => caught);
+    assert.match(denialMessage(hostProbe), /\[pss-host-probes-and-host-lifecycle\]/);
+    const fine = await core.createNamespacedPod({ namespace: 'vap-only', body: pod('vap-good', [{ ...compliantContainer(), livenessProbe: { httpGet: { path: '/', port: 80 } }, lifecycle: { preStop: { sleep: { seconds: 1 } } } }], 'vap-only') as V1Pod });
+    assert.equal(fine.metadata?.name, 'vap-good');
+    const good = await apps.createNamespacedDeployment({ namespace: 'vap-only', body: deployment('vap-good', [compliantContainer()], 'vap-only') as never });
+    assert.equal(good.metadata?.name, 'vap-good');
   });
 
   it('a webhook that is down with failurePolicy Ignore does not block the cluster', { skip: missing }, async () => {

@@ -52,7 +52,7 @@ const rule: fc.Arbitrary<RuleSpec> = fc.record({
   verbs: fc.subarray(VERBS, { minLength: 1, maxLength: 3 }),
   apiGroups: fc.subarray(['', 'apps', '*'], { minLength: 1, maxLength: 2 }),
   resources: fc.subarray(['pods', 'pods/exec', 'secrets', 'deployments', '*', '*/exec'], { minLength: 1, maxLength: 3 }),
-  resourceNames: fc.constantFrom<string[]>([], ['x']),
+  resourceNames: fc.constantFrom<string[]>([], [], ['x']),
 });
 const roleSpec: fc.Arbitrary<RoleSpec> = fc.record({
   cluster: fc.boolean(),
@@ -81,7 +81,7 @@ interface RbacSet {
 
 const rbacSet: fc.Arbitrary<RbacSet> = fc.record({
   roles: fc.array(roleSpec, { minLength: 1, maxLength: 6 }),
-  bindings: fc.array(fc.record({ cluster: fc.boolean(), namespace: fc.constantFrom(0 as const, 1 as const), role: fc.nat(), subjects: fc.array(subject, { minLength: 1, maxLength: 3 }) }), { minLength: 1, maxLength: 6 }),
+  bindings: fc.array(fc.record({ cluster: fc.boolean(), namespace: fc.constantFrom(0 as const, 1 as const), role: fc.nat(), subjects: fc.array(subject, { minLength: 1, maxLength: 3 }) }), { minLength: 2, maxLength: 6 }),
   queries: fc.array(query, { minLength: 60, maxLength: 60 }),
 });
 
@@ -195,11 +195,11 @@ describe('who-can and can-i agree with SubjectAccessReview', { skip: missing ?? 
         );
         assert.deepEqual(mismatches, [], `set ${k}: ${JSON.stringify(set.roles)} ${JSON.stringify(set.bindings)}`);
       }),
-      { numRuns: 5, endOnFailure: true },
+      { numRuns: 8, endOnFailure: true },
     );
     assert.ok(compared >= 300, `${compared} queries compared`);
     // Both answers occur often enough for the agreement to mean something.
-    assert.ok(allowed >= 20 && compared - allowed >= 20, `${allowed} allowed of ${compared}`);
+    assert.ok(allowed >= 10 && compared - allowed >= 10, `${allowed} allowed of ${compared}`);
     console.log(`compared ${compared} queries with SubjectAccessReview: ${allowed} allowed, ${compared - allowed} denied`);
   });
 

@@ -4,6 +4,9 @@
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { webcrypto } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Name, Pkcs10CertificateRequestGenerator } from '@peculiar/x509';
 import { connect, type ClusterClient } from '../../src/cluster/client.ts';
@@ -155,6 +158,41 @@ describe('cluster scan against kube-apiserver', { skip: missing ?? false }, () =
     assert.ok(outcome.diagnostics.some((d) => d.level === 'warning' && /coverage gap: cannot list \/secrets .*forbidden/.test(d.message)));
     assert.equal(outcome.exitCode, 0);
     assert.equal(outcome.context, 'restricted');
+  });
+
+  it('connects as a Pod would: ServiceAccount token, CA and KUBERNETES_SERVICE_HOST/PORT', async () => {
+    await client.post('/api/v1/namespaces/shop/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'scanner' } });
+    await client.post(`/apis/${rbac}/clusterroles`, { apiVersion: rbac, kind: 'ClusterRole', metadata: { name: 'scanner' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['get', 'list'] }] });
+    await client.post(`/apis/${rbac}/clusterrolebindings`, {
+      apiVersion: rbac,
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'scanner' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'scanner' },
+      subjects: [{ kind: 'ServiceAccount', name: 'scanner', namespace: 'shop' }],
+    });
+    const request = (await client.post('/api/v1/namespaces/shop/serviceaccounts/scanner/token', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 600 } })) as { status: { token: string } };
+    const root = mkdtempSync(join(tmpdir(), 'bulwark-incluster-'));
+    const dir = join(root, 'var/run/secrets/kubernetes.io/serviceaccount');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'token'), request.status.token);
+    writeFileSync(join(dir, 'ca.crt'), plane.ca.cert);
+    writeFileSync(join(dir, 'namespace'), 'shop');
+    const url = new URL(plane.server);
+    const saved = { host: process.env['KUBERNETES_SERVICE_HOST'], port: process.env['KUBERNETES_SERVICE_PORT'] };
+    process.env['KUBERNETES_SERVICE_HOST'] = url.hostname;
+    process.env['KUBERNETES_SERVICE_PORT'] = url.port;
+    try {
+      const outcome = await runClusterScan({ ...base(), kubeconfig: undefined, inCluster: { root } });
+      assert.equal(outcome.context, 'in-cluster');
+      assert.deepEqual(outcome.coverage.gaps, []);
+      assert.ok(of(outcome, 'pss-privileged').some((f) => f.object.name === 'root'));
+    } finally {
+      for (const [key, value] of [['KUBERNETES_SERVICE_HOST', saved.host], ['KUBERNETES_SERVICE_PORT', saved.port]] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('refuses an unknown context with a usage error naming the known ones', async () => {

@@ -78,6 +78,7 @@ spec:
   ephemeralContainers:
   - {name: debug, image: busybox}
 `,
+      fixtureSettings({ enabled: ['read-only-root-filesystem'] }),
     );
     assert.deepEqual(where(findings), ['spec.ephemeralContainers[0].securityContext.readOnlyRootFilesystem']);
     assert.match(findings[0]!.message, /ephemeral container "debug"/);
@@ -108,7 +109,7 @@ spec:
       containers:
       - {name: web, image: web}
 `;
-    for (const id of ['liveness-probe-missing', 'readiness-probe-missing', 'cpu-limit-missing', 'ephemeral-storage-limit-missing']) {
+    for (const id of ['liveness-probe-missing', 'readiness-probe-missing', 'cpu-limit-missing', 'ephemeral-storage-limit-missing', 'read-only-root-filesystem']) {
       assert.equal(check(id).optIn, true, id);
       assert.deepEqual(run(id, pod), [], `${id} off by default`);
       assert.equal(run(id, pod, fixtureSettings({ enabled: [id] })).length, 1, `${id} when enabled`);

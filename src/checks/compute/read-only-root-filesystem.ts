@@ -1,8 +1,8 @@
 import { showValue } from '../../podspec/index.ts';
 import type { Check } from '../check.ts';
-import { containerLabel, containerOnly, containerPath, isWindowsPod, perPod } from './workload.ts';
+import { containerLabel, containerOnly, containerPath, isWindowsPod, optIn, perPod } from './workload.ts';
 
-export const readOnlyRootFilesystemCheck: Check = {
+export const readOnlyRootFilesystemCheck: Check = optIn({
   id: 'read-only-root-filesystem',
   title: 'Container root filesystem is writable',
   area: 'compute',
@@ -15,6 +15,7 @@ export const readOnlyRootFilesystemCheck: Check = {
   description:
     'A writable root filesystem lets an intruder drop tools, change binaries and configuration, and keep them for the life of the container. ' +
     'Low: it grants no privilege by itself, it only removes an obstacle after a compromise; write paths the application needs belong on `emptyDir` volumes. ' +
+    'Like the restricted Pod Security Standard, which leaves it out because many images write to their root, it is not required by default. ' +
     'Windows pods are not checked (the field is not supported there).',
   remediation:
     'Set `securityContext.readOnlyRootFilesystem: true` on every container and mount an `emptyDir` volume on each directory the application writes to (`/tmp`, caches).',
@@ -87,4 +88,4 @@ spec:
 `,
     ],
   },
-};
+});
