@@ -11,6 +11,8 @@ export interface InstallOptions {
   mutate: boolean;
   /** The admission configuration (YAML text) placed in the ConfigMap. */
   configYaml?: string;
+  /** ValidatingAdmissionPolicies and bindings (YAML stream) shipped beside it as `policies.yaml`. */
+  policiesYaml?: string;
   certificateDays?: number;
 }
 
@@ -29,12 +31,13 @@ function labels(): Record<string, string> {
   return { 'app.kubernetes.io/name': NAME, 'app.kubernetes.io/part-of': 'bulwark' };
 }
 
-function defaultConfigYaml(namespace: string): string {
+function defaultConfigYaml(namespace: string, withPolicies: boolean): string {
   return [
     'apiVersion: bulwark.dev/v1alpha1',
     'kind: AdmissionConfiguration',
     `excludedNamespaces: [kube-system, kube-node-lease, ${namespace}]`,
     'podSecurity: {enforce: baseline, warn: restricted, audit: restricted}',
+    ...(withPolicies ? ['policies: {paths: [policies.yaml]}'] : []),
     '',
   ].join('\n');
 }
@@ -85,26 +88,22 @@ export async function installManifests(options: InstallOptions): Promise<Record<
       subjects: [{ kind: 'ServiceAccount', name: NAME, namespace }],
     },
     {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'Role',
-      metadata: meta(NAME),
-      rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] }],
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: meta(NAME),
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: NAME },
-      subjects: [{ kind: 'ServiceAccount', name: NAME, namespace }],
-    },
-    {
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: meta(`${NAME}-tls`),
       type: 'kubernetes.io/tls',
       stringData: { 'tls.crt': pki.cert, 'tls.key': pki.key, 'ca.crt': pki.caCert },
     },
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${NAME}-config`), data: { 'config.yaml': options.configYaml ?? defaultConfigYaml(namespace) } },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: meta(`${NAME}-config`),
+      // Mounted as files (read by the kubelet), so the webhook itself needs no access to ConfigMaps.
+      data: {
+        'config.yaml': options.configYaml ?? defaultConfigYaml(namespace, options.policiesYaml !== undefined),
+        ...(options.policiesYaml === undefined ? {} : { 'policies.yaml': options.policiesYaml }),
+      },
+    },
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',

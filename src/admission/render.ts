@@ -13,18 +13,18 @@ export async function renderInstall(options: InstallOptions): Promise<string> {
   return toYamlStream(await installManifests(options));
 }
 
-/** The baseline policy plus the user's own ValidatingAdmissionPolicies and bindings, unchanged. */
+/** The ValidatingAdmissionPolicies and bindings under `paths`, unchanged. */
+export async function userPolicies(paths: readonly string[]): Promise<Record<string, unknown>[]> {
+  if (paths.length === 0) return [];
+  const loaded = await loadInputs(paths);
+  const error = loaded.diagnostics.find((diagnostic) => diagnostic.level === 'error');
+  if (error !== undefined) throw new BulwarkError('E_INPUT', `${error.location?.file ?? ''}:${error.location?.line ?? ''}: ${error.message}`);
+  return loaded.objects
+    .filter((object) => object.apiVersion.startsWith('admissionregistration.k8s.io/') && (object.kind === 'ValidatingAdmissionPolicy' || object.kind === 'ValidatingAdmissionPolicyBinding'))
+    .map((object) => object.raw as Record<string, unknown>);
+}
+
+/** The baseline policy plus the user's own ValidatingAdmissionPolicies and bindings. */
 export async function renderVap(options: { namespace: string; policyPaths: readonly string[] }): Promise<string> {
-  const objects = podSecurityBaselinePolicy(['kube-system', 'kube-node-lease', options.namespace]);
-  if (options.policyPaths.length > 0) {
-    const loaded = await loadInputs(options.policyPaths);
-    const error = loaded.diagnostics.find((diagnostic) => diagnostic.level === 'error');
-    if (error !== undefined) throw new BulwarkError('E_INPUT', `${error.location?.file ?? ''}:${error.location?.line ?? ''}: ${error.message}`);
-    for (const object of loaded.objects) {
-      if (object.apiVersion.startsWith('admissionregistration.k8s.io/') && (object.kind === 'ValidatingAdmissionPolicy' || object.kind === 'ValidatingAdmissionPolicyBinding')) {
-        objects.push(object.raw as Record<string, unknown>);
-      }
-    }
-  }
-  return toYamlStream(objects);
+  return toYamlStream([...podSecurityBaselinePolicy(['kube-system', 'kube-node-lease', options.namespace]), ...(await userPolicies(options.policyPaths))]);
 }

@@ -20,8 +20,8 @@ export function admissionCommand(): Command {
   const admission = new Command('admission')
     .summary('the validating and mutating admission webhook')
     .description(
-      'Run Bulwark as a Kubernetes admission webhook (Pod Security Standards per namespace, extended to\n' +
-        'pod templates; catalog controls; CEL ValidatingAdmissionPolicies; image registries, digests and\n' +
+      'Run Bulwark as a Kubernetes admission webhook (Pod Security Standards per namespace, extended to ' +
+        'pod templates; catalog controls; CEL ValidatingAdmissionPolicies; image registries, digests and ' +
         'signatures; tag-to-digest and securityContext mutations) and print the manifests that install it.',
     )
     .addHelpText(
@@ -53,8 +53,8 @@ function serveCommand(): Command {
   return new Command('serve')
     .summary('serve /validate and /mutate over HTTPS')
     .description(
-      'Serve the webhook over HTTPS (TLS 1.2+), with /healthz, /readyz and /metrics. With no --config it\n' +
-        'enforces Pod Security baseline and warns on restricted everywhere but kube-system and kube-node-lease.\n' +
+      'Serve the webhook over HTTPS (TLS 1.2+), with /healthz, /readyz and /metrics. With no --config it ' +
+        'enforces Pod Security baseline and warns on restricted everywhere but kube-system and kube-node-lease. ' +
         'The certificate and key are re-read every 10 s and swapped in without dropping connections.',
     )
     .option('-c, --config <file>', 'admission configuration (YAML); see docs/admission.md')
@@ -118,10 +118,10 @@ function installCommand(): Command {
   return new Command('install')
     .summary('print the manifests that install the webhook')
     .description(
-      'Print Namespace, ServiceAccount and least-privilege RBAC, Deployment (replicas spread over nodes,\n' +
-        'restricted Pod Security, read-only root), PodDisruptionBudget, Service, a generated CA and serving\n' +
-        'certificate, and the webhook configurations (kube-system, kube-node-lease and its own namespace\n' +
-        'excluded; timeoutSeconds 3; sideEffects None). With --emit-vap, print instead the checks CEL can express\n' +
+      'Print Namespace, ServiceAccount and least-privilege RBAC, Deployment (replicas spread over nodes, ' +
+        'restricted Pod Security, read-only root), PodDisruptionBudget, Service, a generated CA and serving ' +
+        'certificate, and the webhook configurations (kube-system, kube-node-lease and its own namespace ' +
+        'excluded; timeoutSeconds 3; sideEffects None). With --emit-vap, print instead the checks CEL can express ' +
         'as native ValidatingAdmissionPolicies and bindings, to enforce without any webhook.',
     )
     .option('-n, --namespace <namespace>', 'namespace to install into', 'bulwark-system')
@@ -130,7 +130,7 @@ function installCommand(): Command {
     .option('--mutate', 'also register the mutating webhook (tag-to-digest, securityContext defaults)', false)
     .option('-c, --config <file>', 'admission configuration to ship in the ConfigMap')
     .option('--emit-vap', 'print ValidatingAdmissionPolicies and bindings instead of the webhook', false)
-    .option('--policy <path>', 'with --emit-vap: also print the ValidatingAdmissionPolicies under this path (repeatable)', collect, [])
+    .option('--policy <path>', 'ValidatingAdmissionPolicies to enforce (repeatable): shipped in the ConfigMap as policies.yaml (name it in your --config: policies.paths: [policies.yaml]), or printed with --emit-vap', collect, [])
     .option('-o, --output <file>', 'write the manifests to a file instead of stdout')
     .addHelpText(
       'after',
@@ -151,7 +151,15 @@ Examples:
           const { loadConfig } = await import('../admission/config.ts');
           await loadConfig(flags.config); // refuse to ship a configuration the webhook would not start with
         }
-        text = await render.renderInstall({ namespace: flags.namespace, replicas: flags.replicas, image: flags.image, mutate: flags.mutate, ...(configYaml === undefined ? {} : { configYaml }) });
+        const policies = await render.userPolicies(flags.policy);
+        text = await render.renderInstall({
+          namespace: flags.namespace,
+          replicas: flags.replicas,
+          image: flags.image,
+          mutate: flags.mutate,
+          ...(configYaml === undefined ? {} : { configYaml }),
+          ...(policies.length === 0 ? {} : { policiesYaml: render.toYamlStream(policies) }),
+        });
       }
       await emit([text], flags.output);
     });

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { BulwarkError } from '../core/index.ts';
 import { admissionCommand } from './admission.ts';
 import { attestCommand } from './attest.ts';
+import { auditCommand } from './audit.ts';
 import { caCommand } from './ca.ts';
 import { clusterCommand } from './cluster.ts';
 import { controlsCommand } from './controls.ts';
@@ -49,6 +50,8 @@ Examples:
   program.addCommand(admissionCommand());
   // The cluster client and the Kubernetes client library are imported by each action.
   program.addCommand(clusterCommand());
+  // The audit receiver, its rules and the CEL environment are imported by each action.
+  program.addCommand(auditCommand());
   for (const command of program.commands) command.exitOverride();
   return program;
 }

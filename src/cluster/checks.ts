@@ -163,10 +163,14 @@ export const pendingCsrCheck: SetCheck = {
     const pending = set.ofKind('CertificateSigningRequest').filter((csr) => csrState(csr) === undefined);
     if (pending.length === 0) return;
     const index = rbacContext(set).index;
-    const approvers = index.whoCan({ verb: 'update', apiGroup: 'certificates.k8s.io', resource: 'certificatesigningrequests', subresource: 'approval', namespace: '', name: '' });
-    const names = [...new Set(approvers.map((g) => describeSubject(g.holder.subject, g.holder.binding.namespace, g.holder.binding.kind === 'ClusterRoleBinding')))].sort();
+    const subjects = (grants: ReturnType<typeof index.whoCan>) =>
+      new Set(grants.map((g) => describeSubject(g.holder.subject, g.holder.binding.namespace, g.holder.binding.kind === 'ClusterRoleBinding')));
+    // Approving takes both: update on the approval subresource, and approve on the request's signer.
+    const mayUpdate = subjects(index.whoCan({ verb: 'update', apiGroup: 'certificates.k8s.io', resource: 'certificatesigningrequests', subresource: 'approval', namespace: '', name: '' }));
     for (const csr of pending) {
       const signer = fields(csr.raw['spec'])?.['signerName'];
+      const maySign = subjects(index.whoCan({ verb: 'approve', apiGroup: 'certificates.k8s.io', resource: 'signers', subresource: '', namespace: '', name: typeof signer === 'string' ? signer : '' }));
+      const names = [...mayUpdate].filter((name) => maySign.has(name)).sort();
       yield {
         object: csr,
         path: ['status'],

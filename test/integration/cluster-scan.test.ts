@@ -107,6 +107,10 @@ describe('cluster scan against kube-apiserver', { skip: missing ?? false }, () =
     assert.ok(full.coverage.listed.includes('/pods') && full.coverage.listed.includes('rbac.authorization.k8s.io/clusterroles'));
   });
 
+  it('reports pods running as the namespace\'s default ServiceAccount (catalog control on live pods)', () => {
+    assert.ok(of(full, 'default-service-account').some((f) => f.object.namespace === 'shop' && f.object.name === 'root'));
+  });
+
   it('leaves kube-system and the server\'s own RBAC defaults out of findings by default', () => {
     assert.ok(!full.report.findings.some((f) => f.object.namespace === 'kube-system' || f.object.name === 'kube-system'));
     assert.ok(!full.report.findings.some((f) => f.object.name.startsWith('system:')), 'bootstrap roles are not reported');
@@ -130,7 +134,10 @@ describe('cluster scan against kube-apiserver', { skip: missing ?? false }, () =
     assert.equal(privileged[0]!.severity, 'critical');
     const pending = of(full, 'cluster-csr-pending');
     assert.deepEqual(pending.map((f) => f.object.name), ['pending-jane']);
-    assert.match(pending[0]!.message, /Group system:masters|ServiceAccount shop\/deployer/);
+    // Approvers need update on certificatesigningrequests/approval and approve on the signer.
+    assert.match(pending[0]!.message, /may approve \(RBAC\): .*Group system:masters/);
+    assert.match(pending[0]!.message, /ServiceAccount shop\/deployer/);
+    assert.doesNotMatch(pending[0]!.message, /shop\/ci/);
   });
 
   it('prints the escalation path from shop/ci to cluster-admin as steps', () => {
