@@ -51,6 +51,14 @@ describe('installManifests', () => {
     assert.equal(one('ValidatingWebhookConfiguration').webhooks[0].failurePolicy, 'Fail');
   });
 
+  it('ships the policies in the ConfigMap and names them in the generated configuration', async () => {
+    const objects = (await installManifests({ namespace: 'guard', replicas: 2, image: 'x', mutate: false, policiesYaml: 'kind: ValidatingAdmissionPolicy\n' })) as Obj[];
+    const configMap = objects.find((object) => object.kind === 'ConfigMap') as Obj;
+    assert.equal(configMap.data['policies.yaml'], 'kind: ValidatingAdmissionPolicy\n');
+    assert.match(configMap.data['config.yaml'], /policies: \{paths: \[policies\.yaml\]\}/);
+    assert.equal(objects.filter((object) => object.kind === 'Role').length, 0, 'no access to ConfigMaps is needed');
+  });
+
   it('leaves out the mutating webhook unless asked', async () => {
     const objects = await installManifests({ namespace: 'guard', replicas: 2, image: 'x', mutate: false });
     assert.equal(objects.filter((object) => object['kind'] === 'MutatingWebhookConfiguration').length, 0);

@@ -48,6 +48,10 @@ export const RULES_IN_SCOPE: Readonly<Record<string, Scope>> = {
   'rule-allow-privilege-escalation': { family: 'pss' },
   'psp-deny-allowprivilegeescalation': { family: 'pss' },
   'set-seccomp-profile-RuntimeDefault': { family: 'pss' },
+  'host-ipc-privileges': { family: 'pss' },
+  'host-pid-privileges': { family: 'pss' },
+  // C-0211 is shared by several security-context rules, so the control is named.
+  'set-seccomp-profile': { family: 'pss', controls: ['pss-seccomp-profile-restricted'] },
 
   // Workload hardening beyond the Pod Security Standards.
   'immutable-container-filesystem': { family: 'workload-hardening' },
@@ -246,13 +250,6 @@ export const NOT_YET_COVERED: readonly NotYetCovered[] = [
     rule: 'rule-privileged-container',
     family: 'pss',
     note: 'no Kubescape id in the index; it means privileged=true or SYS_ADMIN added. pss-privileged answers the first; pss-capabilities-baseline reports SYS_ADMIN but every other added capability too, so a control (or a C-0057 decision) that says exactly this is missing',
-  },
-  { rule: 'host-ipc-privileges', family: 'pss', note: 'pss-host-namespaces (hostIPC) needs the id C-0276' },
-  { rule: 'host-pid-privileges', family: 'pss', note: 'pss-host-namespaces (hostPID) needs the id C-0275' },
-  {
-    rule: 'set-seccomp-profile',
-    family: 'pss',
-    note: 'its only id is C-0211 (shared); tag pss-seccomp-profile-restricted with C-0211 and name it in `controls`',
   },
   {
     rule: 'automount-service-account',

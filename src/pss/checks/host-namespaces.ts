@@ -22,7 +22,7 @@ export const hostNamespacesCheck: PssCheckDefinition = {
     cis: ['5.2.3', '5.2.4', '5.2.5'],
     nsa: ['Pod security: pod security enforcement'],
     mitre: ['T1611'],
-    kubescape: ['C-0038', 'C-0041', 'C-0214', 'C-0215', 'C-0216'],
+    kubescape: ['C-0038', 'C-0041', 'C-0214', 'C-0215', 'C-0216', 'C-0275', 'C-0276'],
   },
   description:
     "A pod in the node's network, PID or IPC namespace can see and reach every process and socket on the node: sniff traffic, signal or trace other pods' processes, read their shared memory.",

@@ -48,7 +48,7 @@ export const seccompProfileRestrictedCheck: PssCheckDefinition = {
     cis: ['5.7.2'],
     nsa: ['Pod security: hardening container environments'],
     mitre: ['T1611'],
-    kubescape: ['C-0055', 'C-0210'],
+    kubescape: ['C-0055', 'C-0210', 'C-0211'],
   },
   description:
     'At restricted every container must run under a seccomp filter (`RuntimeDefault` or `Localhost`), set on the pod or on the container (from v1.19; Windows pods exempt from v1.25).',
