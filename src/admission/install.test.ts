@@ -6,8 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { Registry } from 'prom-client';
+import { loadConfig } from './config.ts';
 import { installManifests } from './install.ts';
-import { renderInstall } from './render.ts';
+import { renderInstall, toYamlStream, userPolicies } from './render.ts';
+import { configBaseDir, createAdmissionService } from './service.ts';
 
 const bin = fileURLToPath(new URL('../../bin/bulwark.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'bulwark-install-'));
@@ -57,6 +60,19 @@ describe('installManifests', () => {
     assert.equal(configMap.data['policies.yaml'], 'kind: ValidatingAdmissionPolicy\n');
     assert.match(configMap.data['config.yaml'], /policies: \{paths: \[policies\.yaml\]\}/);
     assert.equal(objects.filter((object) => object.kind === 'Role').length, 0, 'no access to ConfigMaps is needed');
+  });
+
+  it('the shipped configuration and policies start the webhook as mounted', async () => {
+    const policies = await userPolicies([fileURLToPath(new URL('../../examples/policies', import.meta.url))]);
+    assert.ok(policies.length > 0);
+    const objects = (await installManifests({ namespace: 'guard', replicas: 2, image: 'x', mutate: false, policiesYaml: toYamlStream(policies) })) as Obj[];
+    const data = (objects.find((object) => object.kind === 'ConfigMap') as Obj).data as Record<string, string>;
+    const mount = mkdtempSync(join(dir, 'mount-'));
+    for (const [name, text] of Object.entries(data)) writeFileSync(join(mount, name), text);
+    const config = await loadConfig(join(mount, 'config.yaml'));
+    const service = await createAdmissionService({ config, baseDir: configBaseDir(join(mount, 'config.yaml')), registry: new Registry() });
+    assert.equal(service.module.name, 'admission');
+    await service.stop();
   });
 
   it('leaves out the mutating webhook unless asked', async () => {

@@ -74,7 +74,7 @@ function macroNames(source: string): string[] {
 }
 
 /** `text {expr} text`; `{{` and `}}` are literal braces. */
-function splitTemplate(template: string, where: string): (string | { source: string })[] {
+function splitTemplate(template: string, where: string, file: string): (string | { source: string })[] {
   const parts: (string | { source: string })[] = [];
   let text = '';
   for (let i = 0; i < template.length; i++) {
@@ -87,12 +87,12 @@ function splitTemplate(template: string, where: string): (string | { source: str
       i++;
     } else if (c === '{') {
       const end = template.indexOf('}', i + 1);
-      if (end < 0) throw new AuditError('rules', `${where}: "{" at column ${i + 1} is not closed (write {{ for a literal brace)`);
+      if (end < 0) throw new AuditError('rules', `${where}: "{" at column ${i + 1} is not closed (write {{ for a literal brace)`, { location: { file } });
       if (text !== '') parts.push(text);
       text = '';
       parts.push({ source: template.slice(i + 1, end).trim() });
       i = end;
-    } else if (c === '}') throw new AuditError('rules', `${where}: "}" at column ${i + 1} closes nothing (write }} for a literal brace)`);
+    } else if (c === '}') throw new AuditError('rules', `${where}: "}" at column ${i + 1} closes nothing (write }} for a literal brace)`, { location: { file } });
     else text += c;
   }
   if (text !== '') parts.push(text);
@@ -162,7 +162,7 @@ export class Detector {
       const source = (set.rules.get(rule.id) as RuleSpec & { source: string }).source;
       const condition = compile(rule.condition, `rule ${rule.id}: condition`, source);
       const exceptions = rule.exceptions.map((exception, i) => compile(exception, `rule ${rule.id}: exceptions[${i}]`, source));
-      const output: OutputPart[] = splitTemplate(rule.output, `rule ${rule.id}: output`).map((part) =>
+      const output: OutputPart[] = splitTemplate(rule.output, `rule ${rule.id}: output`, source).map((part) =>
         typeof part === 'string' ? part : { program: compile(part.source, `rule ${rule.id}: output {${part.source}}`, source), source: part.source },
       );
       const needs = new Set<EventVariable>();
