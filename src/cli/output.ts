@@ -17,8 +17,8 @@ export async function emit(chunks: Iterable<string>, output: string | undefined)
 }
 
 /**
- * A file is written synchronously through one reused buffer: a write stream would allocate a fresh
- * Buffer per chunk (34 MB of garbage for a 35 MB report) and go through the stream machinery, while
+ * A file is written synchronously through one reused buffer: a write stream allocated a fresh Buffer
+ * per chunk (as many bytes of garbage as the report has) and went through the stream machinery, while
  * the next chunk cannot be produced any sooner anyway.
  */
 function writeFileChunks(chunks: Iterable<string>, output: string): void {
