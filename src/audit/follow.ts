@@ -33,6 +33,8 @@ interface Position {
 }
 
 const CHUNK_BYTES = 1 << 20;
+/** Bytes at the start of the file remembered to notice it was truncated and refilled past our position. */
+const HEAD_BYTES = 512;
 
 function readState(path: string | undefined): Position | undefined {
   if (path === undefined) return undefined;
@@ -57,6 +59,8 @@ export class LogFollower {
   /** Bytes of the current file read into the splitter. */
   #readOffset = 0;
   #splitter: LineSplitter;
+  /** The first bytes of the file as last seen. */
+  #head = Buffer.alloc(0);
   #stopped = false;
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
@@ -99,9 +103,11 @@ export class LogFollower {
         if (!this.#open(false, 0)) return;
         continue;
       }
-      if (current.size < this.#readOffset) {
+      // Truncated: shorter than what we read, or refilled past it (its first bytes changed).
+      if (current.size < this.#readOffset || !this.#sameHead()) {
         this.counts.truncations++;
         this.#readOffset = 0;
+        this.#head = Buffer.alloc(0);
         this.#splitter = new LineSplitter(this.#splitter.maxLineBytes);
         continue;
       }
@@ -160,6 +166,24 @@ export class LogFollower {
   #close(): void {
     if (this.#fd !== undefined) closeSync(this.#fd);
     this.#fd = undefined;
+    this.#head = Buffer.alloc(0);
+  }
+
+  /** Reads the file's first bytes; compares them with those seen before (remembering them the first time). */
+  #sameHead(): boolean {
+    const want = Math.min(HEAD_BYTES, this.#readOffset);
+    if (want === 0) return true;
+    const now = Buffer.allocUnsafe(want);
+    const n = readSync(this.#fd!, now, 0, want, 0);
+    const seen = now.subarray(0, n);
+    if (this.#head.length === 0) {
+      this.#head = Buffer.from(seen);
+      return true;
+    }
+    const common = Math.min(this.#head.length, seen.length);
+    const same = this.#head.subarray(0, common).equals(seen.subarray(0, common));
+    if (same && seen.length > this.#head.length) this.#head = Buffer.from(seen);
+    return same;
   }
 
   async #drain(): Promise<void> {

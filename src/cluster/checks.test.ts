@@ -7,7 +7,7 @@ import { createObjectSet } from '../engine/object-set.ts';
 import { runSetChecks } from '../engine/run.ts';
 import { objectsFromYaml } from '../load/testing/objects.ts';
 import { parsePssVersion } from '../pss/version.ts';
-import { certificateGroups, clusterChecks, privilegedCsrCheck } from './checks.ts';
+import { certificateGroups, clusterChecks, escalationPathCheck, privilegedCsrCheck } from './checks.ts';
 import { toKubeObject } from './collect.ts';
 
 const settings = { pss: { level: 'restricted' as const, version: parsePssVersion('latest') } };
@@ -52,5 +52,17 @@ describe('cluster-csr-privileged-group', () => {
   it('reads an unparseable request as naming no group', () => {
     const object = toKubeObject({ metadata: { name: 'x' }, spec: { request: 'bm90IGEgY3Ny' } }, 'certificates.k8s.io/v1', 'CertificateSigningRequest', 'cluster://t')!;
     assert.deepEqual(certificateGroups(object), []);
+  });
+});
+
+describe('cluster-rbac-escalation-path: new steps', () => {
+  it('prints the certificate-approval and Pod Security paths as numbered steps', () => {
+    const [, csrFixture, psFixture] = escalationPathCheck.fixtures.fail as string[];
+    const run = (text: string) => runSetChecks(createObjectSet(objectsFromYaml(text)), [escalationPathCheck], { settings }).findings.map((f) => f.message);
+    assert.deepEqual(run(csrFixture!), [
+      'ServiceAccount pki/approver reaches full access cluster-wide in 2 steps: 1. ServiceAccount pki/approver: approve a CSR for signer kubernetes.io/kube-apiserver-client naming it (any subject but system:masters) → Group ops; 2. Group ops: full access cluster-wide',
+    ]);
+    const [message] = run(psFixture!);
+    assert.match(message!, /^ServiceAccount team\/ci reaches node access through a privileged pod in 2 steps: 1\. ServiceAccount team\/ci: relabel namespace team pod-security\.kubernetes\.io\/enforce=privileged .*; 2\. ServiceAccount team\/ci: run a privileged pod in namespace team \(create pods in namespace team\) → root on its node$/);
   });
 });

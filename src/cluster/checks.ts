@@ -193,14 +193,17 @@ function formatSteps(path: EscalationPath<KubeObject>, start: UserInfo, label: s
 
 export const escalationPathCheck: SetCheck = {
   id: 'cluster-rbac-escalation-path',
-  title: 'Identity can escalate to cluster-admin through RBAC',
+  title: 'Identity can escalate to cluster-admin or a node through RBAC',
   area: 'access',
   severity: 'high',
   frameworks: { mitre: ['Privilege escalation'], nsa: ['Authentication and authorization: role-based access control'] },
   description:
-    'An identity that may run pods as, mint tokens for or impersonate a more privileged ServiceAccount can act as it; a chain of such steps ending at full ' +
-    'access, escalate/bind or impersonation of anyone makes the first identity cluster-admin in effect. The message prints the steps.',
-  remediation: 'Break the first step: narrow the grant that lets the identity create pods, tokens or impersonate, or move the privileged ServiceAccount out of reach.',
+    'An identity that may run pods as, mint tokens for or impersonate a more privileged ServiceAccount can act as it; one that may approve CSRs for the ' +
+    '`kubernetes.io/kube-apiserver-client` signer can get a client certificate for any bound user or group but system:masters. A chain of such steps ending at full ' +
+    'access, escalate/bind or impersonation of anyone makes the first identity cluster-admin in effect. Patching a namespace it may create pods in lets an ' +
+    'identity relabel Pod Security to `privileged` and run a privileged pod: root on a node. The message prints the steps.',
+  remediation:
+    'Break the first step: narrow the grant that lets the identity create pods, tokens, impersonate, approve client certificates or patch namespaces, or move the privileged identity out of reach.',
   kinds: ['ServiceAccount', ...RBAC_KINDS],
   *evaluateSet(set) {
     const context = rbacContext(set);
@@ -238,6 +241,20 @@ export const escalationPathCheck: SetCheck = {
         'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: ci-pods, namespace: shop}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pods}\nsubjects: [{kind: ServiceAccount, name: ci, namespace: shop}]',
         'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: everything}\nrules: [{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}]',
         'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: deployer-admin}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: everything}\nsubjects: [{kind: ServiceAccount, name: deployer, namespace: shop}]',
+      ].join('\n---\n'),
+      // A CSR approver for the API server's client signer becomes the group bound to full access.
+      [
+        'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: approver, namespace: pki}',
+        'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: approve}\nrules: [{apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests/approval], verbs: [update]}, {apiGroups: [certificates.k8s.io], resources: [signers], verbs: [approve], resourceNames: [kubernetes.io/kube-apiserver-client]}]',
+        'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: approve}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: approve}\nsubjects: [{kind: ServiceAccount, name: approver, namespace: pki}]',
+        'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: everything}\nrules: [{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}]',
+        'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: ops}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: everything}\nsubjects: [{kind: Group, name: ops}]',
+      ].join('\n---\n'),
+      // Patching its own namespace and creating pods there: a privileged pod after relabelling.
+      [
+        'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: ci, namespace: team}',
+        'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: owner, namespace: team}\nrules: [{apiGroups: [""], resources: [namespaces], verbs: [patch]}, {apiGroups: [""], resources: [pods], verbs: [create]}]',
+        'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: owner, namespace: team}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: owner}\nsubjects: [{kind: ServiceAccount, name: ci, namespace: team}]',
       ].join('\n---\n'),
     ],
     pass: [

@@ -61,6 +61,9 @@ export const RULES_IN_SCOPE: Readonly<Record<string, Scope>> = {
   // At restricted (from v1.22) pss-capabilities-restricted's drop-ALL requirement reports the same containers.
   'drop-capability-netraw': { family: 'workload-hardening', controls: ['net-raw-capability'], level: 'baseline' },
   'automount-default-service-account': { family: 'workload-hardening' },
+  // A pod that sets true (service-account-token-automount), or sets nothing while its ServiceAccount
+  // does not opt out (service-account-token-automount-default, a cross-object check).
+  'automount-service-account': { family: 'cross-object' },
 
   // Resources.
   'resources-cpu-limit-and-request': { family: 'resources' },
@@ -250,11 +253,6 @@ export const NOT_YET_COVERED: readonly NotYetCovered[] = [
     rule: 'rule-privileged-container',
     family: 'pss',
     note: 'no Kubescape id in the index; it means privileged=true or SYS_ADMIN added. pss-privileged answers the first; pss-capabilities-baseline reports SYS_ADMIN but every other added capability too, so a control (or a C-0057 decision) that says exactly this is missing',
-  },
-  {
-    rule: 'automount-service-account',
-    family: 'cross-object',
-    note: 'service-account-token-automount reports a pod that sets automountServiceAccountToken=true; a pod that sets nothing mounts the token unless its ServiceAccount opts out, which needs both objects',
   },
   { rule: 'serviceaccount-token-mount', family: 'rbac', note: 'a workload that mounts a token of a ServiceAccount that has bindings' },
   { rule: 'audit-policy-content', family: 'control-plane', note: 'audit Policy objects' },
