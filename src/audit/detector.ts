@@ -6,11 +6,12 @@
 import { celError, type CelValue } from '@bufbuild/cel';
 import { Budget, CelCompileError, compileExpression, evaluate, lazyMap, prepareActivation, toJs, type CelProgram, type PreparedActivation, type VariableDeclaration } from '../policy/cel/index.ts';
 import { AuditError } from './errors.ts';
+import { foldBoolean } from './fold.ts';
 import type { AuditEvent } from './event.ts';
 import { BUILTIN_RULES } from './rules/builtin.ts';
 import { applyRulesDocument, emptyRuleSet, readRulesFile } from './rules/load.ts';
 import { priorityRank, type Priority, type RuleSet, type RuleSpec, type RulesDocument } from './rules/model.ts';
-import { EVENT_VARIABLES, EventViews, type EventVariable } from './views.ts';
+import { EVENT_VARIABLES, EventViews, toCel, type EventVariable } from './views.ts';
 
 export interface Alert {
   rule: string;
@@ -113,10 +114,14 @@ function render(value: unknown): string {
 
 export class Detector {
   readonly rules: readonly RuleSpec[];
+  /** Enabled rules whose condition cannot be true given the macros (e.g. consider_all_events: false). */
+  readonly inactive: readonly string[];
   /** Evaluation errors per rule id (a condition that failed on an event counts as not matching). */
   readonly errors = new Map<string, { count: number; last: string }>();
   readonly #compiled: CompiledRule[];
-  readonly #lists: Readonly<Record<string, readonly string[]>>;
+  readonly #byResource = new Map<string, CompiledRule[]>();
+  /** The lists as one CEL map, built once. */
+  readonly #lists: unknown;
   readonly #macroNames: string[];
   readonly #macros: Map<string, CelProgram>;
   readonly #budget: Budget;
@@ -155,10 +160,23 @@ export class Detector {
       return views;
     };
     for (const name of this.#macroNames) resolve(name, []);
+    // Macros settled before any event (fixpoint: a macro may be settled by others that are).
+    const constants = new Map<string, boolean>();
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const [name, macro] of set.macros) {
+        if (constants.has(name)) continue;
+        const value = foldBoolean(macro.condition, constants);
+        if (value !== undefined) {
+          constants.set(name, value);
+          changed = true;
+        }
+      }
+    }
 
     const minimum = options.minPriority === undefined ? 0 : priorityRank(options.minPriority);
     this.rules = [...set.rules.values()].filter((rule) => rule.enabled && priorityRank(rule.priority) >= minimum);
-    this.#compiled = this.rules.map((rule) => {
+    const compiled = this.rules.map((rule) => {
       const source = (set.rules.get(rule.id) as RuleSpec & { source: string }).source;
       const condition = compile(rule.condition, `rule ${rule.id}: condition`, source);
       const exceptions = rule.exceptions.map((exception, i) => compile(exception, `rule ${rule.id}: exceptions[${i}]`, source));
@@ -182,23 +200,37 @@ export class Detector {
         subresources: set_(rule.match.subresources),
       };
     });
+    // Every rule is compiled (a mistake in one that is switched off is still a mistake); those whose
+    // condition is settled false are not tried on events.
+    this.#compiled = compiled.filter((rule) => foldBoolean(rule.spec.condition, constants) !== false);
+    this.inactive = compiled.filter((rule) => !this.#compiled.includes(rule)).map((rule) => rule.spec.id);
     const lists: Record<string, readonly string[]> = {};
     for (const [name, items] of set.lists) lists[name] = items;
-    this.#lists = lists;
+    this.#lists = toCel(lists);
     this.#budget = new Budget(1, 1);
     this.#limits = { budget: this.#budget, costLimit: options.costLimit ?? 100_000, timeLimitMs: options.timeLimitMs ?? 50 };
   }
 
   /** The alerts `event` raises, in rule order. Never throws for anything in the event. */
+  /** The rules that may apply to a resource, in rule order (most events name few resources). */
+  #forResource(resource: string): CompiledRule[] {
+    let rules = this.#byResource.get(resource);
+    if (rules === undefined) {
+      rules = this.#compiled.filter((rule) => rule.resources === undefined || rule.resources.has(resource));
+      // Resource names come from events: keep the index bounded.
+      if (this.#byResource.size >= 1024) this.#byResource.clear();
+      this.#byResource.set(resource, rules);
+    }
+    return rules;
+  }
+
   detect(event: AuditEvent): Alert[] {
     const ref = event.objectRef;
-    const resource = ref?.resource ?? '';
     const subresource = ref?.subresource ?? '';
     let candidates: CompiledRule[] | undefined;
-    for (const rule of this.#compiled) {
+    for (const rule of this.#forResource(ref?.resource ?? '')) {
       if (rule.stages !== undefined && !rule.stages.has(event.stage)) continue;
       if (rule.verbs !== undefined && !rule.verbs.has(event.verb)) continue;
-      if (rule.resources !== undefined && !rule.resources.has(resource)) continue;
       if (rule.subresources !== undefined && !rule.subresources.has(subresource)) continue;
       (candidates ??= []).push(rule);
     }

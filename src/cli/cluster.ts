@@ -203,6 +203,35 @@ Exit codes: 0 allowed, 1 denied, 2 usage or connection error.`,
     });
 }
 
+function permissionsCommand(): Command {
+  return withConnection(new Command('permissions'))
+    .summary('list what an identity may do, from the live RBAC objects')
+    .description(
+      'The effective permissions of --as (a user, or system:serviceaccount:NS:NAME) with --as-group: every rule its bindings grant, aggregated ClusterRoles ' +
+        'resolved, grouped cluster-wide (ClusterRoleBindings) and per namespace (RoleBindings), each with the binding and role that grant it.',
+    )
+    .requiredOption('--as <subject>', 'user name, or system:serviceaccount:NAMESPACE:NAME')
+    .option('--as-group <group>', 'a group the identity is in; repeatable', collect, [])
+    .option('-n, --namespace <namespace>', 'show only this namespace\'s RoleBinding grants (cluster-wide grants are always shown)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ bulwark cluster permissions --as system:serviceaccount:shop:ci
+  $ bulwark cluster permissions --as jane --as-group developers -n shop --format json
+
+Exit codes: 0 answered, 2 usage or connection error.`,
+    )
+    .action(async (flags: AccessFlags) => {
+      const { parseIdentity } = await import('../cluster/access.ts');
+      const { formatPermissions, runPermissions } = await import('../cluster/permissions.ts');
+      const user = parseIdentity(flags.as ?? '', flags.asGroup);
+      const result = await runPermissions(await connectWith(flags), user, flags.namespace);
+      process.stdout.write(flags.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : formatPermissions(result));
+    });
+}
+
 export function clusterCommand(): Command {
   const command = new Command('cluster')
     .summary('audit a live cluster and answer RBAC questions')
@@ -213,11 +242,13 @@ export function clusterCommand(): Command {
 Examples:
   $ bulwark cluster scan --context prod
   $ bulwark cluster who-can get secrets -n shop
-  $ bulwark cluster can-i --as system:serviceaccount:shop:ci create pods -n shop`,
+  $ bulwark cluster can-i --as system:serviceaccount:shop:ci create pods -n shop
+  $ bulwark cluster permissions --as system:serviceaccount:shop:ci`,
     );
   command.addCommand(scanCommand());
   command.addCommand(accessCommand('who-can'));
   command.addCommand(accessCommand('can-i'));
+  command.addCommand(permissionsCommand());
   for (const sub of command.commands) sub.exitOverride();
   return command;
 }

@@ -7,7 +7,7 @@ import { createObjectSet } from '../engine/object-set.ts';
 import { runSetChecks } from '../engine/run.ts';
 import { objectsFromYaml } from '../load/testing/objects.ts';
 import { parsePssVersion } from '../pss/version.ts';
-import { certificateGroups, clusterChecks, escalationPathCheck, privilegedCsrCheck } from './checks.ts';
+import { certificateGroups, clusterChecks, escalationPathCheck, privilegedCsrCheck, unusedTokenCheck } from './checks.ts';
 import { toKubeObject } from './collect.ts';
 
 const settings = { pss: { level: 'restricted' as const, version: parsePssVersion('latest') } };
@@ -64,5 +64,44 @@ describe('cluster-rbac-escalation-path: new steps', () => {
     ]);
     const [message] = run(psFixture!);
     assert.match(message!, /^ServiceAccount team\/ci reaches node access through a privileged pod in 2 steps: 1\. ServiceAccount team\/ci: relabel namespace team pod-security\.kubernetes\.io\/enforce=privileged .*; 2\. ServiceAccount team\/ci: run a privileged pod in namespace team \(create pods in namespace team\) → root on its node$/);
+  });
+});
+
+describe('cluster-service-account-token-unused', () => {
+  const run = (text: string) => runSetChecks(createObjectSet(objectsFromYaml(text)), [unusedTokenCheck], { settings }).findings;
+  const base = [
+    'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: default, namespace: shop}',
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: web, image: web}]',
+  ];
+  const crb = (subject: string) =>
+    `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: b}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}\nsubjects: [${subject}]`;
+
+  it('reports the workload using the default account, at its pod template', () => {
+    const findings = run([...base, crb('{kind: User, name: jane}')].join('\n---\n'));
+    assert.deepEqual(findings.map((f) => [f.object.kind, f.location.path]), [['Deployment', 'spec.template.spec.automountServiceAccountToken']]);
+    assert.match(findings[0]!.message, /ServiceAccount shop\/default, which no binding grants anything/);
+  });
+
+  it('counts bindings through the ServiceAccount groups, and a projected token as mounted', () => {
+    assert.deepEqual(run([...base, crb('{kind: Group, name: "system:serviceaccounts:shop"}')].join('\n---\n')), []);
+    const optedOut = base[1]!.replace('      containers:', '      automountServiceAccountToken: false\n      containers:');
+    assert.deepEqual(run([base[0]!, optedOut, crb('{kind: User, name: jane}')].join('\n---\n')), []);
+    const projected = optedOut.replace('      containers:', '      volumes: [{name: t, projected: {sources: [{serviceAccountToken: {path: token}}]}}]\n      containers:');
+    assert.equal(run([base[0]!, projected, crb('{kind: User, name: jane}')].join('\n---\n')).length, 1);
+  });
+});
+
+describe('cluster-service-account-token-unused: default bindings', () => {
+  const objects = (labels: string) =>
+    [
+      'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: web, namespace: shop}',
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec:\n  serviceAccountName: web\n  containers: [{name: web, image: web}]',
+      `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: issuer\n  labels: {${labels}}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}\nsubjects: [{kind: Group, name: system:serviceaccounts}]`,
+    ].join('\n---\n');
+  const run = (text: string) => runSetChecks(createObjectSet(objectsFromYaml(text)), [unusedTokenCheck], { settings }).findings;
+
+  it('ignores the API server\'s default grants to every ServiceAccount, but counts one someone added', () => {
+    assert.equal(run(objects('kubernetes.io/bootstrapping: rbac-defaults')).length, 1);
+    assert.deepEqual(run(objects('team: platform')), []);
   });
 });

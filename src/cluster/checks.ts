@@ -8,7 +8,9 @@ import type { KubeObject } from '../core/index.ts';
 import type { ObjectSet, SetCheck, SetViolation } from '../checks/check.ts';
 import { RBAC_KINDS, rbacContext } from '../checks/access/rbac/context.ts';
 import { escalationPaths, type EscalationPath } from '../rbac/escalation.ts';
-import { describeSubject, serviceAccountUser } from '../rbac/subjects.ts';
+import { ALL_SERVICE_ACCOUNTS, AUTHENTICATED, describeSubject, serviceAccountUser } from '../rbac/subjects.ts';
+import { asFields, asList, fieldOf } from '../podspec/index.ts';
+import { workloadIndex, WORKLOAD_KINDS } from '../checks/network/workloads.ts';
 import type { UserInfo } from '../rbac/model.ts';
 
 type Fields = Readonly<Record<string, unknown>>;
@@ -270,8 +272,97 @@ export const escalationPathCheck: SetCheck = {
   },
 };
 
+/** Whether the workload's pods get an API token: a projected token volume, else the pod's setting, else the account's, else yes. */
+function mountsToken(spec: Fields, account: KubeObject): boolean {
+  const volumes = asList(fieldOf(spec, 'volumes')) ?? [];
+  const projected = volumes.some((volume) =>
+    (asList(fieldOf(asFields(fieldOf(asFields(volume), 'projected')), 'sources')) ?? []).some((source) => fieldOf(asFields(source), 'serviceAccountToken') !== undefined),
+  );
+  if (projected) return true;
+  const own = fieldOf(spec, 'automountServiceAccountToken');
+  if (typeof own === 'boolean') return own;
+  const fromAccount = account.raw['automountServiceAccountToken'];
+  return typeof fromAccount === 'boolean' ? fromAccount : true;
+}
+
+/** Every identity (or every ServiceAccount) holds the API server's own default bindings: discovery, issuer discovery, self-reviews. */
+const EVERYONE_GROUPS = new Set([AUTHENTICATED, ALL_SERVICE_ACCOUNTS]);
+
+function isPlatformDefaultGrant(subject: { kind: string; name: string }, binding: KubeObject | undefined): boolean {
+  if (subject.kind !== 'Group' || !EVERYONE_GROUPS.has(subject.name)) return false;
+  return fields(fields(binding?.raw['metadata'])?.['labels'])?.['kubernetes.io/bootstrapping'] === 'rbac-defaults';
+}
+
+export const unusedTokenCheck: SetCheck = {
+  id: 'cluster-service-account-token-unused',
+  title: 'Pod mounts a ServiceAccount token that RBAC grants nothing',
+  area: 'access',
+  severity: 'low',
+  frameworks: { cis: ['5.1.6'], nsa: ['Pod security: protecting Pod service account tokens'], mitre: ['T1528'] },
+  description:
+    'The pod carries an API token for a ServiceAccount that no RoleBinding or ClusterRoleBinding names (by name, or through `system:serviceaccounts` groups): the ' +
+    'token does nothing for the workload but is there for whoever compromises it, and any binding added later arms it. The API server\'s own default bindings to ' +
+    '`system:authenticated` or `system:serviceaccounts` (discovery, issuer discovery, labelled `kubernetes.io/bootstrapping: rbac-defaults`) do not count; bindings someone added to those groups do. Judged only when the ServiceAccount and some ClusterRoleBinding were read, so ' +
+    'credentials that may not list RBAC objects produce no findings. Advisory.',
+  remediation: 'Set `automountServiceAccountToken: false` on the pod template (or the ServiceAccount) when the workload does not call the Kubernetes API.',
+  kinds: [...WORKLOAD_KINDS, 'ServiceAccount', ...RBAC_KINDS],
+  *evaluateSet(set) {
+    // Without bindings the RBAC objects were not read (every cluster has the bootstrap ones): no verdict.
+    if (set.ofKind('ClusterRoleBinding').length === 0) return;
+    const index = rbacContext(set).index;
+    const bound = new Map<string, boolean>();
+    for (const workload of workloadIndex(set).all) {
+      const named = fieldOf(workload.spec, 'serviceAccountName') ?? fieldOf(workload.spec, 'serviceAccount');
+      const name = typeof named === 'string' && named !== '' ? named : 'default';
+      const account = set.find('ServiceAccount', workload.namespace, name);
+      if (account === undefined || !mountsToken(workload.spec, account)) continue;
+      const user = serviceAccountUser(workload.namespace, name);
+      let has = bound.get(user.name);
+      if (has === undefined) {
+        has = index.grantsFor(user).some((g) => !isPlatformDefaultGrant(g.holder.subject, g.holder.binding.source));
+        bound.set(user.name, has);
+      }
+      if (has) continue;
+      yield {
+        object: workload.object,
+        path: [...workload.specPath, 'automountServiceAccountToken'],
+        message: `pods mount a token for ServiceAccount ${workload.namespace ?? '(unset)'}/${name}, which no binding grants anything: the token has no use but to an attacker`,
+      };
+    }
+  },
+  fixtures: {
+    fail: [
+      [
+        'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: web, namespace: shop}',
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec:\n  serviceAccountName: web\n  containers: [{name: web, image: web}]',
+        'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: system:discovery\n  labels: {kubernetes.io/bootstrapping: rbac-defaults}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}\nsubjects: [{kind: Group, name: system:authenticated}]',
+      ].join('\n---\n'),
+    ],
+    pass: [
+      // Bound: the token is what the workload uses to call the API.
+      [
+        'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: web, namespace: shop}',
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec:\n  serviceAccountName: web\n  containers: [{name: web, image: web}]',
+        'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: web, namespace: shop}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}\nsubjects: [{kind: ServiceAccount, name: web}]',
+        'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: other}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}\nsubjects: [{kind: User, name: jane}]',
+      ].join('\n---\n'),
+      // No token mounted.
+      [
+        'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: web, namespace: shop}\nautomountServiceAccountToken: false',
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec:\n  serviceAccountName: web\n  containers: [{name: web, image: web}]',
+        'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: other}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}\nsubjects: [{kind: User, name: jane}]',
+      ].join('\n---\n'),
+      // No RBAC objects read at all: no verdict.
+      [
+        'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: web, namespace: shop}',
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec:\n  serviceAccountName: web\n  containers: [{name: web, image: web}]',
+      ].join('\n---\n'),
+    ],
+  },
+};
+
 /** The cluster-only controls, run after the catalog's on every `cluster scan`. */
-export const clusterChecks: readonly SetCheck[] = [namespacePodSecurityCheck, legacyTokenSecretCheck, privilegedCsrCheck, pendingCsrCheck, escalationPathCheck];
+export const clusterChecks: readonly SetCheck[] = [namespacePodSecurityCheck, legacyTokenSecretCheck, privilegedCsrCheck, pendingCsrCheck, escalationPathCheck, unusedTokenCheck];
 
 /** Ids configuration may name; `cluster-unencrypted-at-rest` runs only with --etcd-endpoint. */
 export const clusterControlIds: ReadonlySet<string> = new Set([...clusterChecks.map((c) => c.id), 'cluster-unencrypted-at-rest']);

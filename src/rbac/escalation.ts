@@ -210,8 +210,21 @@ export function escalationPaths<S>(index: RbacIndex<S>, start: UserInfo, options
         paths.push({ steps: [...node.steps, { from: node.label, action: goal.goal, grant: goal.grant }], goal: goal.goal });
         continue;
       }
+      // Risks computed once per identity; the namespace and CSR probes run only where a grant may allow them.
+      const risks = grants.map((granted) => ({ granted, risks: riskyGrants(granted.rule) }));
+      const relabelIn = new Set<Namespace>();
+      let mayApprove = false;
+      for (const { granted, risks: list } of risks) {
+        for (const risk of list) {
+          if (risk.risk.id === 'csr-approval') mayApprove = true;
+          if (risk.risk.id !== 'namespace-write') continue;
+          const scope = granted.holder.scope;
+          if (scope.kind === 'cluster') for (const namespace of namespaces) relabelIn.add(namespace);
+          else relabelIn.add(scope.namespace);
+        }
+      }
       // Node access is a goal short of cluster-admin: record it and keep searching from this identity.
-      for (const namespace of namespaces) {
+      for (const namespace of relabelIn) {
         if (namespace === null) continue;
         const relabel = podSecurityRelabel(index, node.user, namespace);
         if (relabel === undefined) continue;
@@ -226,8 +239,8 @@ export function escalationPaths<S>(index: RbacIndex<S>, start: UserInfo, options
         break;
       }
       if (depth === maxDepth) continue;
-      for (const granted of grants) {
-        for (const risk of riskyGrants(granted.rule)) {
+      for (const { granted, risks: list } of risks) {
+        for (const risk of list) {
           for (const pivot of pivots(granted, risk, options, namespaces)) {
             const user = serviceAccountUser(pivot.namespace, pivot.name);
             const label = `ServiceAccount ${pivot.namespace ?? '(unset)'}/${pivot.name}`;
@@ -235,7 +248,7 @@ export function escalationPaths<S>(index: RbacIndex<S>, start: UserInfo, options
           }
         }
       }
-      const csr = csrApproval(index, node.user);
+      const csr = mayApprove ? csrApproval(index, node.user) : undefined;
       if (csr !== undefined) {
         targets ??= certificateTargets(index);
         for (const target of targets) {

@@ -22,3 +22,4 @@ export {
 export { describeGrant, RISKY_PERMISSIONS, riskyGrants, ruleGrantsRisk, type RiskGrant, type RiskId, type RiskyPermission } from './risks.ts';
 export { API_SERVER_CLIENT_SIGNER, escalationPaths, NODE_ACCESS_GOAL, type EscalationOptions, type EscalationPath, type EscalationStep } from './escalation.ts';
 export { ANONYMOUS_USER, appliesToUser, describeSubject, isPublicSubject, serviceAccountUser } from './subjects.ts';
+export { effectivePermissions, type EffectivePermissions } from './permissions.ts';

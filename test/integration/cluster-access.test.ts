@@ -1,4 +1,4 @@
-// `cluster who-can` / `can-i` agree with the API server's own authorizer: a property test over
+// `cluster who-can` / `can-i` / `permissions` agree with the API server's own authorizer: a property test over
 // generated Roles, ClusterRoles and bindings. Each case creates one generated RBAC set in a real
 // kube-apiserver (testenv), then asks many (identity, verb, resource, namespace, name) questions of
 // both src/rbac (over the live objects) and a SubjectAccessReview, and requires the same answer.
@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { loadRbacIndex, parseIdentity, runWhoCan, toRequest } from '../../src/cluster/access.ts';
+import { runPermissions } from '../../src/cluster/permissions.ts';
 import { connect, type ClusterClient } from '../../src/cluster/client.ts';
 import { discoverResources, type ApiResource } from '../../src/cluster/discover.ts';
 import type { Request, UserInfo } from '../../src/rbac/model.ts';
@@ -85,7 +86,7 @@ const rbacSet: fc.Arbitrary<RbacSet> = fc.record({
   queries: fc.array(query, { minLength: 60, maxLength: 60 }),
 });
 
-describe('who-can and can-i agree with SubjectAccessReview', { skip: missing ?? false }, () => {
+describe('who-can, can-i and permissions agree with SubjectAccessReview', { skip: missing ?? false }, () => {
   let plane: ControlPlane;
   let client: ClusterClient;
   let resources: ApiResource[];
@@ -218,5 +219,57 @@ describe('who-can and can-i agree with SubjectAccessReview', { skip: missing ?? 
       }
       if (subjects.has(name)) assert.equal(allowedAlone, true, `${name} is listed, so SubjectAccessReview allows it`);
     }
+  });
+
+  it('permissions --as lists resolved rules per scope, each allowed by SubjectAccessReview', async () => {
+    const ns = 'perm';
+    const meta = (name: string, extra: Record<string, unknown> = {}) => ({ name, ...extra });
+    await client.post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: meta(ns) });
+    await client.post(`/apis/${RBAC}/clusterroles`, { apiVersion: RBAC, kind: 'ClusterRole', metadata: meta('perm-nodes'), rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list'] }, { nonResourceURLs: ['/metrics'], verbs: ['get'] }] });
+    await client.post(`/apis/${RBAC}/clusterrolebindings`, { apiVersion: RBAC, kind: 'ClusterRoleBinding', metadata: meta('perm-nodes'), roleRef: { apiGroup: ROLE_REF_GROUP, kind: 'ClusterRole', name: 'perm-nodes' }, subjects: [{ kind: 'Group', name: 'perm-devs', apiGroup: ROLE_REF_GROUP }] });
+    await client.post(`/apis/${RBAC}/namespaces/${ns}/roles`, { apiVersion: RBAC, kind: 'Role', metadata: meta('cm'), rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list'] }, { apiGroups: ['apps'], resources: ['deployments'], verbs: ['create'] }] });
+    await client.post(`/apis/${RBAC}/namespaces/${ns}/rolebindings`, { apiVersion: RBAC, kind: 'RoleBinding', metadata: meta('cm'), roleRef: { apiGroup: ROLE_REF_GROUP, kind: 'Role', name: 'cm' }, subjects: [{ kind: 'User', name: 'perm-user', apiGroup: ROLE_REF_GROUP }] });
+    // An aggregated ClusterRole: its rules are written by kube-controller-manager, which this plane does not run,
+    // so the engine's resolution is asserted directly and not compared with SubjectAccessReview.
+    await client.post(`/apis/${RBAC}/clusterroles`, { apiVersion: RBAC, kind: 'ClusterRole', metadata: meta('perm-agg'), aggregationRule: { clusterRoleSelectors: [{ matchLabels: { 'perm/aggregate': 'true' } }] }, rules: [] });
+    await client.post(`/apis/${RBAC}/clusterroles`, { apiVersion: RBAC, kind: 'ClusterRole', metadata: meta('perm-agg-secrets', { labels: { 'perm/aggregate': 'true' } }), rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['db'] }] });
+    await client.post(`/apis/${RBAC}/namespaces/${ns}/rolebindings`, { apiVersion: RBAC, kind: 'RoleBinding', metadata: meta('agg'), roleRef: { apiGroup: ROLE_REF_GROUP, kind: 'ClusterRole', name: 'perm-agg' }, subjects: [{ kind: 'User', name: 'perm-user', apiGroup: ROLE_REF_GROUP }] });
+
+    const user = parseIdentity('perm-user', ['perm-devs']);
+    const probe: Request = { verb: 'create', apiGroup: 'apps', resource: 'deployments', subresource: '', namespace: ns, name: '' };
+    const deadline = Date.now() + 15_000;
+    while (!(await review(user, probe)) || !(await review(user, { verb: 'get', path: '/metrics' }))) {
+      if (Date.now() > deadline) assert.fail('the authorizer did not see the permission test objects within 15 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const result = await runPermissions(client, user);
+    // Every authenticated user also holds the cluster's own defaults (system:basic-user, system:discovery, …).
+    assert.ok(result.clusterWide.some((e) => e.binding === 'ClusterRoleBinding system:basic-user' && e.subject === 'Group system:authenticated'));
+    const own = result.clusterWide.filter((e) => e.subject !== 'Group system:authenticated');
+    assert.deepEqual(own.map((e) => [e.verbs.join(','), e.resources.join(','), e.nonResourceURLs.join(','), e.binding, e.subject]), [
+      ['get,list', 'nodes', '', 'ClusterRoleBinding perm-nodes', 'Group perm-devs'],
+      ['get', '', '/metrics', 'ClusterRoleBinding perm-nodes', 'Group perm-devs'],
+    ]);
+    const perm = result.namespaces.find((n) => n.namespace === ns)?.rules ?? [];
+    assert.deepEqual(perm.map((e) => [e.verbs.join(','), e.resources.join(','), e.role, e.aggregatedFrom ?? '']).sort(), [
+      ['create', 'deployments', 'Role perm/cm', ''],
+      ['get,list', 'configmaps', 'Role perm/cm', ''],
+      ['get', 'secrets', 'ClusterRole perm-agg', 'ClusterRole perm-agg-secrets'],
+    ]);
+    assert.deepEqual(result.namespaces.map((n) => n.namespace), [ns], 'no other namespace grants this user anything');
+    // Every listed (non-aggregated) rule is allowed by the API server, and a neighbour is not.
+    for (const [scope, rules] of [['', result.clusterWide], [ns, perm.filter((e) => e.aggregatedFrom === undefined)]] as const) {
+      for (const e of rules) {
+        for (const verb of e.verbs) {
+          for (const path of e.nonResourceURLs) assert.equal(await review(user, { verb, path }), true, `${verb} ${path}`);
+          for (const resource of e.resources) {
+            const request: Request = { verb, apiGroup: e.apiGroups[0]!, resource, subresource: '', namespace: scope, name: '' };
+            assert.equal(await review(user, request), true, `${verb} ${resource} in "${scope}"`);
+          }
+        }
+      }
+    }
+    assert.equal(await review(user, { verb: 'delete', apiGroup: '', resource: 'configmaps', subresource: '', namespace: ns, name: '' }), false);
+    assert.equal(await review(user, { verb: 'get', apiGroup: '', resource: 'configmaps', subresource: '', namespace: 'default', name: '' }), false);
   });
 });

@@ -66,6 +66,43 @@ async function seed(client: ClusterClient): Promise<void> {
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
     subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: 'shop' }],
   });
+  // pki/approver may approve kube-apiserver-client CSRs: a certificate naming shop/deployer (cluster-admin).
+  // team/owner may patch its own namespace and create pods there: relabel Pod Security, run a privileged pod.
+  for (const name of ['pki', 'team']) await create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  await create('/api/v1/namespaces/pki/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'approver' } });
+  await create('/api/v1/namespaces/team/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'owner' } });
+  await create(`/apis/${rbac}/clusterroles`, {
+    apiVersion: rbac,
+    kind: 'ClusterRole',
+    metadata: { name: 'client-csr-approver' },
+    rules: [
+      { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests/approval'], verbs: ['update'] },
+      { apiGroups: ['certificates.k8s.io'], resources: ['signers'], verbs: ['approve'], resourceNames: ['kubernetes.io/kube-apiserver-client'] },
+    ],
+  });
+  await create(`/apis/${rbac}/clusterrolebindings`, {
+    apiVersion: rbac,
+    kind: 'ClusterRoleBinding',
+    metadata: { name: 'client-csr-approver' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'client-csr-approver' },
+    subjects: [{ kind: 'ServiceAccount', name: 'approver', namespace: 'pki' }],
+  });
+  await create(`/apis/${rbac}/namespaces/team/roles`, {
+    apiVersion: rbac,
+    kind: 'Role',
+    metadata: { name: 'owner' },
+    rules: [{ apiGroups: [''], resources: ['namespaces'], verbs: ['patch'] }, { apiGroups: [''], resources: ['pods'], verbs: ['create'] }],
+  });
+  await create(`/apis/${rbac}/namespaces/team/rolebindings`, {
+    apiVersion: rbac,
+    kind: 'RoleBinding',
+    metadata: { name: 'owner' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'owner' },
+    subjects: [{ kind: 'ServiceAccount', name: 'owner', namespace: 'team' }],
+  });
+  // shop/web mounts the token of an account nothing binds.
+  await create('/api/v1/namespaces/shop/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'web' } });
+  await create('/api/v1/namespaces/shop/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { serviceAccountName: 'web', containers: [{ name: 'web', image: 'web' }] } });
   // The API server refuses system:masters for its own kube-apiserver-client signer; a custom signer
   // holding the cluster CA (some distributions ship one) is where such a request gets through.
   const csr = async (name: string, organization: string, signerName = 'kubernetes.io/kube-apiserver-client') =>
@@ -144,6 +181,25 @@ describe('cluster scan against kube-apiserver', { skip: missing ?? false }, () =
     const paths = of(full, 'cluster-rbac-escalation-path').filter((f) => f.object.name === 'ci');
     assert.equal(paths.length, 1, JSON.stringify(of(full, 'cluster-rbac-escalation-path').map((f) => f.message)));
     assert.match(paths[0]!.message, /1\. ServiceAccount shop\/ci: run a pod as it .* → ServiceAccount shop\/deployer; 2\. ServiceAccount shop\/deployer: full access cluster-wide/s);
+  });
+
+  it('prints the certificate-approval path and the Pod Security relabel path as steps', () => {
+    const messages = of(full, 'cluster-rbac-escalation-path').map((f) => f.message);
+    assert.ok(
+      messages.some((m) => /^ServiceAccount pki\/approver reaches full access cluster-wide in 2 steps: 1\. ServiceAccount pki\/approver: approve a CSR for signer kubernetes\.io\/kube-apiserver-client .*→ ServiceAccount shop\/deployer; 2\. ServiceAccount shop\/deployer: full access cluster-wide$/.test(m)),
+      JSON.stringify(messages),
+    );
+    assert.ok(!messages.some((m) => /system:masters/.test(m.replace('any subject but system:masters', ''))), 'system:masters is never a step');
+    assert.ok(
+      messages.some((m) => /^ServiceAccount team\/owner reaches node access through a privileged pod in 2 steps: 1\. .*relabel namespace team pod-security\.kubernetes\.io\/enforce=privileged .*; 2\. .*run a privileged pod in namespace team/.test(m)),
+      JSON.stringify(messages),
+    );
+  });
+
+  it('reports pods mounting the token of an account no binding names, and not bound ones', () => {
+    const unused = of(full, 'cluster-service-account-token-unused');
+    assert.ok(unused.some((f) => f.object.namespace === 'shop' && f.object.name === 'web'), JSON.stringify(unused.map((f) => f.message)));
+    assert.ok(!unused.some((f) => /shop\/(ci|deployer)\b/.test(f.message)));
   });
 
   it('-n scopes findings to one namespace; --exclude-namespaces "" includes kube-system', async () => {
