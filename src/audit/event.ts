@@ -91,10 +91,12 @@ function stringList(object: Fields, key: string, path: string): readonly string[
   return value as string[];
 }
 
+/** What a wrong value is, without its content (an event may carry credentials anywhere). */
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)?.slice(0, 40) ?? ''}`.trim();
+  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 function userInfo(object: Fields | undefined, path: string): AuditUser {

@@ -50,6 +50,9 @@ describe('bulwark audit', () => {
     assert.match(result.stderr, new RegExp(`${bad.replaceAll('/', '\\/')}:2: error: not valid JSON`));
     assert.equal((JSON.parse(result.stdout) as { alerts: unknown[] }).alerts.length, 1);
     assert.equal(bulwark(['audit', 'detect', join(scratch, 'absent.json')]).status, 2);
+    const badFlag = bulwark(['audit', 'detect', file, '--fail-on', 'loud']);
+    assert.equal(badFlag.status, 2);
+    assert.match(badFlag.stderr, /a priority is one of EMERGENCY/);
     const rules = join(scratch, 'rules.yaml');
     writeFileSync(rules, 'apiVersion: bulwark.dev/v1alpha1\nkind: AuditRules\nrules:\n  - {id: x, priority: INFO, condition: "usr.name == 1", output: o}\n');
     const refused = bulwark(['audit', 'detect', file, '--rules', rules]);

@@ -19,7 +19,13 @@ function bytes(value: string): number {
   return n;
 }
 
-const priorityOption = (flag: string, description: string): Option => new Option(flag, description).choices(PRIORITY_CHOICES).argParser((v) => v.toUpperCase());
+/** A Falco priority, in any case. */
+const priorityOption = (flag: string, description: string): Option =>
+  new Option(flag, `${description} (${PRIORITY_CHOICES.join(', ')})`).argParser((value) => {
+    const priority = value.toUpperCase();
+    if (!PRIORITY_CHOICES.includes(priority)) throw new InvalidArgumentError(`a priority is one of ${PRIORITY_CHOICES.join(', ')}`);
+    return priority;
+  });
 
 interface ServeFlags {
   ledger: string;
@@ -217,5 +223,7 @@ Examples:
         }
       }),
   );
+  // Nested commands report bad flags through main's handler (exit 2), not by exiting themselves.
+  for (const command of audit.commands) command.exitOverride();
   return audit;
 }
