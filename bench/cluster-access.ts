@@ -2,10 +2,11 @@
 // machine is shared). The set has the shape of the cluster bench: `--namespaces` namespaces, each with
 // `--accounts` ServiceAccounts, pods and a Role letting one account create pods and patch its own
 // namespace, plus a CSR approver, a cluster-admin account and the bootstrap-like group bindings.
+// Pods are spread over 50 nodes (spec.nodeName) for the node-sharing control.
 // Usage: node bench/cluster-access.ts [--namespaces 100] [--accounts 5] [--pods 20] [--runs 5]
 import { parseArgs } from 'node:util';
 import type { KubeObject } from '../src/core/index.ts';
-import { escalationPathCheck, unusedTokenCheck } from '../src/cluster/checks.ts';
+import { escalationPathCheck, sensitiveWorkloadSharesNodeCheck, unusedTokenCheck } from '../src/cluster/checks.ts';
 import { indexObjects } from '../src/cluster/access.ts';
 import { permissionsOf } from '../src/cluster/permissions.ts';
 import { serviceAccountTokenAutomountDefaultCheck } from '../src/checks/compute/cross/service-account-automount.ts';
@@ -41,7 +42,7 @@ for (let n = 0; n < namespaces; n++) {
   docs.push(`apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: owner, namespace: ${ns}}\nrules: [{apiGroups: [""], resources: [namespaces], verbs: [patch]}, {apiGroups: [""], resources: [pods], verbs: [create]}]`);
   docs.push(`apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: owner, namespace: ${ns}}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: owner}\nsubjects: [{kind: ServiceAccount, name: sa2, namespace: ${ns}}]`);
   for (let p = 0; p < pods; p++) {
-    docs.push(`apiVersion: v1\nkind: Pod\nmetadata: {name: p${p}, namespace: ${ns}}\nspec:\n  serviceAccountName: sa${p % accounts}\n  containers: [{name: c, image: c}]`);
+    docs.push(`apiVersion: v1\nkind: Pod\nmetadata: {name: p${p}, namespace: ${ns}}\nspec:\n  nodeName: node${(n * 7 + p) % 50}\n  serviceAccountName: sa${p % accounts}\n  containers: [{name: c, image: c}]`);
   }
 }
 const objects: KubeObject[] = objectsFromYaml(docs.join('\n---\n'));
@@ -56,7 +57,7 @@ function cpuMs(run: () => void): number {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 console.log(`${objects.length} objects: ${namespaces} namespaces × ${accounts} ServiceAccounts, ${pods} pods each; ${runs} runs, CPU ms (median / best)`);
-for (const check of [escalationPathCheck, unusedTokenCheck, serviceAccountTokenAutomountDefaultCheck]) {
+for (const check of [escalationPathCheck, unusedTokenCheck, serviceAccountTokenAutomountDefaultCheck, sensitiveWorkloadSharesNodeCheck]) {
   const times: number[] = [];
   let findings = 0;
   for (let r = 0; r < runs; r++) {

@@ -7,7 +7,7 @@ import { createObjectSet } from '../engine/object-set.ts';
 import { runSetChecks } from '../engine/run.ts';
 import { objectsFromYaml } from '../load/testing/objects.ts';
 import { parsePssVersion } from '../pss/version.ts';
-import { certificateGroups, clusterChecks, escalationPathCheck, privilegedCsrCheck, unusedTokenCheck } from './checks.ts';
+import { certificateGroups, clusterChecks, escalationPathCheck, privilegedCsrCheck, sensitiveWorkloadSharesNodeCheck, unusedTokenCheck } from './checks.ts';
 import { toKubeObject } from './collect.ts';
 
 const settings = { pss: { level: 'restricted' as const, version: parsePssVersion('latest') } };
@@ -103,5 +103,30 @@ describe('cluster-service-account-token-unused: default bindings', () => {
   it('ignores the API server\'s default grants to every ServiceAccount, but counts one someone added', () => {
     assert.equal(run(objects('kubernetes.io/bootstrapping: rbac-defaults')).length, 1);
     assert.deepEqual(run(objects('team: platform')), []);
+  });
+});
+
+describe('cluster-sensitive-workload-shares-node', () => {
+  const run = (text: string) => runSetChecks(createObjectSet(objectsFromYaml(text)), [sensitiveWorkloadSharesNodeCheck], { settings }).findings;
+
+  it('names the reasons, the node and the other namespaces, at spec.nodeName', () => {
+    const findings = run(sensitiveWorkloadSharesNodeCheck.fixtures.fail[1]!);
+    assert.deepEqual(findings.map((f) => [f.object.name, f.location.path, f.message]), [
+      ['logs', 'spec.nodeName', 'hostPID, hostPath volume pod infra/logs runs on node n1 together with pods of namespace shop: no taint or affinity keeps it apart'],
+    ]);
+    assert.match(run(sensitiveWorkloadSharesNodeCheck.fixtures.fail[2]!)[0]!.message, /^ServiceAccount deployer with risky RBAC pod ci\/deploy runs on node n1/);
+  });
+
+  it('reports a controlled pod once, through its top controller read', () => {
+    const deployment =
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: agent, namespace: infra}\nspec:\n  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: a}}\n    spec:\n      containers: [{name: a, image: a, securityContext: {privileged: true}}]';
+    const replicaSet =
+      'apiVersion: apps/v1\nkind: ReplicaSet\nmetadata:\n  name: agent-1\n  namespace: infra\n  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: agent, uid: "1", controller: true}]\nspec:\n  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: a}}\n    spec:\n      containers: [{name: a, image: a, securityContext: {privileged: true}}]';
+    const pod = (name: string) =>
+      `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n  namespace: infra\n  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: agent-1, uid: "2", controller: true}]\nspec:\n  nodeName: n1\n  containers: [{name: a, image: a, securityContext: {privileged: true}}]`;
+    const tenant = (ns: string) => `apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: ${ns}}\nspec:\n  nodeName: n1\n  containers: [{name: w, image: w}]`;
+    const findings = run([deployment, replicaSet, pod('agent-1-a'), pod('agent-1-b'), tenant('shop'), tenant('blog')].join('\n---\n'));
+    assert.deepEqual(findings.map((f) => [f.object.kind, f.object.name, f.location.path]), [['Deployment', 'agent', 'spec.template.spec.affinity']]);
+    assert.match(findings[0]!.message, /on node n1 together with pods of namespaces blog, shop:/);
   });
 });

@@ -1,6 +1,6 @@
 // Controls only a live cluster can answer: what the API server holds (namespaces without Pod Security
-// Admission labels, legacy token Secrets, CertificateSigningRequests) and escalation paths through
-// the RBAC objects it really has. Each is a cross-object check, evaluated by the same engine loop as
+// Admission labels, legacy token Secrets, CertificateSigningRequests, which pods share a node) and
+// escalation paths through the RBAC objects it really has. Each is a cross-object check, evaluated by the same engine loop as
 // the catalog, so exceptions, overrides and every report format apply to them unchanged.
 import 'reflect-metadata';
 import { Pkcs10CertificateRequest, X509Certificate } from '@peculiar/x509';
@@ -11,6 +11,7 @@ import { escalationPaths, type EscalationPath } from '../rbac/escalation.ts';
 import { ALL_SERVICE_ACCOUNTS, AUTHENTICATED, describeSubject, serviceAccountUser } from '../rbac/subjects.ts';
 import { asFields, asList, fieldOf } from '../podspec/index.ts';
 import { workloadIndex, WORKLOAD_KINDS } from '../checks/network/workloads.ts';
+import { IDENTITY_KINDS, serviceAccountGrants } from '../checks/access/rbac/workload-identity.ts';
 import type { UserInfo } from '../rbac/model.ts';
 
 type Fields = Readonly<Record<string, unknown>>;
@@ -273,7 +274,7 @@ export const escalationPathCheck: SetCheck = {
 };
 
 /** Whether the workload's pods get an API token: a projected token volume, else the pod's setting, else the account's, else yes. */
-function mountsToken(spec: Fields, account: KubeObject): boolean {
+function mountsToken(spec: Fields, account: KubeObject | undefined): boolean {
   const volumes = asList(fieldOf(spec, 'volumes')) ?? [];
   const projected = volumes.some((volume) =>
     (asList(fieldOf(asFields(fieldOf(asFields(volume), 'projected')), 'sources')) ?? []).some((source) => fieldOf(asFields(source), 'serviceAccountToken') !== undefined),
@@ -281,7 +282,7 @@ function mountsToken(spec: Fields, account: KubeObject): boolean {
   if (projected) return true;
   const own = fieldOf(spec, 'automountServiceAccountToken');
   if (typeof own === 'boolean') return own;
-  const fromAccount = account.raw['automountServiceAccountToken'];
+  const fromAccount = account?.raw['automountServiceAccountToken'];
   return typeof fromAccount === 'boolean' ? fromAccount : true;
 }
 
@@ -361,8 +362,145 @@ export const unusedTokenCheck: SetCheck = {
   },
 };
 
+/** Why a pod is worth isolating: host access, privilege, or an identity RBAC makes powerful. Empty: an ordinary pod. */
+function sensitivity(set: ObjectSet, pod: KubeObject): string[] {
+  const view = set.pods(pod)[0];
+  if (view === undefined) return [];
+  const reasons: string[] = [];
+  if (view.containers.some((c) => c.effective.privileged?.value === true)) reasons.push('privileged');
+  for (const key of ['hostPID', 'hostIPC', 'hostNetwork']) if (view.spec[key] === true) reasons.push(key);
+  if ((asList(view.spec['volumes']) ?? []).some((v) => asFields(fieldOf(asFields(v), 'hostPath')) !== undefined)) reasons.push('hostPath volume');
+  const named = view.spec['serviceAccountName'] ?? view.spec['serviceAccount'];
+  const account = typeof named === 'string' && named !== '' ? named : 'default';
+  if (serviceAccountGrants(set, pod.namespace, account).length > 0 && mountsToken(view.spec, set.find('ServiceAccount', pod.namespace, account))) {
+    reasons.push(`ServiceAccount ${account} with risky RBAC`);
+  }
+  return reasons;
+}
+
+function controllerOwner(set: ObjectSet, object: KubeObject): KubeObject | undefined {
+  const owners = asList(fieldOf(asFields(object.raw['metadata']), 'ownerReferences')) ?? [];
+  for (const owner of owners) {
+    const ref = asFields(owner);
+    if (fieldOf(ref, 'controller') !== true) continue;
+    const kind = fieldOf(ref, 'kind');
+    const name = fieldOf(ref, 'name');
+    if (typeof kind === 'string' && typeof name === 'string') return set.find(kind, object.namespace, name);
+  }
+  return undefined;
+}
+
+/** Platform agents (kube-proxy, CNI, CSI node plugins) run on every node by design: not tenants. */
+function isPlatformDaemon(pod: KubeObject): boolean {
+  if (pod.namespace !== 'kube-system') return false;
+  const owners = asList(fieldOf(asFields(pod.raw['metadata']), 'ownerReferences')) ?? [];
+  return owners.some((o) => fieldOf(asFields(o), 'controller') === true && fieldOf(asFields(o), 'kind') === 'DaemonSet');
+}
+
+function nodeOf(pod: KubeObject): string | undefined {
+  const phase = fieldOf(asFields(pod.raw['status']), 'phase');
+  if (phase === 'Succeeded' || phase === 'Failed') return undefined; // finished: shares nothing any more
+  const node = fieldOf(asFields(pod.raw['spec']), 'nodeName');
+  return typeof node === 'string' && node !== '' ? node : undefined;
+}
+
+export const sensitiveWorkloadSharesNodeCheck: SetCheck = {
+  id: 'cluster-sensitive-workload-shares-node',
+  title: 'Sensitive workload shares a node with workloads of other namespaces',
+  area: 'compute',
+  severity: 'medium',
+  frameworks: { nsa: ['Pod security: isolate sensitive workloads'], mitre: ['T1611'] },
+  description:
+    'A privileged pod, one with hostPID/hostIPC/hostNetwork or a hostPath volume, or one whose mounted ServiceAccount token RBAC makes powerful, is what an attacker ' +
+    'who escapes an ordinary container on the same node reaches next: its host access, its token in the node\'s filesystem. Judged on live pods by `spec.nodeName`: ' +
+    'reported when a non-sensitive pod of another namespace runs on the same node. Pods not yet scheduled and finished pods are not judged (where they may land ' +
+    'depends on the scheduler, and judging taints and affinity offline reports nearly every cluster). DaemonSet pods of kube-system are not counted as other ' +
+    'tenants: they run on every node by design. The finding is on the pod\'s controller when it was read.',
+  remediation:
+    'Give sensitive workloads their own nodes: taint them (`kubectl taint nodes N dedicated=infra:NoSchedule`), add the matching toleration and a required ' +
+    'nodeAffinity (or nodeSelector) to the sensitive workloads only; or drop the privilege that makes them sensitive.',
+  kinds: [...WORKLOAD_KINDS, ...IDENTITY_KINDS],
+  *evaluateSet(set) {
+    const byNode = new Map<string, { pod: KubeObject; reasons: string[] }[]>();
+    for (const pod of set.ofKind('Pod')) {
+      const node = nodeOf(pod);
+      if (node === undefined) continue;
+      let list = byNode.get(node);
+      if (list === undefined) byNode.set(node, (list = []));
+      list.push({ pod, reasons: sensitivity(set, pod) });
+    }
+    const reported = new Set<string>();
+    for (const [node, pods] of byNode) {
+      const tenants = pods.filter((p) => p.reasons.length === 0 && !isPlatformDaemon(p.pod));
+      if (tenants.length === 0) continue;
+      for (const { pod, reasons } of pods) {
+        if (reasons.length === 0) continue;
+        const others = [...new Set(tenants.filter((t) => t.pod.namespace !== pod.namespace).map((t) => t.pod.namespace ?? '(unset)'))].sort();
+        if (others.length === 0) continue;
+        // Report through the top controller read (Pod → ReplicaSet → Deployment), once per node.
+        let target = pod;
+        for (let depth = 0, owner = controllerOwner(set, pod); owner !== undefined && depth < 4; depth++, owner = controllerOwner(set, owner)) target = owner;
+        const key = `${target.kind}\u0000${target.namespace}\u0000${target.name}\u0000${node}`;
+        if (reported.has(key)) continue;
+        reported.add(key);
+        const specPath = set.pods(target)[0]?.specPath ?? ['spec'];
+        yield {
+          object: target,
+          path: target === pod ? ['spec', 'nodeName'] : [...specPath, 'affinity'],
+          message:
+            `${reasons.join(', ')} pod ${pod.namespace ?? '(unset)'}/${pod.name} runs on node ${node} together with pods of namespace${others.length === 1 ? '' : 's'} ` +
+            `${others.slice(0, 5).join(', ')}${others.length > 5 ? ` and ${others.length - 5} more` : ''}: no taint or affinity keeps it apart`,
+        };
+      }
+    }
+  },
+  fixtures: {
+    fail: [
+      [
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: agent, namespace: infra}\nspec:\n  nodeName: n1\n  containers: [{name: a, image: a, securityContext: {privileged: true}}]',
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec:\n  nodeName: n1\n  containers: [{name: w, image: w}]',
+      ].join('\n---\n'),
+      [
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: logs, namespace: infra}\nspec:\n  nodeName: n1\n  hostPID: true\n  volumes: [{name: v, hostPath: {path: /var/log}}]\n  containers: [{name: a, image: a}]',
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec:\n  nodeName: n1\n  containers: [{name: w, image: w}]',
+      ].join('\n---\n'),
+      // A powerful identity: its token sits on the node.
+      [
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: deploy, namespace: ci}\nspec:\n  nodeName: n1\n  serviceAccountName: deployer\n  containers: [{name: a, image: a}]',
+        'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: deployer}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\nsubjects: [{kind: ServiceAccount, name: deployer, namespace: ci}]',
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec:\n  nodeName: n1\n  containers: [{name: w, image: w}]',
+      ].join('\n---\n'),
+    ],
+    pass: [
+      // Different nodes.
+      [
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: agent, namespace: infra}\nspec:\n  nodeName: n1\n  containers: [{name: a, image: a, securityContext: {privileged: true}}]',
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec:\n  nodeName: n2\n  containers: [{name: w, image: w}]',
+      ].join('\n---\n'),
+      // Same namespace, kube-system DaemonSet pods, and a finished pod are not other tenants.
+      [
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: agent, namespace: infra}\nspec:\n  nodeName: n1\n  hostNetwork: true\n  containers: [{name: a, image: a}]',
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: helper, namespace: infra}\nspec:\n  nodeName: n1\n  containers: [{name: h, image: h}]',
+        'apiVersion: v1\nkind: Pod\nmetadata:\n  name: kube-proxy-x\n  namespace: kube-system\n  ownerReferences: [{apiVersion: apps/v1, kind: DaemonSet, name: kube-proxy, uid: "1", controller: true}]\nspec:\n  nodeName: n1\n  containers: [{name: p, image: p}]',
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: job, namespace: shop}\nspec:\n  nodeName: n1\n  containers: [{name: j, image: j}]\nstatus: {phase: Succeeded}',
+      ].join('\n---\n'),
+      // Not scheduled yet: not judged offline.
+      [
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: agent, namespace: infra}\nspec:\n  containers: [{name: a, image: a, securityContext: {privileged: true}}]',
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec:\n  containers: [{name: w, image: w}]',
+      ].join('\n---\n'),
+      // A ServiceAccount with risky RBAC whose token is not mounted is not sensitive.
+      [
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: deploy, namespace: ci}\nspec:\n  nodeName: n1\n  serviceAccountName: deployer\n  automountServiceAccountToken: false\n  containers: [{name: a, image: a}]',
+        'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: deployer}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\nsubjects: [{kind: ServiceAccount, name: deployer, namespace: ci}]',
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec:\n  nodeName: n1\n  containers: [{name: w, image: w}]',
+      ].join('\n---\n'),
+    ],
+  },
+};
+
 /** The cluster-only controls, run after the catalog's on every `cluster scan`. */
-export const clusterChecks: readonly SetCheck[] = [namespacePodSecurityCheck, legacyTokenSecretCheck, privilegedCsrCheck, pendingCsrCheck, escalationPathCheck, unusedTokenCheck];
+export const clusterChecks: readonly SetCheck[] = [namespacePodSecurityCheck, legacyTokenSecretCheck, privilegedCsrCheck, pendingCsrCheck, escalationPathCheck, unusedTokenCheck, sensitiveWorkloadSharesNodeCheck];
 
 /** Ids configuration may name; `cluster-unencrypted-at-rest` runs only with --etcd-endpoint. */
 export const clusterControlIds: ReadonlySet<string> = new Set([...clusterChecks.map((c) => c.id), 'cluster-unencrypted-at-rest']);

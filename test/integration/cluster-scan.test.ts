@@ -274,4 +274,31 @@ describe('cluster scan against kube-apiserver', { skip: missing ?? false }, () =
     assert.ok(renderReport(full.report, 'junit').includes('<testsuites'));
     assert.ok(!renderReport(full.report, 'table').includes(' 0:0 '));
   });
+
+  it('reports a privileged pod sharing a node with another namespace\'s pod, and not on an isolated node', async () => {
+    // Nodes can be created through the API without a kubelet; pods naming a node skip the scheduler.
+    for (const name of ['node-shared', 'node-isolated']) await client.post('/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name } });
+    for (const name of ['tenant-a', 'tenant-b']) await client.post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    const pod = (namespace: string, name: string, nodeName: string, privileged: boolean, extra: Record<string, unknown> = {}) =>
+      client.post(`/api/v1/namespaces/${namespace}/pods`, {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name, ...extra },
+        spec: { nodeName, containers: [{ name: 'app', image: 'busybox', ...(privileged ? { securityContext: { privileged: true } } : {}) }] },
+      });
+    await pod('tenant-a', 'agent', 'node-shared', true);
+    await pod('tenant-b', 'web', 'node-shared', false);
+    // node-isolated: the privileged pod's neighbours are its own namespace and a kube-system DaemonSet pod.
+    await pod('tenant-a', 'agent-2', 'node-isolated', true);
+    await pod('tenant-a', 'helper', 'node-isolated', false);
+    await pod('kube-system', 'kube-proxy-x', 'node-isolated', false, { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'kube-proxy', uid: '00000000-0000-0000-0000-000000000001', controller: true }] });
+    const outcome = await runClusterScan({ ...base(), client });
+    const shared = of(outcome, 'cluster-sensitive-workload-shares-node');
+    assert.deepEqual(
+      shared.map((f) => [`${f.object.namespace}/${f.object.name}`, f.location.path, f.message]),
+      [['tenant-a/agent', 'spec.nodeName', 'privileged pod tenant-a/agent runs on node node-shared together with pods of namespace tenant-b: no taint or affinity keeps it apart']],
+    );
+    // shop/root is privileged but unscheduled (no nodeName): not judged.
+    assert.ok(!shared.some((f) => f.object.name === 'root'));
+  });
 });
