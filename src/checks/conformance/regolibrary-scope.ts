@@ -135,7 +135,8 @@ export const RULES_IN_SCOPE: Readonly<Record<string, Scope>> = {
     ].map((rule): [string, Scope] => [rule, { family: 'control-plane' }]),
   ),
 
-  // Kubelet settings: Bulwark reads KubeletConfiguration files; these cases are host-sensor data and skip.
+  // Kubelet settings: KubeletConfiguration files, kubeadm's ConfigMap, and host-sensor KubeletInfo
+  // documents (command line folded over the config file, as the kubelet does).
   'anonymous-requests-to-kubelet-updated': { family: 'node', controls: ['kubelet-anonymous-auth'] },
   'enforce-kubelet-client-tls-authentication-updated': { family: 'node' },
   'kubelet-authorization-mode-alwaysAllow': { family: 'node' },
@@ -153,6 +154,11 @@ const PSP_REMOVED =
   'PodSecurityPolicy (policy/v1beta1) was removed in Kubernetes v1.25; Bulwark never evaluates PSP objects and enforces the same control on the pods themselves (the pss-* checks carry this id)';
 
 export const DISAGREEMENTS: readonly Disagreement[] = [
+  {
+    rule: 'enforce-kubelet-client-tls-authentication-updated',
+    case: 'fail-config-sensor-failed',
+    reason: 'the kubelet runs with --config, but the sensor could not read that file, so its client CA setting is unknown; Bulwark does not report a setting it cannot see (Kubescape reports it as missing)',
+  },
   { rule: 'psp-deny-privileged-container', case: 'fail-many-true', reason: PSP_REMOVED },
   { rule: 'psp-deny-hostipc', case: 'fail-many-true', reason: PSP_REMOVED },
   { rule: 'psp-deny-hostnetwork', case: 'fail-many-true', reason: PSP_REMOVED },

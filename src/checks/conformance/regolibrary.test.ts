@@ -22,7 +22,7 @@ const skip = missingShared('conformance', 'regolibrary', 'rule_index.tsv');
 const root = (...parts: string[]) => sharedPath('conformance', 'regolibrary', ...parts);
 
 /** Kinds of Kubescape's host sensor: node files and process flags, not Kubernetes objects. */
-const HOST_SENSOR_KINDS = new Set(['ControlPlaneInfo', 'KubeletInfo', 'KubeProxyInfo', 'CloudProviderInfo', 'LinuxKernelVariables']);
+const HOST_SENSOR_KINDS = new Set(['ControlPlaneInfo', 'KubeProxyInfo', 'CloudProviderInfo', 'LinuxKernelVariables']);
 
 interface Rule {
   name: string;

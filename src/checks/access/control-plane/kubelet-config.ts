@@ -5,6 +5,7 @@
 import type { Control, FieldPath, KubeObject } from '../../../core/index.ts';
 import { parseYamlStream } from '../../../load/yaml.ts';
 import type { Check, CheckFixtures, Violation } from '../../check.ts';
+import { kubeletConfigFromHostSensor } from './kubelet-host.ts';
 
 type Fields = Readonly<Record<string, unknown>>;
 
@@ -30,11 +31,14 @@ const MAX_EMBEDDED_BYTES = 256 * 1024;
 const cache = new WeakMap<KubeObject, KubeletConfig | null>();
 
 export function kubeletConfigOf(object: KubeObject): KubeletConfig | undefined {
-  if (object.kind !== 'KubeletConfiguration' && object.kind !== 'ConfigMap') return undefined;
+  if (object.kind !== 'KubeletConfiguration' && object.kind !== 'ConfigMap' && object.kind !== 'KubeletInfo') return undefined;
   const cached = cache.get(object);
   if (cached !== undefined) return cached ?? undefined;
   let found: KubeletConfig | null = null;
-  if (isKubeletConfig(object.raw)) found = { fields: object.raw, at: [], embedded: false, label: `KubeletConfiguration ${object.name || '(unnamed)'}` };
+  if (object.kind === 'KubeletInfo') {
+    const effective = kubeletConfigFromHostSensor(object);
+    if (effective !== undefined) found = { fields: effective, at: ['data'], embedded: true, label: `kubelet on ${object.name || 'the node'} (command line and config file)` };
+  } else if (isKubeletConfig(object.raw)) found = { fields: object.raw, at: [], embedded: false, label: `KubeletConfiguration ${object.name || '(unnamed)'}` };
   else if (object.kind === 'ConfigMap' && object.apiVersion === 'v1' && /^kubelet-config(-\d+\.\d+)?$/.test(object.name)) {
     const text = fields(object.raw['data'])?.['kubelet'];
     if (typeof text === 'string' && text.length <= MAX_EMBEDDED_BYTES) {
