@@ -21,9 +21,6 @@ import { DISAGREEMENTS, NOT_YET_COVERED, RULES_IN_SCOPE, type Scope } from './re
 const skip = missingShared('conformance', 'regolibrary', 'rule_index.tsv');
 const root = (...parts: string[]) => sharedPath('conformance', 'regolibrary', ...parts);
 
-/** Kinds of Kubescape's host sensor: node files and process flags, not Kubernetes objects. */
-const HOST_SENSOR_KINDS = new Set(['ControlPlaneInfo', 'KubeProxyInfo', 'CloudProviderInfo', 'LinuxKernelVariables']);
-
 interface Rule {
   name: string;
   ids: string[];
@@ -223,11 +220,6 @@ describe('regolibrary conformance', { skip }, () => {
         const dir = root('rules', rule.name, 'test', name);
         const disagreement = DISAGREEMENTS.find((entry) => entry.rule === rule.name && entry.case === name);
         it(name, (t) => {
-          const inputs = readdirSync(join(dir, 'input')).map((file) => readFileSync(join(dir, 'input', file), 'utf8'));
-          if (inputs.some((text) => [...HOST_SENSOR_KINDS].some((kind) => new RegExp(`kind"?\\s*:\\s*"?${kind}\\b`).test(text)))) {
-            t.skip('inputs are Kubescape host-sensor data, not Kubernetes objects');
-            return;
-          }
           const found = difference(dir, controls, scope);
           if (disagreement === undefined) assert.equal(found, undefined, `${rule.name}/${name} (controls ${[...controls].join(', ')})`);
           else {

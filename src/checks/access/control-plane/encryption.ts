@@ -2,6 +2,7 @@
 // etcd. For each resource the first `resources[]` entry naming it decides, and within it the first
 // provider encrypts new writes (the others only decrypt). Key material is never echoed in a message.
 import type { Control, FieldPath, KubeObject } from '../../../core/index.ts';
+import { parseYamlStream } from '../../../load/yaml.ts';
 import type { Check, CheckFixtures, Violation } from '../../check.ts';
 
 type Fields = Readonly<Record<string, unknown>>;
@@ -12,6 +13,24 @@ function fields(value: unknown): Fields | undefined {
 
 function isEncryptionConfiguration(object: KubeObject): boolean {
   return object.kind === 'EncryptionConfiguration' && object.apiVersion.startsWith('apiserver.config.k8s.io/');
+}
+
+/** Where Kubescape's host-sensor `ControlPlaneInfo` keeps the bytes of the file `--encryption-provider-config` names. */
+const HOST_SENSOR_CONTENT: FieldPath = ['data', 'APIServerInfo', 'encryptionProviderConfigFile', 'content'];
+const MAX_EMBEDDED_BYTES = 256 * 1024;
+
+/** The EncryptionConfiguration inside a host-sensor `ControlPlaneInfo` document, when it holds one that parses. */
+function hostSensorConfiguration(object: KubeObject): { fields: Fields; file: string } | undefined {
+  if (object.kind !== 'ControlPlaneInfo' || !object.apiVersion.startsWith('hostdata.kubescape.cloud/')) return undefined;
+  const file = fields(fields(fields(object.raw['data'])?.['APIServerInfo'])?.['encryptionProviderConfigFile']);
+  const content = file?.['content'];
+  if (typeof content !== 'string' || content.length > (MAX_EMBEDDED_BYTES * 4) / 3 + 4) return undefined;
+  const parsed = parseYamlStream(Buffer.from(content, 'base64').toString('utf8'), `${object.source.file}#encryptionProviderConfigFile`);
+  const value = fields(parsed.documents[0]?.value);
+  const apiVersion = value?.['apiVersion'];
+  if (parsed.errors.length > 0 || value === undefined || value['kind'] !== 'EncryptionConfiguration' || typeof apiVersion !== 'string' || !apiVersion.startsWith('apiserver.config.k8s.io/')) return undefined;
+  const path = file?.['path'];
+  return { fields: value, file: `encryption config ${typeof path === 'string' ? path : '(unnamed file)'}` };
 }
 
 const PROVIDERS = ['identity', 'aescbc', 'aesgcm', 'secretbox', 'kms'] as const;
@@ -61,9 +80,15 @@ function encryptionCheck(definition: EncryptionCheckDefinition): Check {
     ...control,
     area: 'storage',
     evaluate(context) {
-      if (!isEncryptionConfiguration(context.object)) return NO_VIOLATIONS;
-      const violation = rule(context.object);
-      return violation === undefined ? NO_VIOLATIONS : [violation];
+      if (isEncryptionConfiguration(context.object)) {
+        const violation = rule(context.object);
+        return violation === undefined ? NO_VIOLATIONS : [violation];
+      }
+      const embedded = hostSensorConfiguration(context.object);
+      if (embedded === undefined) return NO_VIOLATIONS;
+      // The file is judged as if it stood alone; the finding points at the document's copy of it.
+      const violation = rule({ ...context.object, raw: embedded.fields });
+      return violation === undefined ? NO_VIOLATIONS : [{ path: HOST_SENSOR_CONTENT, message: `${embedded.file}: ${violation.message}` }];
     },
   };
 }
