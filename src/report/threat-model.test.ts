@@ -131,6 +131,40 @@ describe('threat model', () => {
     assert.equal(json.split('\n').filter((line) => line.startsWith('{"workload"')).length, 2);
   });
 
+  it('says what each exposed workload reaches next, as NetworkPolicy allows it', async () => {
+    const dir = mkdtempSync(join(scratch, 'reach-'));
+    const workload = (name: string, port: number) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: shop}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      containers: [{name: ${name}, image: ${name}:1, ports: [{containerPort: ${port}}]}]
+---
+`;
+    writeFileSync(
+      join(dir, 'app.yaml'),
+      `${workload('web', 8080)}${workload('db', 5432)}${workload('cache', 6379)}apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {type: LoadBalancer, selector: {app: web}, ports: [{port: 443, targetPort: 8080}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: cache, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: cache}}
+  ingress: [{from: [{podSelector: {matchLabels: {app: db}}}]}]
+`,
+    );
+    const outcome = await runScan({ paths: ['app.yaml'], kustomize: [], cwd: dir, now: new Date('2026-06-01T00:00:00Z'), toolVersion: 'test', threatModel: true });
+    const model = outcome.threatModel as ThreatModel;
+    assert.deepEqual(model.paths[0]!.reaches, [{ workload: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'db' }, ports: ['5432/TCP'] }]);
+    assert.match(formatThreatModel(model, 'text'), /\n  reaches   Deployment shop\/db \(5432\/TCP\)\n/);
+  });
+
   it('accepts table and json only', () => {
     assert.equal(threatModelFormat('table'), 'text');
     assert.equal(threatModelFormat('json'), 'json');

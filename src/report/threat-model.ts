@@ -18,6 +18,8 @@ export interface ThreatPathInput {
     readonly grants: readonly { readonly label: string; readonly detail: string; readonly scope: string; readonly via: string; readonly objects: readonly ObjectRef[] }[];
   };
   readonly objects: { readonly exposure: readonly ObjectRef[]; readonly workload: ObjectRef; readonly identity: readonly ObjectRef[] };
+  /** Workloads it can open connections to under the scanned NetworkPolicies, with their ports. */
+  readonly reaches?: readonly { readonly workload: ObjectRef; readonly ports: readonly string[] }[];
 }
 
 export interface FindingReference {
@@ -41,6 +43,8 @@ export interface ThreatPathView {
     may: { what: string; detail: string; scope: string; via: string }[];
     findings: FindingReference[];
   };
+  /** What a compromise of the pod reaches next over the network (NetworkPolicy applied), with the ports. */
+  reaches: { workload: ObjectRef; ports: string[] }[];
 }
 
 export interface ThreatModel {
@@ -106,6 +110,7 @@ export function buildThreatModel(paths: readonly ThreatPathInput[], findings: re
         may: path.identity.grants.map((grant) => ({ what: grant.label, detail: grant.detail, scope: grant.scope, via: grant.via })),
         findings: identityFindings.sort(bySeverity),
       },
+      reaches: (path.reaches ?? []).map((reach) => ({ workload: reach.workload, ports: [...reach.ports] })),
     };
   });
   views.sort((a, b) => Number(b.dangerous) - Number(a.dangerous));
@@ -163,6 +168,10 @@ export function* threatModelTextChunks(model: ThreatModel): Iterable<string> {
       for (const grant of identity.may) lines.push(`${pad}${grant.what} — ${grant.detail} ${grant.scope} (${grant.via})`);
     }
     lines.push(...findingLines(identity.findings, pad));
+    if (path.reaches.length > 0) {
+      const shown = path.reaches.slice(0, 5).map((reach) => `${objectText(reach.workload)} (${reach.ports.join(', ')})`);
+      lines.push(`  reaches   ${shown.join(', ')}${path.reaches.length > 5 ? ` and ${path.reaches.length - 5} more` : ''}`);
+    }
     yield `${lines.join('\n')}\n`;
   }
 }

@@ -3,6 +3,7 @@ import { containerRuntimeSocketCheck } from './container-runtime-socket.ts';
 import { hostAliasesCheck, shareProcessNamespaceCheck } from './pod-sharing.ts';
 import { livenessProbeMissingCheck, readinessProbeMissingCheck } from './probes.ts';
 import { netRawCapabilityCheck } from './net-raw-capability.ts';
+import { sysAdminCapabilityCheck } from './sys-admin-capability.ts';
 import { readOnlyRootFilesystemCheck } from './read-only-root-filesystem.ts';
 import { singleReplicaCheck } from './replicas.ts';
 import {
@@ -28,6 +29,7 @@ export const computeChecks: readonly Check[] = [
   sensitiveHostPathCheck,
   writableHostPathCheck,
   netRawCapabilityCheck,
+  sysAdminCapabilityCheck,
   readOnlyRootFilesystemCheck,
   runAsLowIdCheck,
   runAsRootGroupCheck,

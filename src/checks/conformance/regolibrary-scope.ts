@@ -54,6 +54,8 @@ export const RULES_IN_SCOPE: Readonly<Record<string, Scope>> = {
   'set-seccomp-profile': { family: 'pss', controls: ['pss-seccomp-profile-restricted'] },
 
   // Workload hardening beyond the Pod Security Standards.
+  // No Kubescape id in the index: "privileged" means privileged=true (pss-privileged) or SYS_ADMIN added.
+  'rule-privileged-container': { family: 'workload-hardening', controls: ['pss-privileged', 'sys-admin-capability'] },
   'immutable-container-filesystem': { family: 'workload-hardening' },
   'alert-rw-hostpath': { family: 'workload-hardening' },
   'alert-mount-potential-credentials-paths': { family: 'workload-hardening' },
@@ -64,6 +66,8 @@ export const RULES_IN_SCOPE: Readonly<Record<string, Scope>> = {
   // A pod that sets true (service-account-token-automount), or sets nothing while its ServiceAccount
   // does not opt out (service-account-token-automount-default, a cross-object check).
   'automount-service-account': { family: 'cross-object' },
+  // A workload that mounts the token of a ServiceAccount that bindings in the set grant permissions.
+  'serviceaccount-token-mount': { family: 'cross-object' },
 
   // Resources.
   'resources-cpu-limit-and-request': { family: 'resources' },
@@ -101,6 +105,8 @@ export const RULES_IN_SCOPE: Readonly<Record<string, Scope>> = {
   'k8s-audit-logs-enabled-native': { family: 'control-plane' },
   'k8s-audit-logs-enabled-native-cis': { family: 'control-plane' },
   'etcd-encryption-native': { family: 'control-plane' },
+  // Audit policy files, scanned or copied by the host sensor (src/checks/access/control-plane/audit-policy*.ts).
+  'audit-policy-content': { family: 'control-plane' },
   'ensure-that-the-api-server-encryption-providers-are-appropriately-configured': { family: 'control-plane' },
   ...Object.fromEntries(
     [
@@ -238,6 +244,12 @@ export const DISAGREEMENTS: readonly Disagreement[] = [
     reason: '--audit-log-maxsize is at or above 100, which meets the benchmark; Kubescape reports every value for review',
   },
   {
+    rule: 'audit-policy-content',
+    case: 'failed-missing-one',
+    reason:
+      'no rule names pods, but rules[8] (level Request for every resource of the core group) records them; the API server applies the first matching rule, so changes to pods are audited, which is what CIS 3.2.2 asks — Kubescape requires each resource to be named',
+  },
+  {
     rule: 'ensure-that-the-api-server-secure-port-argument-is-not-set-to-0',
     case: 'failed',
     reason:
@@ -255,13 +267,6 @@ export interface NotYetCovered {
 
 
 export const NOT_YET_COVERED: readonly NotYetCovered[] = [
-  {
-    rule: 'rule-privileged-container',
-    family: 'pss',
-    note: 'no Kubescape id in the index; it means privileged=true or SYS_ADMIN added. pss-privileged answers the first; pss-capabilities-baseline reports SYS_ADMIN but every other added capability too, so a control (or a C-0057 decision) that says exactly this is missing',
-  },
-  { rule: 'serviceaccount-token-mount', family: 'rbac', note: 'a workload that mounts a token of a ServiceAccount that has bindings' },
-  { rule: 'audit-policy-content', family: 'control-plane', note: 'audit Policy objects' },
   {
     rule: 'ensure-that-the-admission-control-plugin-SecurityContextDeny-is-set-if-PodSecurityPolicy-is-not-used',
     family: 'control-plane',

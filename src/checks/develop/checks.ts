@@ -11,6 +11,7 @@ import { partSelects, policyIndex, POLICY_KINDS } from '../network/policies.ts';
 import { serviceIndex } from '../network/services.ts';
 import { describeNamespace, workloadIndex, WORKLOAD_KINDS } from '../network/workloads.ts';
 import { isDangerous, THREAT_MODEL_KINDS, threatPaths } from './threat-model.ts';
+import { deploymentFixture, serviceFixture } from '../network/fixtures.ts';
 
 export const exposedWorkloadCheck: SetCheck = {
   id: 'develop-exposed-workload',
@@ -41,27 +42,8 @@ export const exposedWorkloadCheck: SetCheck = {
   },
   fixtures: {
     fail: [
-      `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-      - name: web
-        image: web
-        securityContext: {privileged: true}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: shop}
-spec:
-  type: LoadBalancer
-  selector: {app: web}
-  ports: [{port: 443}]
-`,
+      `${deploymentFixture('web', { namespace: 'shop', pod: 'containers:\n- name: web\n  image: web\n  securityContext: {privileged: true}' })}---
+${serviceFixture('web', { namespace: 'shop', type: 'LoadBalancer', port: 443 })}`,
       `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: api, namespace: shop}
@@ -98,26 +80,8 @@ subjects: [{kind: ServiceAccount, name: api}]
 `,
     ],
     pass: [
-      `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-      - name: web
-        image: web
-        securityContext: {privileged: true}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {app: web}
-  ports: [{port: 443}]
-`,
+      `${deploymentFixture('web', { namespace: 'shop', pod: 'containers:\n- name: web\n  image: web\n  securityContext: {privileged: true}' })}---
+${serviceFixture('web', { namespace: 'shop', port: 443 })}`,
       `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: api, namespace: shop}
@@ -174,16 +138,7 @@ export const serviceSelectsNothingCheck: SetCheck = {
   },
   fixtures: {
     fail: [
-      `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: web}]
----
+      `${deploymentFixture('web')}---
 apiVersion: v1
 kind: Service
 metadata: {name: web}

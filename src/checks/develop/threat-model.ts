@@ -6,11 +6,22 @@ import { objectRef } from '../../core/index.ts';
 import { asFields, asList, fieldOf, showValue } from '../../podspec/index.ts';
 import type { ObjectSet } from '../check.ts';
 import { IDENTITY_KINDS, workloadIdentity, type WorkloadIdentity } from '../access/rbac/workload-identity.ts';
+import { containerPorts, reachability } from '../network/reachability.ts';
 import { EXPOSURE_KINDS, serviceIndex, type Exposure } from '../network/services.ts';
 import { workloadIndex, WORKLOAD_KINDS, type Workload } from '../network/workloads.ts';
 
 /** Every kind the threat model reads. */
-export const THREAT_MODEL_KINDS: readonly string[] = [...new Set([...WORKLOAD_KINDS, ...EXPOSURE_KINDS, ...IDENTITY_KINDS])];
+export const THREAT_MODEL_KINDS: readonly string[] = [...new Set([...WORKLOAD_KINDS, ...EXPOSURE_KINDS, ...IDENTITY_KINDS, 'NetworkPolicy', 'Namespace'])];
+
+/** At most this many workloads are listed as reachable from one exposed workload. */
+export const MAX_REACHES = 50;
+
+/** A workload of the set the exposed one can open connections to, on the ports its containers declare. */
+export interface Reach {
+  readonly workload: ObjectRef;
+  /** `5432/TCP`. */
+  readonly ports: readonly string[];
+}
 
 /** Capabilities that amount to root on the node once the container is compromised. */
 const NODE_CAPABILITIES = new Set(['ALL', 'SYS_ADMIN', 'SYS_MODULE', 'SYS_RAWIO', 'DAC_READ_SEARCH', 'BPF']);
@@ -28,6 +39,12 @@ export interface ThreatPath {
   /** `uid 0 (runAsUser)`, `not set (image default)`. */
   readonly user: string;
   readonly identity: WorkloadIdentity;
+  /**
+   * What a compromise of the pod reaches next over the network, as NetworkPolicy allows it (egress of
+   * this workload and ingress of each other one), on the ports those declare; workloads that declare
+   * no port are not listed. At most MAX_REACHES.
+   */
+  readonly reaches: readonly Reach[];
   /** Every object a step stands on, for gathering the findings reported on them. */
   readonly objects: { exposure: readonly ObjectRef[]; workload: ObjectRef; identity: readonly ObjectRef[] };
 }
@@ -67,6 +84,23 @@ function userOf(workload: Workload): string {
   return [...users].join(', ') || 'no containers';
 }
 
+function reachesOf(set: ObjectSet, source: Workload): Reach[] {
+  const engine = reachability(set);
+  const out: Reach[] = [];
+  for (const destination of workloadIndex(set).all) {
+    if (destination === source) continue;
+    const ports: string[] = [];
+    for (const declared of containerPorts(destination)) {
+      const label = `${declared.port}/${declared.protocol}`;
+      if (!ports.includes(label) && engine.canReach({ kind: 'workload', workload: source }, destination, declared.port, declared.protocol)) ports.push(label);
+    }
+    if (ports.length === 0) continue;
+    out.push({ workload: objectRef(destination.object), ports });
+    if (out.length >= MAX_REACHES) break;
+  }
+  return out;
+}
+
 const cache = new WeakMap<ObjectSet, readonly ThreatPath[]>();
 
 /** Every exposed workload of the set, in scan order, with what makes each step possible. */
@@ -80,6 +114,7 @@ export function threatPaths(set: ObjectSet): readonly ThreatPath[] {
     if (exposures.length === 0) continue;
     const identity = workloadIdentity(set, workload);
     let user: string | undefined;
+    let reaches: Reach[] | undefined;
     out.push({
       workload: workload.object,
       exposures,
@@ -89,6 +124,10 @@ export function threatPaths(set: ObjectSet): readonly ThreatPath[] {
         return (user ??= userOf(workload));
       },
       identity,
+      // Only the threat-model view reads it; the check never pays for it.
+      get reaches(): readonly Reach[] {
+        return (reaches ??= reachesOf(set, workload));
+      },
       objects: {
         exposure: [...new Map(exposures.map((exposure) => [exposure.object, objectRef(exposure.object)])).values()],
         workload: objectRef(workload.object),

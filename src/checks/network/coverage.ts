@@ -4,6 +4,7 @@ import type { KubeObject } from '../../core/index.ts';
 import type { ObjectSet, SetCheck, SetViolation } from '../check.ts';
 import { defaultDeny, isolationOf, POLICY_KINDS } from './policies.ts';
 import { describeNamespace, describeWorkloads, workloadIndex, WORKLOAD_KINDS } from './workloads.ts';
+import { deploymentFixture } from './fixtures.ts';
 
 const NSA = ['Network separation and hardening: network policies'];
 const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
@@ -57,16 +58,7 @@ export const noDefaultDenyCheck: SetCheck = {
 kind: Namespace
 metadata: {name: shop}
 ---
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: web}]
----
+${deploymentFixture('web', { namespace: 'shop' })}---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: default-deny, namespace: shop}
@@ -81,16 +73,7 @@ spec:
 `,
     ],
     pass: [
-      `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: web}]
----
+      `${deploymentFixture('web', { namespace: 'shop' })}---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: default-deny, namespace: shop}

@@ -1,5 +1,5 @@
 import type { Check } from '../check.ts';
-import { secretAsEnvCheck, secretInConfigMapCheck, secretInEnvCheck, secretInManifestCheck } from './secret-checks.ts';
+import { secretAsEnvCheck, secretInArgsCheck, secretInConfigMapCheck, secretInEnvCheck, secretInManifestCheck } from './secret-checks.ts';
 
 /** The storage area's per-object checks, in the order they run and are listed. */
-export const storageChecks: readonly Check[] = [secretInManifestCheck, secretInEnvCheck, secretInConfigMapCheck, secretAsEnvCheck];
+export const storageChecks: readonly Check[] = [secretInManifestCheck, secretInEnvCheck, secretInArgsCheck, secretInConfigMapCheck, secretAsEnvCheck];

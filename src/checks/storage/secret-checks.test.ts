@@ -79,4 +79,50 @@ data: {password: cGFzc3dvcmQtdmFsdWU=}
       [],
     );
   });
+
+  it('never show a value found on a command line or in binaryData', () => {
+    const secret = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9!#%&*+,.:;=?@^_~-]{11,40}$/);
+    fc.assert(
+      fc.property(secret, (value) => {
+        const reported = [
+          ...findings(`apiVersion: v1
+kind: Pod
+metadata: {name: app}
+spec:
+  containers:
+  - name: app
+    image: app
+    args: [--db-password, ${JSON.stringify(value)}]
+`),
+          ...findings(`apiVersion: v1
+kind: ConfigMap
+metadata: {name: app}
+binaryData:
+  config.ini: ${Buffer.from(`[db]\npassword = ${value}\n`).toString('base64')}
+`),
+        ];
+        if (value.includes('$') || value.includes('{')) return;
+        assert.deepEqual(reported.map((f) => f.control).sort(), ['secret-in-args', 'secret-in-configmap']);
+        for (const finding of reported) {
+          assert.ok(!finding.message.includes(value.slice(0, 6)), finding.message);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('point at the argument and name the flag, the kind and the length', () => {
+    const [finding] = findings(`apiVersion: v1
+kind: Pod
+metadata: {name: app}
+spec:
+  containers:
+  - name: app
+    image: app
+    command: [app]
+    args: [serve, --api-key, "abcd1234efgh"]
+`);
+    assert.equal(finding?.location.path, 'spec.containers[0].args[2]');
+    assert.equal(finding?.message, 'args[2] of container "app" holds a literal key for "--api-key" (12 characters)');
+  });
 });

@@ -3,13 +3,13 @@
 import { asFields, asList, fieldOf, showValue, type ContainerView } from '../../podspec/index.ts';
 import type { Check, Violation } from '../check.ts';
 import { containerLabel, NO_VIOLATIONS, perPod } from '../compute/workload.ts';
-import { classifySecret, isLiteralSecretValue, scanConfigText, type SecretMatch } from './secret-patterns.ts';
+import { classifySecret, isLiteralSecretValue, MAX_SCANNED_LENGTH, scanArguments, scanConfigText, secretValueKind, type SecretMatch } from './secret-patterns.ts';
 
 function envEntries(container: ContainerView): readonly unknown[] | undefined {
   return asList(fieldOf(container.raw, 'env'));
 }
 
-function characters(value: string): string {
+function characters(value: { length: number }): string {
   return `${value.length} character${value.length === 1 ? '' : 's'}`;
 }
 
@@ -109,6 +109,108 @@ spec:
   },
 };
 
+/** `command` then `args`, as the container runs them: a flag at the end of one takes its value from the other. */
+function commandLine(container: ContainerView): { argv: unknown[]; commandLength: number } | undefined {
+  const command = asList(fieldOf(container.raw, 'command')) ?? [];
+  const args = asList(fieldOf(container.raw, 'args')) ?? [];
+  if (command.length === 0 && args.length === 0) return undefined;
+  return { argv: [...command, ...args], commandLength: command.length };
+}
+
+export const secretInArgsCheck: Check = {
+  id: 'secret-in-args',
+  title: 'Credential written in a container command line',
+  area: 'storage',
+  severity: 'high',
+  frameworks: {
+    nsa: ['Network separation and hardening: Secrets'],
+    mitre: ['T1552.001'],
+    kubescape: ['C-0012'],
+  },
+  description:
+    'A password or token in `command` or `args` is stored in the manifest like an `env` literal, and more: every process on the node can read a command line ' +
+    '(`/proc/<pid>/cmdline`, `ps`), and crash reports and process listings print it. High: as `secret-in-env`. Reported: values in an unmistakable credential ' +
+    'format anywhere, and literals given to flags or variables with credential names — `--db-password=x`, `--token x`, `PASSWORD=x` inside `sh -c` — with the ' +
+    'same names, placeholders and references as `secret-in-env`; shell and Kubernetes expansions (`$DB_PASSWORD`, `$(TOKEN)`) are how a command line reads a ' +
+    'Secret and are not reported. The first 256 arguments are scanned; the value is never printed.',
+  remediation:
+    'Pass the credential through a file mounted from a Secret (most tools take `--password-file` or `--token-file`) or an environment variable from `secretKeyRef` expanded as `$(VAR)`; then rotate it.',
+  evaluate: perPod((pod, out) => {
+    for (const container of pod.containers) {
+      const line = commandLine(container);
+      if (line === undefined) continue;
+      for (const match of scanArguments(line.argv)) {
+        const [list, index] = match.index < line.commandLength ? (['command', match.index] as const) : (['args', match.index - line.commandLength] as const);
+        const named = match.flag === undefined ? '' : ` for ${showValue(match.flag)}`;
+        out.push({
+          path: [...container.path, list, index],
+          message: `${list}[${index}] of ${containerLabel(container)} holds ${match.kind}${named} (${characters({ length: match.length })})`,
+        });
+      }
+    }
+  }),
+  fixtures: {
+    pass: [
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+      - name: api
+        image: api
+        command: [/bin/sh, -c, 'exec api --db-password="$DB_PASSWORD" --token-file=/run/secrets/token']
+        args: [--password-stdin, --api-key, "$(API_KEY)", --log-level, debug]
+      - name: proxy
+        image: proxy
+        args: [--secret-name, proxy-tls, --password, changeme]
+`,
+    ],
+    fail: [
+      `apiVersion: v1
+kind: Pod
+metadata: {name: app}
+spec:
+  containers:
+  - name: app
+    image: app
+    args: [--db-password, "s3cr3t-Pa55"]
+`,
+      `apiVersion: batch/v1
+kind: Job
+metadata: {name: backup}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: backup
+        image: backup
+        command: [sh, -c, "PGPASSWORD=hunter2-but-longer pg_dump -h db app | upload --key AKIAIOSFODNN7EXAMPLE"]
+`,
+    ],
+  },
+};
+
+/**
+ * A `binaryData` value decoded from base64, at most MAX_SCANNED_LENGTH bytes of it: text (a file
+ * stored as binary to keep its bytes) is scanned like `data`; other bytes only for unmistakable
+ * formats, read byte for byte (a PEM key inside an archive is still ASCII).
+ */
+function scanBinaryValue(key: string, value: unknown): SecretMatch | undefined {
+  if (typeof value !== 'string' || value === '') return undefined;
+  const encoded = value.length > (MAX_SCANNED_LENGTH / 3) * 4 ? value.slice(0, (MAX_SCANNED_LENGTH / 3) * 4) : value;
+  const bytes = Buffer.from(encoded, 'base64');
+  if (bytes.length === 0) return undefined;
+  const text = bytes.includes(0) ? undefined : new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  if (text !== undefined && !text.includes('\uFFFD')) return scanConfigText(key, text);
+  const kind = secretValueKind(bytes.toString('latin1'));
+  return kind === undefined ? undefined : { kind };
+}
+
 function configMapMessage(key: string, match: SecretMatch): string {
   const where = match.line === undefined ? '' : ` at line ${match.line}${match.key === undefined ? '' : ` (${showValue(match.key)})`}`;
   return `ConfigMap key ${showValue(key)} holds ${match.kind}${where}`;
@@ -127,19 +229,25 @@ export const secretInConfigMapCheck: Check = {
   description:
     'ConfigMaps are meant for configuration that anyone may read: they are not encrypted at rest, their read permission is granted widely, and they are ' +
     'printed by tools and logs. High: a credential in one is as exposed as the namespace\'s least-trusted reader. Each `data` entry is checked as a whole ' +
-    'and, for configuration files, line by line (`password = …`, `"apiKey": …`), with the same rules as `secret-in-env`; the value is never printed.',
+    'and, for configuration files, line by line (`password = …`, `"apiKey": …`), with the same rules as `secret-in-env`; `binaryData` entries the same way once ' +
+    'decoded (the first 64 KiB; bytes that are not text only for unmistakable formats such as private keys). The value is never printed.',
   remediation: 'Move the credential into a Secret (mounted as a file) or a secret manager, reference it from the configuration, and rotate it.',
   evaluate(context) {
     const { object } = context;
     if (object.kind !== 'ConfigMap' || object.apiVersion !== 'v1') return NO_VIOLATIONS;
     const data = asFields(fieldOf(object.raw, 'data'));
-    if (data === undefined) return NO_VIOLATIONS;
+    const binary = asFields(fieldOf(object.raw, 'binaryData'));
+    if (data === undefined && binary === undefined) return NO_VIOLATIONS;
     const out: Violation[] = [];
-    for (const key of Object.keys(data)) {
-      const value = data[key];
+    for (const key of Object.keys(data ?? {})) {
+      const value = data![key];
       if (typeof value !== 'string' || value === '') continue;
       const match = scanConfigText(key, value);
       if (match !== undefined) out.push({ path: ['data', key], message: configMapMessage(key, match) });
+    }
+    for (const key of Object.keys(binary ?? {})) {
+      const match = scanBinaryValue(key, binary![key]);
+      if (match !== undefined) out.push({ path: ['binaryData', key], message: `${configMapMessage(key, match).replace('ConfigMap key', 'ConfigMap binaryData key')} (once decoded)` });
     }
     return out;
   },
@@ -155,9 +263,17 @@ data:
     spring.datasource.url=jdbc:postgresql://db:5432/app
     spring.datasource.password=\${DB_PASSWORD}
     server.port=8080
+binaryData:
+  logo.png: iVBORwAAAA1wYXNzd29yZD1ub3RyZWFsbHk=
 `,
     ],
     fail: [
+      `apiVersion: v1
+kind: ConfigMap
+metadata: {name: legacy}
+binaryData:
+  db.properties: ZGIudXNlcj1hcHAKZGIucGFzc3dvcmQ9UHIwZC1QYXNzdzByZCEK
+`,
       `apiVersion: v1
 kind: ConfigMap
 metadata: {name: app}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { classifySecret, isSecretName, MAX_SCANNED_LENGTH, nameWords, scanConfigText, secretValueKind } from './secret-patterns.ts';
+import { classifySecret, isSecretName, MAX_ARGUMENTS, MAX_SCANNED_LENGTH, nameWords, scanArguments, scanConfigText, secretValueKind } from './secret-patterns.ts';
 
 describe('secret names', () => {
   it('split into words across styles', () => {
@@ -76,5 +76,51 @@ describe('secret values', () => {
       classifySecret('TOKEN', text);
       assert.ok(performance.now() - started < 500, `${JSON.stringify(text.slice(0, 20))}… took ${performance.now() - started} ms`);
     }
+  });
+});
+
+describe('credentials on command lines', () => {
+  const kinds = (argv: unknown[]) => scanArguments(argv).map((match) => [match.index, match.kind, match.flag ?? null, match.length]);
+
+  it('finds flags with credential names and literal values, in every form', () => {
+    assert.deepEqual(kinds(['--db-password=s3cr3t-Pa55']), [[0, 'a literal password', '--db-password', 11]]);
+    assert.deepEqual(kinds(['--api-key', 'abcd1234efgh']), [[1, 'a literal key', '--api-key', 12]]);
+    assert.deepEqual(kinds(['-token=abcd1234efgh']), [[0, 'a literal token', '-token', 12]]);
+    assert.deepEqual(kinds(['sh', '-c', 'mysql --password "hunter22" app']), [[2, 'a literal password', '--password', 8]]);
+    assert.deepEqual(kinds(['sh', '-c', 'PGPASSWORD=hunter22 psql; echo done']), [[2, 'a literal password', 'PGPASSWORD', 8]]);
+    assert.deepEqual(kinds(['deploy', 'ghp_' + 'a1B2'.repeat(9)]), [[1, 'a GitHub token', null, 40]]);
+  });
+
+  it('skips expansions, placeholders, files and flags that describe a secret', () => {
+    for (const argv of [
+      ['--password=$(DB_PASSWORD)'],
+      ['sh', '-c', 'app --token "$TOKEN" --password=${PASSWORD}'],
+      ['--password', 'changeme'],
+      ['--token-file', '/run/secrets/token'],
+      ['--secret-name', 'db-credentials'],
+      ['--password-stdin', 'registry.example.com'],
+      ['--password', '--verbose'],
+      ['--use-service-account-credentials=true'],
+    ]) {
+      assert.deepEqual(kinds(argv), [], JSON.stringify(argv));
+    }
+  });
+
+  it('never throws, reports at most one match per argument, and stays bounded', () => {
+    const word = fc.oneof(fc.constantFrom('--password', '--token=', 'PASSWORD=', '-', '$(', 'AKIAIOSFODNN7EXAMPLE', ' ', '"'), fc.string({ maxLength: 20 }));
+    const argument = fc.oneof(fc.array(word, { maxLength: 6 }).map((parts) => parts.join('')), fc.integer(), fc.constant(null));
+    fc.assert(
+      fc.property(fc.array(argument, { maxLength: 12 }), (argv) => {
+        const matches = scanArguments(argv);
+        const indexes = matches.map((match) => match.index);
+        assert.equal(new Set(indexes).size, indexes.length);
+        for (const match of matches) assert.ok(match.index < argv.length && typeof argv[match.index] === 'string' && match.length > 0);
+      }),
+      { numRuns: 1000 },
+    );
+    const started = performance.now();
+    scanArguments(Array.from({ length: MAX_ARGUMENTS * 4 }, () => `--password ${'x '.repeat(MAX_SCANNED_LENGTH / 2)}`));
+    scanArguments(Array.from({ length: MAX_ARGUMENTS * 4 }, () => `eyJ${'a'.repeat(MAX_SCANNED_LENGTH)}`));
+    assert.ok(performance.now() - started < 500, `took ${performance.now() - started} ms`);
   });
 });

@@ -51,7 +51,7 @@ const URL_CREDENTIALS = /\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}:\/\/[^\s:@/'"]{1,128}:([
 const MIN_PATTERN_LENGTH = 12;
 
 /** Words that make a key name a credential's name. */
-const SECRET_WORDS = new Set(['PASSWORD', 'PASSWD', 'PASS', 'PWD', 'PASSPHRASE', 'SECRET', 'SECRETS', 'TOKEN', 'APIKEY', 'CREDENTIAL', 'CREDENTIALS', 'PRIVATEKEY']);
+const SECRET_WORDS = new Set(['PGPASSWORD', 'PASSWORD', 'PASSWD', 'PASS', 'PWD', 'PASSPHRASE', 'SECRET', 'SECRETS', 'TOKEN', 'APIKEY', 'CREDENTIAL', 'CREDENTIALS', 'PRIVATEKEY']);
 /** Pairs of words that do (a `KEY` alone is a cache key or a map key). */
 const SECRET_PAIRS = new Set([
   'API KEY',
@@ -73,7 +73,7 @@ const META_WORDS = new Set([
   'LENGTH', 'LEN', 'SIZE', 'MIN', 'MAX', 'EXPIRY', 'EXPIRATION', 'EXPIRES', 'AGE', 'LIFETIME', 'DURATION', 'INTERVAL',
   'ENABLED', 'ENABLE', 'DISABLED', 'REQUIRED', 'TYPE', 'KIND', 'HEADER', 'MODE', 'POLICY', 'ALGORITHM', 'ALG', 'ID', 'IDS',
   'REF', 'FIELD', 'FORMAT', 'VERSION', 'PREFIX', 'SUFFIX', 'LOCATION', 'SOURCE', 'PROVIDER', 'STORE', 'ISSUER', 'AUDIENCE',
-  'SCOPE', 'SCOPES', 'COUNT', 'RETRIES', 'PARAM', 'COMPLEXITY', 'STRENGTH', 'RESET', 'HASH', 'SALT', 'ROTATION', 'MOUNT',
+  'SCOPE', 'SCOPES', 'COUNT', 'RETRIES', 'PARAM', 'COMPLEXITY', 'STRENGTH', 'RESET', 'HASH', 'SALT', 'ROTATION', 'MOUNT', 'STDIN',
 ]);
 /** Cheap screen before splitting a name into words. */
 const NAME_SCREEN = /pass|pwd|secret|token|key|credential|connection/i;
@@ -140,7 +140,7 @@ export function classifySecret(name: string, value: string): SecretMatch | undef
 
 function describeName(name: string): string {
   const words = nameWords(name);
-  if (words.some((word) => word.startsWith('PASS') || word === 'PWD')) return 'password';
+  if (words.some((word) => word.startsWith('PASS') || word === 'PWD' || word === 'PGPASSWORD')) return 'password';
   if (words.includes('TOKEN')) return 'token';
   if (words.includes('KEY') || words.includes('APIKEY') || words.includes('PRIVATEKEY')) return 'key';
   return 'secret';
@@ -181,4 +181,101 @@ export function scanConfigText(name: string, text: string): SecretMatch | undefi
     if (isLiteralSecretValue(unquote(value))) return { kind: `a literal ${describeName(key)}`, line: i + 1, key };
   }
   return undefined;
+}
+
+/** Command lines longer than this many arguments, or words inside one argument, are scanned up to it. */
+export const MAX_ARGUMENTS = 256;
+/** Characters scanned per command line, all arguments together (a shell script in `-c` can be long). */
+export const MAX_COMMAND_LINE = MAX_SCANNED_LENGTH;
+const MAX_WORDS = 1024;
+/** `--db-password=x`, `-token=x`, and `DB_PASSWORD=x` (a shell assignment inside `sh -c`). */
+const FLAG_WITH_VALUE = /^(?:--?([A-Za-z][A-Za-z0-9_.-]{0,127})|([A-Za-z_][A-Za-z0-9_]{0,127}))=(.*)$/s;
+/** `--db-password` alone: its value is the next word. */
+const FLAG_ALONE = /^--?([A-Za-z][A-Za-z0-9_.-]{0,127})$/;
+
+/** Where in a command line a credential is, and what it looks like. */
+export interface ArgumentMatch extends SecretMatch {
+  /** Index of the argument (in `command` or `args`) holding the value. */
+  readonly index: number;
+  /** The flag or variable that names it (`--db-password`), which is not secret. */
+  readonly flag?: string;
+  /** Length of the value alone. */
+  readonly length: number;
+}
+
+/**
+ * A literal under a credential's name on a command line: also not a shell or Kubernetes expansion
+ * (`$DB_PASSWORD`, `$(TOKEN)`), which `sh -c` strings and `args` use to read a Secret.
+ */
+function isLiteralArgument(value: string): boolean {
+  const text = unquote(value);
+  return !text.includes('$') && isLiteralSecretValue(text);
+}
+
+/**
+ * The words of one argument. An argument without whitespace is one argv word as the container gets it
+ * (`--password=a;b` has a `;` in the password); one with whitespace is a script for `sh -c`, split at
+ * blanks and shell separators. Quotes are kept for unquote() to strip.
+ */
+function words(text: string): string[] {
+  if (!/\s/.test(text)) return [text];
+  const out = text.split(/[\s;|&]+/).filter((word) => word !== '');
+  return out.length > MAX_WORDS ? out.slice(0, MAX_WORDS) : out;
+}
+
+/**
+ * Credentials on a container's command line (`command` then `args` as one list, or each alone): values
+ * in an unmistakable format anywhere, and literals given to flags or variables with credential names,
+ * as `--password=x`, `--password x` (the next word or argument) or `PASSWORD=x`. The first match per
+ * argument; bounded by MAX_ARGUMENTS, MAX_WORDS and MAX_COMMAND_LINE.
+ */
+export function scanArguments(argv: readonly unknown[]): ArgumentMatch[] {
+  const out: ArgumentMatch[] = [];
+  const count = Math.min(argv.length, MAX_ARGUMENTS);
+  // A flag alone at the end of one argument takes its value from the first word of the next.
+  let pending: string | undefined;
+  let budget = MAX_COMMAND_LINE;
+  for (let index = 0; index < count && budget > 0; index++) {
+    const whole = argv[index];
+    if (typeof whole !== 'string' || whole === '') {
+      pending = undefined;
+      continue;
+    }
+    const argument = whole.length > budget ? whole.slice(0, budget) : whole;
+    budget -= argument.length;
+    const byValue = secretValueKind(argument);
+    if (byValue !== undefined) {
+      out.push({ index, kind: byValue, length: whole.length });
+      pending = undefined;
+      continue;
+    }
+    let found: ArgumentMatch | undefined;
+    for (const word of words(argument)) {
+      if (pending !== undefined) {
+        const name = pending;
+        pending = undefined;
+        if (!word.startsWith('-') && isLiteralArgument(word)) {
+          found = { index, kind: `a literal ${describeName(name)}`, flag: `--${name}`, length: unquote(word).length };
+          break;
+        }
+      }
+      const assignment = FLAG_WITH_VALUE.exec(word);
+      if (assignment !== null) {
+        const name = assignment[1] ?? assignment[2]!;
+        const value = assignment[3]!;
+        if (isSecretName(name) && isLiteralArgument(value)) {
+          found = { index, kind: `a literal ${describeName(name)}`, flag: assignment[1] !== undefined ? word.slice(0, word.indexOf('=')) : name, length: unquote(value).length };
+          break;
+        }
+        continue;
+      }
+      const alone = FLAG_ALONE.exec(word);
+      if (alone !== null && isSecretName(alone[1]!)) pending = alone[1]!;
+    }
+    if (found !== undefined) {
+      out.push(found);
+      pending = undefined;
+    }
+  }
+  return out;
 }

@@ -1,12 +1,13 @@
 import type { Check } from '../../check.ts';
 import { apiServerChecks } from './apiserver.ts';
+import { auditPolicyChecks } from './audit-policy-checks.ts';
 import { controllerManagerChecks } from './controller-manager.ts';
 import { encryptionChecks } from './encryption.ts';
 import { etcdChecks } from './etcd.ts';
 import { kubeletChecks } from './kubelet-config.ts';
 import { schedulerChecks } from './scheduler.ts';
 
-/** Control-plane static pods, kubelet configuration files and encryption configuration files. */
+/** Control-plane static pods, kubelet configuration files, encryption configuration files and audit policies. */
 export const controlPlaneChecks: readonly Check[] = [
   ...apiServerChecks,
   ...controllerManagerChecks,
@@ -14,4 +15,5 @@ export const controlPlaneChecks: readonly Check[] = [
   ...etcdChecks,
   ...kubeletChecks,
   ...encryptionChecks,
+  ...auditPolicyChecks,
 ];
