@@ -9,6 +9,10 @@ import type { KubeObject } from '../src/core/index.ts';
 import { escalationPathCheck, sensitiveWorkloadSharesNodeCheck, unusedTokenCheck } from '../src/cluster/checks.ts';
 import { indexObjects } from '../src/cluster/access.ts';
 import { permissionsOf } from '../src/cluster/permissions.ts';
+import { toKubeObject } from '../src/cluster/collect.ts';
+import type { ClusterClient } from '../src/cluster/client.ts';
+import { readApiServerEncryption } from '../src/cluster/encryption-config.ts';
+import { createScope, DEFAULT_EXCLUDED_NAMESPACES } from '../src/cluster/scope.ts';
 import { serviceAccountTokenAutomountDefaultCheck } from '../src/checks/compute/cross/service-account-automount.ts';
 import { createObjectSet } from '../src/engine/object-set.ts';
 import { runSetChecks } from '../src/engine/run.ts';
@@ -71,3 +75,49 @@ const users = Array.from({ length: namespaces }, (_, n) => ({ name: `system:serv
 const times: number[] = [];
 for (let r = 0; r < runs; r++) times.push(cpuMs(() => users.forEach((user) => permissionsOf(index, 'bench', user))) / users.length);
 console.log(`  permissions --as (per identity)             ${median(times).toFixed(3).padStart(8)} / ${Math.min(...times).toFixed(3).padStart(8)}`);
+
+// Which findings a scan keeps: the scope over every object and the findings of the checks above.
+const allFindings = runSetChecks(createObjectSet(objects), [escalationPathCheck, unusedTokenCheck, serviceAccountTokenAutomountDefaultCheck, sensitiveWorkloadSharesNodeCheck], { settings }).findings;
+for (const namespace of [undefined, 'ns7']) {
+  const scopeTimes: number[] = [];
+  let kept = 0;
+  for (let r = 0; r < runs; r++) {
+    scopeTimes.push(
+      cpuMs(() => {
+        const scope = createScope(objects, { namespace, excludeNamespaces: DEFAULT_EXCLUDED_NAMESPACES, includeDefaults: false, controlPlanePods: new Set(), controlPlaneControls: new Set() });
+        kept = allFindings.filter((f) => scope.keeps(f)).length;
+      }),
+    );
+  }
+  console.log(`  ${`scope ${namespace === undefined ? '(all namespaces)' : `(-n ${namespace})`}`.padEnd(42)} ${median(scopeTimes).toFixed(1).padStart(8)} / ${Math.min(...scopeTimes).toFixed(1).padStart(8)}   (${kept} of ${allFindings.length} findings kept)`);
+}
+
+// Encryption at rest without etcd: three kube-apiserver mirror pods reading one ConfigMap volume.
+const configText = 'apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n- resources: [secrets]\n  providers:\n  - identity: {}\n';
+const controlPlane = [
+  ...[1, 2, 3].map((i) =>
+    toKubeObject(
+      {
+        metadata: { name: `kube-apiserver-cp-${i}`, namespace: 'kube-system', labels: { component: 'kube-apiserver', tier: 'control-plane' } },
+        spec: { containers: [{ name: 'kube-apiserver', command: ['kube-apiserver', '--encryption-provider-config=/etc/enc/config.yaml'], volumeMounts: [{ name: 'enc', mountPath: '/etc/enc' }] }], volumes: [{ name: 'enc', configMap: { name: 'enc' } }] },
+      },
+      'v1',
+      'Pod',
+      'cluster://bench',
+    )!,
+  ),
+  toKubeObject({ metadata: { name: 'enc', namespace: 'kube-system' }, data: { 'config.yaml': configText } }, 'v1', 'ConfigMap', 'cluster://bench')!,
+];
+const withControlPlane = [...objects, ...controlPlane];
+const unused = async () => {
+  throw new Error('the benchmark reads everything from the listed objects');
+};
+const offline: ClusterClient = { context: 'bench', server: 'https://127.0.0.1', get: unused, post: unused, put: unused, delete: unused, requests: 0 };
+const fallbackTimes: number[] = [];
+for (let r = 0; r < runs; r++) {
+  const start = process.cpuUsage();
+  await readApiServerEncryption(offline, withControlPlane, { cwd: process.cwd(), provenByEtcd: false, podsUnreadable: false, clusterFile: 'cluster://bench' });
+  const used = process.cpuUsage(start);
+  fallbackTimes.push((used.user + used.system) / 1000);
+}
+console.log(`  ${'encryption fallback (3 API server pods)'.padEnd(42)} ${median(fallbackTimes).toFixed(1).padStart(8)} / ${Math.min(...fallbackTimes).toFixed(1).padStart(8)}   (over ${withControlPlane.length} objects)`);

@@ -2,9 +2,11 @@
 // layout (no network in the figure). The image: a Debian 12 root filesystem made by mmdebstrap
 // (~150 packages) plus a Node.js application of ~800 npm packages, both cached under
 // ~/.cache/bulwark/images (the first run builds them: needs mmdebstrap and npm).
-// Usage: node bench/image.ts [--runs 5] [--compare]
-// Prints wall time (best, median), CPU time and peak RSS (GNU time) for the SBOM and for the full scan
-// (config checks + secrets); with --compare, the same image through Syft if it was built into
+// Usage: node bench/image.ts [--runs 5] [--compare] [--db FILE]
+// Prints wall time (best, median), CPU time and peak RSS (GNU time) for the SBOM, for the full scan
+// (config checks + secrets) and for the issue's whole job: the SBOM with its vulnerabilities matched
+// against a database of 200,000 OSV records (`--db`, default bench/out/vuln-200000.db, which
+// `npm run bench:vuln` builds); with --compare, the same image through Syft if it was built into
 // ~/.cache/bulwark/compare/bin (go install github.com/anchore/syft/cmd/syft@v1.57.1).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +16,9 @@ import { parseArgs } from 'node:util';
 import { buildImage, entriesOfDirectory, tarOf, writeOciLayout } from '../test/support/oci.ts';
 import { debianRootfs, IMAGE_CACHE, npmApplication, NPM_PACKAGES_LARGE } from '../test/support/test-images.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, compare: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '5' }, compare: { type: 'boolean', default: false }, db: { type: 'string', default: new URL('out/vuln-200000.db', import.meta.url).pathname } },
+});
 const root = new URL('..', import.meta.url).pathname;
 const bin = join(root, 'bin', 'bulwark.js');
 const gnuTime = '/usr/bin/time';
@@ -91,6 +95,16 @@ try {
   console.log(`bulwark sbom components: ${components}`);
   await measure('bulwark image sbom (cyclonedx)', process.execPath, [bin, 'image', 'sbom', source, '--output', sbomFile], runs);
   await measure('bulwark image scan (json, config checks + secrets)', process.execPath, [bin, 'image', 'scan', source, '--format', 'json', '--output', join(out, 'scan.json')], runs);
+  if (existsSync(values.db)) {
+    const vulnFile = join(out, 'vulns.cdx.json');
+    const args = [bin, 'image', 'scan', source, '--db', values.db, '--max-age', '100000d', '--no-secrets', '--format', 'cyclonedx', '--output', vulnFile];
+    await timed(process.execPath, args);
+    const vulnerabilities = (JSON.parse(readFileSync(vulnFile, 'utf8')) as { vulnerabilities?: unknown[] }).vulnerabilities?.length ?? 0;
+    console.log(`vulnerability database: ${values.db}; ${vulnerabilities} vulnerabilities in the SBOM`);
+    await measure('bulwark image scan --db (SBOM + vulnerabilities, cyclonedx)', process.execPath, args, runs);
+  } else {
+    console.log(`vulnerability database ${values.db} missing (npm run bench:vuln builds it): SBOM + vulnerabilities not measured`);
+  }
   if (values.compare) {
     const syft = join(homedir(), '.cache', 'bulwark', 'compare', 'bin', 'syft');
     if (existsSync(syft)) {

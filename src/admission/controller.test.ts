@@ -239,3 +239,129 @@ describe('AdmissionController.mutate', () => {
     assert.equal(fail.allowed, false);
   });
 });
+
+describe('CEL policies across operations', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bulwark-admission-ops-'));
+  writeFileSync(
+    join(dir, 'policies.yaml'),
+    `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: keep-team}
+spec:
+  matchConstraints:
+    resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: [UPDATE], resources: [deployments]}]
+  validations:
+    - expression: "oldObject.metadata.labels[?'team'] == object.metadata.labels[?'team']"
+      message: the team label may not change
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: no-delete}
+spec:
+  matchConstraints:
+    resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: [DELETE], resources: [deployments]}]
+  validations:
+    - expression: "object == null && oldObject.metadata.name != 'keep'"
+      message: this Deployment may not be deleted
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: no-exec}
+spec:
+  matchConstraints:
+    resourceRules: [{apiGroups: [""], apiVersions: [v1], operations: [CONNECT], resources: [pods/exec]}]
+  validations:
+    - expression: "request.userInfo.username != 'mallory'"
+      message: no exec for mallory
+`,
+  );
+  const labelled = (team: string) => {
+    const object = deployment('keep', [compliantContainer()]);
+    (object['metadata'] as Record<string, unknown>)['labels'] = { app: 'keep', team };
+    return object;
+  };
+
+  it('UPDATE: the old object is seen; a label change is refused, other updates pass', async () => {
+    const { set } = await loadPolicySet([dir]);
+    const admission = controller({}, { policies: set });
+    const refused = await admission.validate(request(labelled('b'), { operation: 'UPDATE', oldObject: labelled('a') }));
+    assert.equal(refused.allowed, false);
+    assert.match(refused.message ?? '', /\[policy keep-team\] the team label may not change/);
+    const scaled = labelled('a');
+    (scaled['spec'] as Record<string, unknown>)['replicas'] = 5;
+    assert.equal((await admission.validate(request(scaled, { operation: 'UPDATE', oldObject: labelled('a') }))).allowed, true);
+  });
+
+  it('DELETE and CONNECT reach the policies that name them, and only those', async () => {
+    const { set } = await loadPolicySet([dir]);
+    const admission = controller({}, { policies: set });
+    const deleted = await admission.validate(request(null, { operation: 'DELETE', oldObject: labelled('a') }));
+    assert.equal(deleted.allowed, false);
+    assert.match(deleted.message ?? '', /this Deployment may not be deleted/);
+    const options = { apiVersion: 'v1', kind: 'PodExecOptions', command: ['sh'] };
+    const exec = (username: string) => request(options, { operation: 'CONNECT', subResource: 'exec', username });
+    const execReview = (username: string) => {
+      const parsed = exec(username);
+      // What the API server sends for exec: the pods resource, the exec subresource, the pod's name.
+      return { ...parsed, kind: { group: '', version: 'v1', kind: 'PodExecOptions' }, resource: { group: '', version: 'v1', resource: 'pods' }, name: 'web' };
+    };
+    assert.equal((await admission.validate(execReview('mallory'))).allowed, false);
+    assert.equal((await admission.validate(execReview('alice'))).allowed, true);
+  });
+
+  it('validate(…, "pods") leaves the policies out and validate(…, "policies") the pod rules', async () => {
+    const { set } = await loadPolicySet([dir]);
+    const admission = controller({}, { policies: set });
+    const update = request(labelled('b'), { operation: 'UPDATE', oldObject: labelled('a') });
+    assert.equal((await admission.validate(update, 'pods')).allowed, true);
+    assert.equal((await admission.validate(update, 'policies')).allowed, false);
+    const privileged = request(deployment('bad', [privilegedContainer()]));
+    assert.equal((await admission.validate(privileged, 'policies')).allowed, true);
+    assert.equal((await admission.validate(privileged, 'pods')).allowed, false);
+  });
+});
+
+describe('AdmissionController.mutate on workloads and UPDATE', () => {
+  const digest = `sha256:${'c'.repeat(64)}`;
+  const admission = controller({ mutations: { resolveDigests: true, securityContext: { allowPrivilegeEscalation: false } } }, { resolver: { resolve: async () => digest } });
+  const image = 'registry.example.com/shop/web:2';
+
+  for (const [kind, object] of [
+    ['StatefulSet', { ...deployment('db', [{ name: 'app', image }]), kind: 'StatefulSet' }],
+    ['DaemonSet', { ...deployment('agent', [{ name: 'app', image }]), kind: 'DaemonSet' }],
+    ['ReplicaSet', { ...deployment('rs', [{ name: 'app', image }]), kind: 'ReplicaSet' }],
+    ['Job', { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'job' }, spec: { template: { spec: { containers: [{ name: 'app', image }] } } } }],
+    ['CronJob', { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'cron' }, spec: { schedule: '* * * * *', jobTemplate: { spec: { template: { spec: { containers: [{ name: 'app', image }] } } } } } }],
+  ] as const) {
+    it(`pins and defaults the template of a ${kind} on CREATE`, async () => {
+      const decision = await admission.mutate(request(object as Record<string, unknown>));
+      const patched = JSON.stringify(applyPatch(object, decision.patch));
+      assert.ok(patched.includes(`"${image}@${digest}"`), patched);
+      assert.ok(patched.includes('"allowPrivilegeEscalation":false'), patched);
+    });
+  }
+
+  it('a Deployment UPDATE that changes the template is mutated; one that does not is left alone', async () => {
+    const old = deployment('web', [{ name: 'app', image: `registry.example.com/shop/web:1@${digest}`, securityContext: { allowPrivilegeEscalation: false } }]);
+    const changed = deployment('web', [{ name: 'app', image, securityContext: { allowPrivilegeEscalation: false } }]);
+    const decision = await admission.mutate(request(changed, { operation: 'UPDATE', oldObject: old }));
+    assert.equal((applyPatch(changed, decision.patch) as any).spec.template.spec.containers[0].image, `${image}@${digest}`);
+    const scaled = structuredClone(old);
+    (scaled['spec'] as Record<string, unknown>)['replicas'] = 9;
+    assert.deepEqual((await admission.mutate(request(scaled, { operation: 'UPDATE', oldObject: old }))).patch, []);
+  });
+
+  it('a Pod UPDATE pins only the image that changed and adds no securityContext (pod specs are immutable)', async () => {
+    const old = pod('web', [{ name: 'app', image: 'registry.example.com/shop/web:1' }, { name: 'side', image: 'registry.example.com/shop/side:1' }]);
+    const changed = pod('web', [{ name: 'app', image }, { name: 'side', image: 'registry.example.com/shop/side:1' }]);
+    const decision = await admission.mutate(request(changed, { operation: 'UPDATE', oldObject: old }));
+    assert.deepEqual(decision.patch, [{ op: 'replace', path: '/spec/containers/0/image', value: `${image}@${digest}` }]);
+  });
+
+  it('DELETE, CONNECT and subresources are not mutated', async () => {
+    const object = pod('web', [{ name: 'app', image }]);
+    for (const options of [{ operation: 'DELETE' as const, oldObject: object }, { operation: 'UPDATE' as const, subResource: 'status', oldObject: object }]) {
+      assert.deepEqual((await admission.mutate(request(options.operation === 'DELETE' ? null : object, options))).patch, []);
+    }
+  });
+});

@@ -7,8 +7,8 @@ import type { FieldPath, KubeObject } from '../core/index.ts';
 import { runChecks } from '../engine/run.ts';
 import { podViews, type PodView } from '../podspec/index.ts';
 import { evaluatePod, isPssVersion, pssChecks, PSS_LATEST, type PssVersion } from '../pss/index.ts';
-import type { PolicySet } from '../policy/index.ts';
-import { evaluatePolicySet } from '../policy/index.ts';
+import type { PolicySet, ResourceInfo } from '../policy/index.ts';
+import { evaluatePolicyRequest } from '../policy/index.ts';
 import type { ImagePolicy, ImageVerification, TrustPolicy } from '../trust/index.ts';
 import { decide as decideTrust } from '../trust/index.ts';
 import { modeIn, type AdmissionConfig, type FailurePolicy, type Mode, type PssLevelSetting, type PssSetting } from './config.ts';
@@ -162,13 +162,41 @@ const NO_POSITIONS = { locate: () => ({ line: 0, column: 0 }) };
 
 function specsUnchanged(pods: readonly PodView[], old: Record<string, unknown> | null): boolean {
   if (old === null) return false;
-  const before = podViews(old);
+  const before = podSpecs(old);
   if (before.length !== pods.length) return false;
-  return pods.every((pod, index) => JSON.stringify(pod.spec) === JSON.stringify(before[index]?.spec));
+  return pods.every((pod, index) => JSON.stringify(pod.spec) === before[index]);
 }
 
 /** The subresources whose object is a pod to check; every other subresource is not ours to judge. */
 const CHECKED_SUBRESOURCES: ReadonlySet<string> = new Set(['', 'ephemeralcontainers']);
+
+/** The pod specs of a workload, compared as the API server stores them (key order is theirs). */
+function podSpecs(raw: Record<string, unknown> | null): string[] {
+  return raw === null ? [] : podViews(raw).map((view) => JSON.stringify(view.spec));
+}
+
+/**
+ * The request as ValidatingAdmissionPolicies see it (`request`): the AdmissionRequest as received,
+ * with the fields the API server always sets present even when a client left them out.
+ */
+function policyRequestView(request: AdmissionRequest): Record<string, unknown> {
+  const raw = request.raw;
+  return {
+    ...raw,
+    uid: request.uid,
+    kind: request.kind,
+    resource: request.resource,
+    subResource: request.subResource,
+    requestKind: raw['requestKind'] ?? request.kind,
+    requestResource: raw['requestResource'] ?? request.resource,
+    requestSubResource: raw['requestSubResource'] ?? request.subResource,
+    name: request.name,
+    namespace: request.namespace,
+    operation: request.operation,
+    userInfo: { extra: {}, ...((raw['userInfo'] as Record<string, unknown> | undefined) ?? {}), username: request.userInfo.username, uid: request.userInfo.uid, groups: [...request.userInfo.groups] },
+    dryRun: request.dryRun,
+  };
+}
 
 export class AdmissionController {
   readonly #options: ControllerOptions;
@@ -190,11 +218,6 @@ export class AdmissionController {
 
   /** Why the request is not checked at all, or null when it is. */
   #skipReason(request: AdmissionRequest): { outcome: Outcome; reason: string } | null {
-    if (request.operation === 'DELETE') return { outcome: 'skip', reason: 'delete' };
-    // CONNECT (exec, attach, port-forward) carries options, not a pod: the pod was checked when created.
-    if (request.operation === 'CONNECT') return { outcome: 'skip', reason: 'connect' };
-    if (!CHECKED_SUBRESOURCES.has(request.subResource)) return { outcome: 'skip', reason: 'subresource' };
-    if (request.object === null) return { outcome: 'skip', reason: 'no object' };
     if (this.#excluded.has(request.namespace)) return { outcome: 'skip', reason: 'excluded namespace' };
     if (this.#exemptNamespaces.has(request.namespace)) return { outcome: 'exempt', reason: 'namespace' };
     if (this.#exemptUsers.has(request.userInfo.username)) return { outcome: 'exempt', reason: 'user' };
@@ -202,7 +225,15 @@ export class AdmissionController {
     return null;
   }
 
-  async validate(request: AdmissionRequest): Promise<Decision> {
+  /**
+   * The validating decision. `rules` narrows it to the pod rules (Pod Security, catalog, images,
+   * signatures) or to the CEL policies, for webhooks registered for one of them; default both.
+   * Pod rules judge what will run, so they see CREATE and UPDATE of objects with pods (and the
+   * ephemeralcontainers subresource), never DELETE or CONNECT (exec, attach, port-forward carry
+   * options, not a pod: the pod was checked when created). CEL policies see every operation and
+   * subresource their own match constraints name, with `oldObject` on UPDATE and DELETE.
+   */
+  async validate(request: AdmissionRequest, rules: 'all' | 'pods' | 'policies' = 'all'): Promise<Decision> {
     const skip = this.#skipReason(request);
     if (skip !== null) {
       const decision = allow(skip.outcome, 'request', this.#observe);
@@ -210,14 +241,18 @@ export class AdmissionController {
       return decision;
     }
     const { config } = this.#options;
-    const object = request.object as Record<string, unknown>;
-    const verdict = new Verdict(this.#observe);
-    const pods = podViews(object);
+    const judgesPods =
+      rules !== 'policies' && (request.operation === 'CREATE' || request.operation === 'UPDATE') && CHECKED_SUBRESOURCES.has(request.subResource) && request.object !== null;
+    const hasPolicies = rules !== 'pods' && this.#options.policies !== undefined && this.#options.policies.policies.length > 0;
+    const object = judgesPods ? (request.object as Record<string, unknown>) : null;
+    const pods = object === null ? [] : podViews(object);
     const podChecks = pods.length > 0 && !(request.operation === 'UPDATE' && request.subResource === '' && specsUnchanged(pods, request.oldObject));
+    if (!podChecks && !hasPolicies) return allow('skip', 'request', this.#observe);
+    const verdict = new Verdict(this.#observe);
     const labels = await this.#options.namespaces.labels(request.namespace);
-    const kube = asKubeObject(object, request);
 
-    if (podChecks) {
+    if (podChecks && object !== null) {
+      const kube = asKubeObject(object, request);
       await this.#guard(verdict, 'pod-security', config.podSecurity.failurePolicy, () => this.#podSecurity(verdict, object, labels));
       if (this.#options.checks !== undefined) {
         const mode = modeIn(config.catalog, request.namespace);
@@ -233,26 +268,42 @@ export class AdmissionController {
         await this.#guard(verdict, 'signatures', config.signatures.failurePolicy, () => this.#signatures(verdict, uses, signatureMode));
       }
     }
-    if (this.#options.policies !== undefined && this.#options.policies.policies.length > 0) {
+    if (hasPolicies) {
       const mode = modeIn(config.policies, request.namespace);
-      if (mode !== 'off') await this.#guard(verdict, 'policies', 'Fail', () => this.#policies(verdict, kube, request, labels, mode));
+      if (mode !== 'off') await this.#guard(verdict, 'policies', 'Fail', () => this.#policies(verdict, request, labels, mode));
     }
     return verdict.decision();
   }
 
+  /**
+   * The mutating decision, for Pods and every workload's pod template, on CREATE and UPDATE. An
+   * UPDATE that leaves the pod specs as they were is left alone (changing a template on a
+   * metadata-only update would roll the workload out for nothing). A Pod's spec is immutable but
+   * for its images, so on a Pod UPDATE only the images that changed are pinned and no
+   * securityContext default is added.
+   */
   async mutate(request: AdmissionRequest): Promise<Decision> {
     const skip = this.#skipReason(request);
-    if (skip !== null || request.operation !== 'CREATE') return allow(skip?.outcome ?? 'skip', 'mutate', this.#observe);
+    if (skip !== null) return allow(skip.outcome, 'mutate', this.#observe);
+    const update = request.operation === 'UPDATE';
+    if ((request.operation !== 'CREATE' && !update) || request.subResource !== '' || request.object === null) return allow('skip', 'mutate', this.#observe);
     const { mutations } = this.#options.config;
-    const object = request.object as Record<string, unknown>;
+    const object = request.object;
     const pods = podViews(object);
-    const verdict = new Verdict(this.#observe);
     if (pods.length === 0) return allow('skip', 'mutate', this.#observe);
-    if (Object.values(mutations.securityContext).some((value) => value !== undefined)) {
+    if (update && specsUnchanged(pods, request.oldObject)) return allow('skip', 'mutate', this.#observe);
+    const podUpdate = update && request.kind.group === '' && request.kind.kind === 'Pod';
+    const verdict = new Verdict(this.#observe);
+    if (!podUpdate && Object.values(mutations.securityContext).some((value) => value !== undefined)) {
       await this.#guard(verdict, 'security-context-defaults', mutations.failurePolicy, () => this.#securityContextDefaults(verdict, pods));
     }
     if (mutations.resolveDigests && this.#options.resolver !== undefined) {
-      await this.#guard(verdict, 'resolve-digests', mutations.failurePolicy, () => this.#resolveDigests(verdict, imagesOf(pods)));
+      let uses = imagesOf(pods);
+      if (podUpdate && request.oldObject !== null) {
+        const before = new Map(imagesOf(podViews(request.oldObject)).map((use) => [toPointer(use.path), use.image]));
+        uses = uses.filter((use) => before.get(toPointer(use.path)) !== use.image);
+      }
+      await this.#guard(verdict, 'resolve-digests', mutations.failurePolicy, () => this.#resolveDigests(verdict, uses));
     }
     return verdict.decision();
   }
@@ -354,15 +405,36 @@ export class AdmissionController {
     if (unreachable.length > 0) verdict.failed('signatures', failurePolicy, new Error(unreachable.join('; ')));
   }
 
-  #policies(verdict: Verdict, kube: KubeObject, request: AdmissionRequest, labels: Labels | null, mode: Mode): void {
-    const objects: KubeObject[] = [kube];
+  #policies(verdict: Verdict, request: AdmissionRequest, labels: Labels | null, mode: Mode): void {
+    // On DELETE the object is gone: the old one names what the request is about.
+    // CONNECT carries options (PodExecOptions…) without a name: the request's name is the pod's.
+    const kube = asKubeObject(request.object ?? request.oldObject ?? {}, request);
+    const context: KubeObject[] = [];
     if (request.namespace !== '') {
       const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: request.namespace, labels: { ...(labels ?? {}) } } };
-      objects.push({ ...asKubeObject(namespace, request), namespace: null, name: request.namespace, apiVersion: 'v1', kind: 'Namespace' });
+      context.push({ ...asKubeObject(namespace, request), namespace: null, name: request.namespace, apiVersion: 'v1', kind: 'Namespace' });
     }
-    const evaluation = evaluatePolicySet(this.#options.policies as PolicySet, objects, {
-      userInfo: { username: request.userInfo.username, uid: request.userInfo.uid, groups: request.userInfo.groups },
-    });
+    const info: ResourceInfo = {
+      group: request.kind.group,
+      version: request.kind.version,
+      kind: request.kind.kind,
+      resource: request.resource.resource,
+      namespaced: request.namespace !== '',
+      source: 'builtin',
+    };
+    const evaluation = evaluatePolicyRequest(
+      this.#options.policies as PolicySet,
+      {
+        subject: kube,
+        info,
+        subResource: request.subResource,
+        operation: request.operation,
+        object: request.object,
+        oldObject: request.oldObject,
+        request: policyRequestView(request),
+      },
+      context,
+    );
     const deny: string[] = [];
     const warn: string[] = [];
     const audit: string[] = [];

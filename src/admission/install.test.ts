@@ -8,6 +8,8 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { loadConfig } from './config.ts';
+import { WORKLOAD_KINDS } from '../podspec/index.ts';
+import { ResourceMapper } from '../policy/index.ts';
 import { installManifests } from './install.ts';
 import { renderInstall, toYamlStream, userPolicies } from './render.ts';
 import { configBaseDir, createAdmissionService } from './service.ts';
@@ -73,6 +75,59 @@ describe('installManifests', () => {
     const service = await createAdmissionService({ config, baseDir: configBaseDir(join(mount, 'config.yaml')), registry: new Registry() });
     assert.equal(service.module.name, 'admission');
     await service.stop();
+  });
+
+  it('registers every kind the webhook judges, for the validating and the mutating side', async () => {
+    const objects = (await installManifests({ namespace: 'guard', replicas: 2, image: 'x', mutate: true })) as Obj[];
+    const mapper = new ResourceMapper([]);
+    const covers = (webhook: Obj, group: string, resource: string, operation: string) =>
+      (webhook.rules as Obj[]).some((rule) => rule.apiGroups.includes(group) && rule.resources.includes(resource) && rule.operations.includes(operation));
+    for (const kind of ['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']) {
+      const webhooks = (objects.find((object) => object.kind === kind) as Obj).webhooks as Obj[];
+      for (const groupKind of WORKLOAD_KINDS) {
+        const [written, name] = groupKind.split('/') as [string, string];
+        // extensions/v1beta1 is no longer served; old clients' requests reach the apps rules
+        // through matchPolicy Equivalent.
+        const group = written === 'extensions' ? 'apps' : written;
+        if (written === 'extensions') assert.ok(webhooks.every((webhook) => webhook.matchPolicy === 'Equivalent'));
+        const { resource } = mapper.describe(group === '' ? 'v1' : `${group}/v1`, name);
+        for (const operation of ['CREATE', 'UPDATE']) {
+          const found = webhooks.filter((webhook) => covers(webhook, group, resource, operation));
+          assert.ok(found.length > 0, `${kind} covers ${operation} ${groupKind}`);
+          const path = kind === 'ValidatingWebhookConfiguration' ? '/validate/pods' : '/mutate';
+          assert.ok(found.every((webhook) => webhook.clientConfig.service.path === path), `${groupKind} goes to ${path}`);
+        }
+      }
+      // What they never judge the API server skips: UPDATEs that leave the pod template alone.
+      for (const webhook of webhooks) assert.ok((webhook.matchConditions as Obj[] | undefined)?.length, `${webhook.name} has matchConditions`);
+    }
+  });
+
+  it('sends the CEL policies what their match constraints name, under their own failurePolicy', async () => {
+    const policiesYaml = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: a}
+spec:
+  matchConstraints:
+    resourceRules: [{apiGroups: [""], apiVersions: [v1], operations: [DELETE, UPDATE], resources: [configmaps]}]
+  validations: [{expression: "true"}]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: b}
+spec:
+  failurePolicy: Ignore
+  matchConstraints:
+    resourceRules: [{apiGroups: [""], apiVersions: [v1], operations: [CONNECT], resources: [pods/exec]}]
+  validations: [{expression: "true"}]
+`;
+    const objects = (await installManifests({ namespace: 'guard', replicas: 2, image: 'x', mutate: false, policiesYaml })) as Obj[];
+    const webhooks = (objects.find((object) => object.kind === 'ValidatingWebhookConfiguration') as Obj).webhooks as Obj[];
+    const byName = new Map(webhooks.map((webhook) => [webhook.name, webhook]));
+    const strict = byName.get('policies.validate.bulwark.dev') as Obj;
+    assert.deepEqual([strict.failurePolicy, strict.clientConfig.service.path, strict.rules], ['Fail', '/validate/policies', [{ apiGroups: [''], apiVersions: ['v1'], operations: ['DELETE', 'UPDATE'], resources: ['configmaps'] }]]);
+    const lenient = byName.get('policies-ignore.validate.bulwark.dev') as Obj;
+    assert.deepEqual([lenient.failurePolicy, lenient.rules[0].resources], ['Ignore', ['pods/exec']]);
   });
 
   it('leaves out the mutating webhook unless asked', async () => {

@@ -1,6 +1,7 @@
 // `bulwark admission install`: the manifests that run the webhook safely in the cluster it protects.
 // Safety comes from what is left out of the webhook's reach (the control plane's namespaces and its
 // own), from short timeouts, and from a failure policy chosen per webhook (see docs/admission.md).
+import { loadAll } from 'js-yaml';
 import { webhookCertificates } from './certificates.ts';
 
 export interface InstallOptions {
@@ -19,6 +20,54 @@ export interface InstallOptions {
 export const NAME = 'bulwark-admission';
 const PORT = 8443;
 const CONTROL_PLANE_NAMESPACES = ['kube-system', 'kube-node-lease'];
+
+/** One rule of a webhook registration (admissionregistration.k8s.io/v1 RuleWithOperations). */
+export interface WebhookRule {
+  apiGroups: string[];
+  apiVersions: string[];
+  operations: string[];
+  resources: string[];
+  scope?: string;
+}
+
+function strings(value: unknown, allowEmpty = false): string[] | undefined {
+  if (!Array.isArray(value) || value.length === 0) return undefined;
+  return value.every((item) => typeof item === 'string' && (allowEmpty || item !== '')) ? (value as string[]) : undefined;
+}
+
+/**
+ * What the CEL policies need the API server to send, by the policies' failurePolicy: each
+ * policy's matchConstraints resource rules, copied (exclusions and selectors are applied by the
+ * webhook itself). Malformed rules are left out here; the webhook refuses to load such policies.
+ */
+export function policyWebhookRules(objects: readonly unknown[]): { fail: WebhookRule[]; ignore: WebhookRule[] } {
+  const out = { fail: [] as WebhookRule[], ignore: [] as WebhookRule[] };
+  const seen = new Set<string>();
+  for (const object of objects) {
+    if (object === null || typeof object !== 'object') continue;
+    const raw = object as Record<string, unknown>;
+    const apiVersion = raw['apiVersion'];
+    if (raw['kind'] !== 'ValidatingAdmissionPolicy' || typeof apiVersion !== 'string' || !apiVersion.startsWith('admissionregistration.k8s.io/')) continue;
+    const spec = (raw['spec'] ?? {}) as Record<string, unknown>;
+    const constraints = (spec['matchConstraints'] ?? {}) as Record<string, unknown>;
+    const failurePolicy = spec['failurePolicy'] === 'Ignore' ? 'ignore' : 'fail';
+    for (const rule of Array.isArray(constraints['resourceRules']) ? (constraints['resourceRules'] as unknown[]) : []) {
+      if (rule === null || typeof rule !== 'object') continue;
+      const r = rule as Record<string, unknown>;
+      const apiGroups = strings(r['apiGroups'], true);
+      const apiVersions = strings(r['apiVersions']);
+      const operations = strings(r['operations']);
+      const resources = strings(r['resources']);
+      if (apiGroups === undefined || apiVersions === undefined || operations === undefined || resources === undefined) continue;
+      const copy: WebhookRule = { apiGroups, apiVersions, operations, resources, ...(typeof r['scope'] === 'string' ? { scope: r['scope'] } : {}) };
+      const key = `${failurePolicy}${JSON.stringify(copy)}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out[failurePolicy].push(copy);
+    }
+  }
+  return out;
+}
 
 /** The kinds whose pod templates the webhook checks, so a bad Deployment is refused at once. */
 export const WORKLOAD_RULES = [
@@ -60,6 +109,15 @@ export async function installManifests(options: InstallOptions): Promise<Record<
     name: 'skip-pod-metadata-updates',
     expression: "request.operation != 'UPDATE' || request.resource.resource != 'pods' || request.subResource == 'ephemeralcontainers' || object.spec != oldObject.spec",
   };
+  // Likewise for controllers: an UPDATE that leaves the pod template alone (scaling, labels) has
+  // nothing for the pod rules to judge and nothing for the mutations to change.
+  const templateUpdateCondition = {
+    name: 'skip-unchanged-pod-templates',
+    expression:
+      "request.operation != 'UPDATE' || (request.resource.resource == 'cronjobs' ? object.spec.jobTemplate != oldObject.spec.jobTemplate : " +
+      "request.resource.resource == 'podtemplates' ? object.template != oldObject.template : object.spec.template != oldObject.spec.template)",
+  };
+  const policyRules = policyWebhookRules(options.policiesYaml === undefined ? [] : parsePolicies(options.policiesYaml));
   const clientConfig = (path: string) => ({ service: { name: NAME, namespace, path, port: 443 }, caBundle });
   const common = { admissionReviewVersions: ['v1'], sideEffects: 'None', timeoutSeconds: 3, namespaceSelector, matchPolicy: 'Equivalent' };
 
@@ -207,7 +265,7 @@ export async function installManifests(options: InstallOptions): Promise<Record<
           name: 'pods.validate.bulwark.dev',
           ...common,
           failurePolicy: 'Fail',
-          clientConfig: clientConfig('/validate'),
+          clientConfig: clientConfig('/validate/pods'),
           rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods', 'pods/ephemeralcontainers'], scope: 'Namespaced' }],
           matchConditions: [podUpdateCondition],
         },
@@ -217,9 +275,18 @@ export async function installManifests(options: InstallOptions): Promise<Record<
           name: 'workloads.validate.bulwark.dev',
           ...common,
           failurePolicy: 'Ignore',
-          clientConfig: clientConfig('/validate'),
+          clientConfig: clientConfig('/validate/pods'),
           rules: WORKLOAD_RULES.map((rule) => ({ ...rule, operations: ['CREATE', 'UPDATE'], scope: 'Namespaced' })),
+          matchConditions: [templateUpdateCondition],
         },
+        // The CEL policies see exactly what their match constraints name (any kind, DELETE and
+        // CONNECT included), under the failurePolicy the policies themselves declare.
+        ...(policyRules.fail.length === 0
+          ? []
+          : [{ name: 'policies.validate.bulwark.dev', ...common, failurePolicy: 'Fail', clientConfig: clientConfig('/validate/policies'), rules: policyRules.fail }]),
+        ...(policyRules.ignore.length === 0
+          ? []
+          : [{ name: 'policies-ignore.validate.bulwark.dev', ...common, failurePolicy: 'Ignore', clientConfig: clientConfig('/validate/policies'), rules: policyRules.ignore }]),
       ],
     },
   ];
@@ -236,10 +303,29 @@ export async function installManifests(options: InstallOptions): Promise<Record<
           failurePolicy: 'Ignore',
           reinvocationPolicy: 'Never',
           clientConfig: clientConfig('/mutate'),
-          rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'], scope: 'Namespaced' }],
+          rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods'], scope: 'Namespaced' }],
+          matchConditions: [{ name: 'skip-pod-metadata-updates', expression: "request.operation != 'UPDATE' || object.spec != oldObject.spec" }],
+        },
+        {
+          name: 'workloads.mutate.bulwark.dev',
+          ...common,
+          failurePolicy: 'Ignore',
+          reinvocationPolicy: 'Never',
+          clientConfig: clientConfig('/mutate'),
+          rules: WORKLOAD_RULES.map((rule) => ({ ...rule, operations: ['CREATE', 'UPDATE'], scope: 'Namespaced' })),
+          matchConditions: [templateUpdateCondition],
         },
       ],
     });
   }
   return objects;
+}
+
+/** The documents of the shipped policies file; text that is not YAML contributes no rule. */
+function parsePolicies(text: string): unknown[] {
+  try {
+    return loadAll(text);
+  } catch {
+    return [];
+  }
 }

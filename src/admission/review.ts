@@ -42,6 +42,8 @@ export interface AdmissionRequest {
   /** The object before the change (UPDATE, DELETE); null otherwise. */
   oldObject: Record<string, unknown> | null;
   dryRun: boolean;
+  /** The `request` object as received, for ValidatingAdmissionPolicies (their `request` variable). */
+  raw: Record<string, unknown>;
 }
 
 export interface StatusDetails {
@@ -156,6 +158,7 @@ export function parseAdmissionReview(body: string): AdmissionRequest {
     object: embedded(request['object'], 'request.object'),
     oldObject: embedded(request['oldObject'], 'request.oldObject'),
     dryRun: dryRun === true,
+    raw: request,
   };
 }
 

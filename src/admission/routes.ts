@@ -1,5 +1,6 @@
-// /validate and /mutate as a route module of the HTTPS server: bounded body, typed 4xx for input
-// that is not an AdmissionReview, the decision turned into an AdmissionResponse.
+// /validate (every rule), /validate/pods, /validate/policies and /mutate as a route module of the
+// HTTPS server: bounded body, typed 4xx for input that is not an AdmissionReview, the decision
+// turned into an AdmissionResponse.
 import type { Context, Hono } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import { BulwarkError } from '../core/index.ts';
@@ -57,10 +58,10 @@ async function boundedText(request: Request, limit: number): Promise<string | nu
 
 export function admissionRoutes(options: AdmissionRoutesOptions): RouteModule {
   const { controller, metrics, recorder, maxBodyBytes } = options;
-  const handle = (endpoint: 'validate' | 'mutate') => async (c: Context<{ Bindings: HttpBindings }>): Promise<Response> => {
+  const handle = (endpoint: 'validate' | 'mutate', rules: 'all' | 'pods' | 'policies' = 'all') => async (c: Context<{ Bindings: HttpBindings }>): Promise<Response> => {
     const started = performance.now();
     const done = (response: Response): Response => {
-      metrics?.request(endpoint, response.status, (performance.now() - started) / 1000);
+      metrics?.request(rules === 'all' ? endpoint : `${endpoint}/${rules}`, response.status, (performance.now() - started) / 1000);
       return response;
     };
     const type = c.req.header('content-type') ?? '';
@@ -78,7 +79,7 @@ export function admissionRoutes(options: AdmissionRoutesOptions): RouteModule {
     }
     let decision: Decision;
     try {
-      decision = endpoint === 'validate' ? await controller.validate(request) : await controller.mutate(request);
+      decision = endpoint === 'validate' ? await controller.validate(request, rules) : await controller.mutate(request);
     } catch (error) {
       // Each rule is guarded; reaching here is a bug in the pipeline itself. The API server applies
       // the webhook's failurePolicy to a 500.
@@ -92,6 +93,9 @@ export function admissionRoutes(options: AdmissionRoutesOptions): RouteModule {
     name: 'admission',
     register(app: Hono<{ Bindings: HttpBindings }>, context: RouteContext): void {
       app.post('/validate', context.requireClientCertificate, handle('validate'));
+      // One webhook per rule family, each with its own failurePolicy and rules (see install.ts).
+      app.post('/validate/pods', context.requireClientCertificate, handle('validate', 'pods'));
+      app.post('/validate/policies', context.requireClientCertificate, handle('validate', 'policies'));
       app.post('/mutate', context.requireClientCertificate, handle('mutate'));
     },
     ready: options.ready,

@@ -4,7 +4,7 @@ import { emit } from './output.ts';
 export function controlsCommand(): Command {
   return new Command('controls')
     .summary('list the control catalog')
-    .description('List every control Bulwark evaluates, with its severity, area and framework ids.')
+    .description('List every control Bulwark evaluates (the catalog of `scan` and `cluster scan`, and the controls only `cluster scan` or `image scan` evaluate), with its severity, area and framework ids.')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'markdown']).default('table'))
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .addHelpText(
@@ -16,16 +16,19 @@ Examples:
   $ bulwark controls --format markdown --output docs/controls.md`,
     )
     .action(async (flags: { format: 'table' | 'json' | 'markdown'; output?: string }) => {
-      const [{ allControls }, { formatControlsJson, formatControlsMarkdown, formatControlsTable }] = await Promise.all([
+      const [{ catalogListing }, { clusterControls }, { imageControls }, { formatControlsJson, formatControlsMarkdown, formatControlsTable }] = await Promise.all([
         import('../checks/catalog.ts'),
+        import('../cluster/controls.ts'),
+        import('../image/checks/config.ts'),
         import('../report/index.ts'),
       ]);
+      const controls = catalogListing({ cluster: clusterControls, image: imageControls });
       const text =
         flags.format === 'json'
-          ? formatControlsJson(allControls)
+          ? formatControlsJson(controls)
           : flags.format === 'markdown'
-            ? formatControlsMarkdown(allControls)
-            : formatControlsTable(allControls);
+            ? formatControlsMarkdown(controls)
+            : formatControlsTable(controls);
       await emit([text], flags.output);
     });
 }

@@ -6,7 +6,7 @@ import { Progress, useColor } from './terminal.ts';
 import { toolVersion } from './version.ts';
 
 interface ImageFlags {
-  format: 'table' | 'json' | 'cyclonedx' | 'spdx';
+  format: 'table' | 'json' | 'sarif' | 'cyclonedx' | 'spdx';
   output?: string;
   failOn?: Severity;
   platform?: string;
@@ -50,8 +50,8 @@ function imageSubcommand(name: 'scan' | 'sbom'): Command {
     )
     .argument('<image>', 'image to scan')
     .addOption(
-      new Option('-f, --format <format>', 'output format')
-        .choices(['table', 'json', 'cyclonedx', 'spdx'])
+      new Option('-f, --format <format>', sbom ? 'output format' : 'output format (cyclonedx and spdx include the vulnerabilities found with --db)')
+        .choices(sbom ? ['cyclonedx', 'spdx', 'json', 'table'] : ['table', 'json', 'sarif', 'cyclonedx', 'spdx'])
         .default(sbom ? 'cyclonedx' : 'table'),
     )
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
@@ -87,6 +87,8 @@ Examples:
   $ bulwark image scan ghcr.io/org/app:1.4 --format json --fail-on high
   $ echo "$TOKEN" | bulwark image scan registry.example.com/app:1 -u ci --password-stdin
   $ bulwark image scan docker-archive:app.tar --format cyclonedx --output app.cdx.json
+  $ bulwark image scan ghcr.io/org/app:1.4 --db vuln.db --format sarif --output image.sarif
+  $ bulwark image scan oci:./layout --db vuln.db --format cyclonedx --output app.vex.cdx.json
   $ bulwark image scan oci:./layout --platform linux/arm64
 
 Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage or input error.`,

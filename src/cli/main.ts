@@ -1,24 +1,33 @@
 import { Command, CommanderError } from 'commander';
 import { BulwarkError } from '../core/index.ts';
-import { admissionCommand } from './admission.ts';
-import { attestCommand } from './attest.ts';
-import { auditCommand } from './audit.ts';
-import { caCommand } from './ca.ts';
-import { clusterCommand } from './cluster.ts';
-import { controlsCommand } from './controls.ts';
-import { dbCommand } from './db.ts';
-import { imageCommand } from './image.ts';
-import { keyCommand } from './key.ts';
-import { ledgerCommand } from './ledger.ts';
-import { policyCommand } from './policy.ts';
-import { scanCommand } from './scan.ts';
-import { signCommand } from './sign.ts';
-import { verifyCommand } from './verify.ts';
 import { toolVersion } from './version.ts';
 
 const USAGE_EXIT = 2;
 
-export function buildProgram(): Command {
+/**
+ * Every command, in the order `--help` lists them, each from its own module. A run loads only the
+ * module of the command it runs (module loading is a good part of a short command's time); `--help`,
+ * `--version` and mistyped commands load them all. Each command imports its engine in its action.
+ */
+const COMMANDS: readonly (readonly [name: string, load: () => Promise<Command>])[] = [
+  ['scan', async () => (await import('./scan.ts')).scanCommand()],
+  ['controls', async () => (await import('./controls.ts')).controlsCommand()],
+  ['ledger', async () => (await import('./ledger.ts')).ledgerCommand()],
+  ['image', async () => (await import('./image.ts')).imageCommand()],
+  ['db', async () => (await import('./db.ts')).dbCommand()],
+  ['policy', async () => (await import('./policy.ts')).policyCommand()],
+  ['key', async () => (await import('./key.ts')).keyCommand()],
+  ['ca', async () => (await import('./ca.ts')).caCommand()],
+  ['sign', async () => (await import('./sign.ts')).signCommand()],
+  ['attest', async () => (await import('./attest.ts')).attestCommand()],
+  ['verify', async () => (await import('./verify.ts')).verifyCommand()],
+  ['admission', async () => (await import('./admission.ts')).admissionCommand()],
+  ['cluster', async () => (await import('./cluster.ts')).clusterCommand()],
+  ['audit', async () => (await import('./audit.ts')).auditCommand()],
+];
+
+/** The program with every command, or only the one named `only`. */
+export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command('bulwark')
     .description('Secure Kubernetes workloads from the developer\'s laptop to the running cluster.')
     .version(toolVersion, '-V, --version')
@@ -31,34 +40,16 @@ Examples:
   $ bulwark controls --format markdown`,
     )
     .exitOverride();
-  program.addCommand(scanCommand());
-  program.addCommand(controlsCommand());
-  program.addCommand(ledgerCommand());
-  // The image engine itself is imported by the action, so other commands do not pay for it.
-  program.addCommand(imageCommand());
-  // The vulnerability database module is imported by each action, like the image engine.
-  program.addCommand(dbCommand());
-  // The policy engine and the CEL environment are imported by each action.
-  program.addCommand(policyCommand());
-  // Chain of trust: the signing and verification modules are imported by each action.
-  program.addCommand(keyCommand());
-  program.addCommand(caCommand());
-  program.addCommand(signCommand());
-  program.addCommand(attestCommand());
-  program.addCommand(verifyCommand());
-  // The webhook, its server and the engines it runs are imported by each action.
-  program.addCommand(admissionCommand());
-  // The cluster client and the Kubernetes client library are imported by each action.
-  program.addCommand(clusterCommand());
-  // The audit receiver, its rules and the CEL environment are imported by each action.
-  program.addCommand(auditCommand());
+  const chosen = COMMANDS.filter(([name]) => only === undefined || name === only);
+  for (const command of await Promise.all(chosen.map(([, load]) => load()))) program.addCommand(command);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv as string[], { from: 'user' });
+    const named = COMMANDS.find(([name]) => name === argv[0])?.[0];
+    await (await buildProgram(named)).parseAsync(argv as string[], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -62,13 +62,14 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usa
     )
     .action(async (paths: string[], flags: ScanFlags) => {
       if (paths.length === 0 && flags.kustomize.length === 0 && flags.helm === undefined) paths = ['.'];
-      // Loaded here, not at start-up, so `--help` and the other commands stay instant.
-      const [{ runScan }, { renderReportChunks }, threatView] = await Promise.all([
+      // Loaded here, not at start-up, so `--help` and the other commands stay instant; of the report
+      // formats only the one asked for, and the threat model view only with --threat-model.
+      const [{ runScan }, { loadReportRenderer }, threatView] = await Promise.all([
         import('../scan/run.ts'),
-        import('../report/index.ts'),
-        import('../report/threat-model.ts'),
+        import('../report/render.ts'),
+        flags.threatModel ? import('../report/threat-model.ts') : undefined,
       ]);
-      const threatFormat = flags.threatModel ? threatView.threatModelFormat(flags.format) : undefined;
+      const threatFormat = threatView?.threatModelFormat(flags.format);
       const progress = new Progress();
       const outcome = await runScan({
         paths,
@@ -92,9 +93,9 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usa
       printDiagnostics(outcome.diagnostics);
       const toTerminal = flags.output === undefined;
       const chunks =
-        threatFormat !== undefined && outcome.threatModel !== undefined
+        threatView !== undefined && threatFormat !== undefined && outcome.threatModel !== undefined
           ? threatView.threatModelChunks(outcome.threatModel, threatFormat)
-          : renderReportChunks(outcome.report, flags.format, {
+          : (await loadReportRenderer(flags.format))(outcome.report, {
               color: flags.color && toTerminal && useColor(process.stdout),
               width: terminalWidth(process.stdout),
               baseDir: process.cwd(),

@@ -22,6 +22,8 @@ export interface SignerCliFlags extends PassphraseFlags {
   cert?: string;
   certChain?: string;
   rekorUrl?: string;
+  fulcioUrl?: string;
+  identityToken?: string;
 }
 
 export function addSignerOptions(command: Command): Command {
@@ -31,7 +33,9 @@ export function addSignerOptions(command: Command): Command {
       .option('--kms <uri>', 'key provider URI instead of --key (file:///path/key)')
       .option('--cert <file>', 'code-signing certificate of the key (PEM), recorded with the signature')
       .option('--cert-chain <file>', 'intermediates (and root) above --cert (PEM)')
-      .option('--rekor-url <url>', 'also record bundle signatures in this Rekor transparency log (none by default: offline)'),
+      .option('--rekor-url <url>', 'also record signatures in this Rekor transparency log (none by default: offline)')
+      .option('--fulcio-url <url>', 'keyless: get a short-lived certificate for an ephemeral key from this Fulcio CA (needs --rekor-url)')
+      .option('--identity-token <jwt>', 'keyless: the OIDC identity token for Fulcio (prefer the SIGSTORE_ID_TOKEN environment variable)'),
   );
 }
 
@@ -77,7 +81,8 @@ export function signCommand(): Command {
 Examples:
   $ bulwark sign image registry.example.com/app:1.4 --key cosign.key
   $ bulwark sign image registry.example.com/app@sha256:… --key ci.key --cert ci.crt --cert-chain ca/chain.pem
-  $ bulwark sign image 127.0.0.1:5000/app:dev --key cosign.key --layout classic -a env=dev`,
+  $ bulwark sign image 127.0.0.1:5000/app:dev --key cosign.key --layout classic -a env=dev
+  $ SIGSTORE_ID_TOKEN=… bulwark sign image registry.example.com/app:1.4 --fulcio-url https://fulcio.example.com --rekor-url https://rekor.example.com`,
       )
       .action(async (ref: string, flags: SignImageFlags) => {
         const [{ signImage }, { passphraseSource }, { RegistryPool }, { loadSigningIdentity, parseAnnotations }] = await Promise.all([
@@ -110,7 +115,11 @@ Examples:
         .argument('<file>', 'the file to sign')
         .option('--bundle <file>', 'write the bundle here (default: stdout)'),
     )
-      .addHelpText('after', '\nExamples:\n  $ bulwark sign blob release.tar.gz --key cosign.key --bundle release.tar.gz.sigstore.json')
+      .addHelpText(
+        'after',
+        '\nExamples:\n  $ bulwark sign blob release.tar.gz --key cosign.key --bundle release.tar.gz.sigstore.json\n' +
+          '  $ SIGSTORE_ID_TOKEN=… bulwark sign blob release.tar.gz --fulcio-url https://fulcio.example.com --rekor-url https://rekor.example.com --bundle release.sigstore.json',
+      )
       .action(async (file: string, flags: SignBlobFlags) => {
         const [{ signBlob }, { passphraseSource }, { limits }, { loadSigningIdentity }, { readBoundedFile, writeNewFile }] = await Promise.all([
           import('../trust/sign/blob.ts'),

@@ -16,6 +16,7 @@ interface TrustCliFlags {
   caRoots?: string;
   caIntermediates?: string;
   trustedRoot?: string;
+  insecureIgnoreSct?: boolean;
   format: 'text' | 'json';
 }
 
@@ -37,7 +38,8 @@ function addTrustOptions(command: Command): Command {
     .option('--cert-oidc-issuer-regexp <regexp>', 'regular expression for the OIDC issuer')
     .option('--ca-roots <file>', 'root certificates of a private CA (PEM)')
     .option('--ca-intermediates <file>', 'intermediate certificates of the private CA (PEM)')
-    .option('--trusted-root <file>', 'Sigstore trusted_root.json (or "public-good"): also require transparency-log and timestamp evidence')
+    .option('--trusted-root <file>', 'Sigstore trusted_root.json (or "public-good"): Fulcio CAs and log keys; requires transparency-log evidence (with --ca-roots too: its logs fix the signing time)')
+    .option('--insecure-ignore-sct', 'accept certificates without a signed certificate timestamp (a private CA or Fulcio without CT)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'));
   for (const [long, description] of [
     ['--certificate-identity <identity>', 'same as --cert-identity'],
@@ -64,6 +66,7 @@ function trustFlags(flags: TrustCliFlags): import('../trust/verify/flags.ts').Tr
   if (flags.caRoots !== undefined) out.caRoots = flags.caRoots;
   if (flags.caIntermediates !== undefined) out.caIntermediates = flags.caIntermediates;
   if (flags.trustedRoot !== undefined) out.trustedRoot = flags.trustedRoot;
+  if (flags.insecureIgnoreSct === true) out.insecureIgnoreSct = true;
   return out;
 }
 
@@ -145,6 +148,8 @@ Examples:
   $ bulwark verify image registry.example.com/app:1.4 --key cosign.pub
   $ bulwark verify image registry.example.com/app:1.4 --cert-identity release@example.com --ca-roots ca/root.crt --ca-intermediates ca/intermediate.crt
   $ bulwark verify image ghcr.io/org/app:1.4 --cert-identity-regexp '^https://github.com/org/' --cert-oidc-issuer https://token.actions.githubusercontent.com
+  $ bulwark verify image registry.example.com/app:1.4 --trusted-root trusted_root.json \
+      --certificate-identity ci@example.com --certificate-oidc-issuer https://idp.example.com   # keyless (Fulcio + Rekor)
   $ bulwark verify image registry.example.com/app:1.4 --policy trust-policy.yaml --format json
 
 Exit codes: 0 every image verified, 1 an image failed verification (the reason is printed), 2 usage or input error.`,

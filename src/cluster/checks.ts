@@ -13,6 +13,7 @@ import { asFields, asList, fieldOf } from '../podspec/index.ts';
 import { workloadIndex, WORKLOAD_KINDS } from '../checks/network/workloads.ts';
 import { IDENTITY_KINDS, serviceAccountGrants } from '../checks/access/rbac/workload-identity.ts';
 import type { UserInfo } from '../rbac/model.ts';
+import { isBootstrapPolicy } from '../rbac/builtin.ts';
 
 type Fields = Readonly<Record<string, unknown>>;
 
@@ -291,7 +292,7 @@ const EVERYONE_GROUPS = new Set([AUTHENTICATED, ALL_SERVICE_ACCOUNTS]);
 
 function isPlatformDefaultGrant(subject: { kind: string; name: string }, binding: KubeObject | undefined): boolean {
   if (subject.kind !== 'Group' || !EVERYONE_GROUPS.has(subject.name)) return false;
-  return fields(fields(binding?.raw['metadata'])?.['labels'])?.['kubernetes.io/bootstrapping'] === 'rbac-defaults';
+  return binding !== undefined && isBootstrapPolicy(binding);
 }
 
 export const unusedTokenCheck: SetCheck = {

@@ -5,7 +5,7 @@
 // Values are never kept: only the envelope header is looked at.
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:https';
-import { BulwarkError } from '../core/index.ts';
+import { BulwarkError, type Control } from '../core/index.ts';
 
 export interface EtcdOptions {
   /** `https://host:2379` */
@@ -182,6 +182,19 @@ export async function readEncryptionState(options: EtcdOptions): Promise<Encrypt
   return { objects, summary };
 }
 
+/** The control `--etcd-endpoint` answers (listed by `bulwark controls`; evaluated only with etcd's answer). */
+export const unencryptedAtRestControl: Control = {
+  id: 'cluster-unencrypted-at-rest',
+  title: 'Stored in etcd without encryption',
+  area: 'storage',
+  severity: 'high',
+  frameworks: { cis: ['1.2.27', '1.2.28'], nsa: ['Encryption at rest'] },
+  description:
+    'Read from etcd itself (`bulwark cluster scan --etcd-endpoint`): the value has no `k8s:enc:` envelope, so anyone with a copy of etcd\'s disk or a backup reads it. When other values of the same resource ' +
+    'are encrypted, this one was written before encryption was enabled (or while `identity` came first) and stays plaintext until it is rewritten.',
+  remediation: 'Put an encrypting provider (aescbc, aesgcm, secretbox or kms v2) first in the EncryptionConfiguration, then rewrite every object: `kubectl get secrets -A -o json | kubectl replace -f -`.',
+};
+
 /**
  * A cross-object check over the Secrets (and other resources) the scan read, answered from etcd:
  * built at run time, like a user's policy, so the engine reports it like any other control.
@@ -191,15 +204,7 @@ export function encryptionCheck(report: EncryptionReport): import('../checks/che
   for (const object of report.objects) byObject.set(`${object.resource}\u0000${object.namespace}\u0000${object.name}`, object);
   const kindToResource: Record<string, string> = { Secret: 'secrets', ConfigMap: 'configmaps' };
   return {
-    id: 'cluster-unencrypted-at-rest',
-    title: 'Stored in etcd without encryption',
-    area: 'storage',
-    severity: 'high',
-    frameworks: { cis: ['1.2.27', '1.2.28'], nsa: ['Encryption at rest'] },
-    description:
-      'Read from etcd itself: the value has no `k8s:enc:` envelope, so anyone with a copy of etcd\'s disk or a backup reads it. When other values of the same resource ' +
-      'are encrypted, this one was written before encryption was enabled (or while `identity` came first) and stays plaintext until it is rewritten.',
-    remediation: 'Put an encrypting provider (aescbc, aesgcm, secretbox or kms v2) first in the EncryptionConfiguration, then rewrite every object: `kubectl get secrets -A -o json | kubectl replace -f -`.',
+    ...unencryptedAtRestControl,
     kinds: Object.keys(kindToResource),
     *evaluateSet(set) {
       for (const [kind, resource] of Object.entries(kindToResource)) {

@@ -1,8 +1,9 @@
 // `bulwark cluster scan`: read the live objects, then evaluate them exactly as `bulwark scan` does
 // (same evaluator, configuration, exceptions, severity overrides and exit codes) with the cluster-only
 // controls added as cross-object checks. Findings point at `cluster://<context>` with no line.
-import { severityRank, SEVERITIES, type Diagnostic, type Finding, type KubeObject, type PssLevel, type Severity } from '../core/index.ts';
+import { severityRank, SEVERITIES, type Diagnostic, type Finding, type PssLevel, type Severity } from '../core/index.ts';
 import { knownControlIds, scanControls, selectChecks, selectSetChecks } from '../checks/catalog.ts';
+import { controlPlaneChecks } from '../checks/access/control-plane/index.ts';
 import { loadConfig } from '../config/load.ts';
 import { compareFindings } from '../engine/run.ts';
 import { parsePssVersion } from '../pss/version.ts';
@@ -12,16 +13,25 @@ import { resolve } from 'node:path';
 import { clusterChecks, clusterControlIds } from './checks.ts';
 import { connect, type ClusterClient, type ConnectOptions } from './client.ts';
 import { clusterFile, collectObjects } from './collect.ts';
+import { CONTROL_PLANE_NAMESPACE, controlPlanePods } from './control-plane.ts';
 import { discoverResources } from './discover.ts';
 import { encryptionCheck, type EncryptionReport, type EtcdOptions } from './encryption.ts';
+import { isEtcdUnreachable, readApiServerEncryption, type EncryptionAtRest } from './encryption-config.ts';
+import { createScope, DEFAULT_EXCLUDED_NAMESPACES, objectKey } from './scope.ts';
 
-export const DEFAULT_EXCLUDED_NAMESPACES: readonly string[] = ['kube-system', 'kube-public', 'kube-node-lease'];
+export { DEFAULT_EXCLUDED_NAMESPACES };
+
+/** Controls whose findings on the control-plane pods of kube-system are kept though kube-system is excluded. */
+const CONTROL_PLANE_CONTROLS: ReadonlySet<string> = new Set(controlPlaneChecks.map((check) => check.id));
 
 export interface ClusterScanRequest extends ConnectOptions {
   /** An already connected client (tests, benchmarks); otherwise one is made from the options. */
   client?: ClusterClient;
   namespace?: string;
-  /** Namespaces whose objects get no findings (default DEFAULT_EXCLUDED_NAMESPACES). They are still read: RBAC analysis needs them. */
+  /**
+   * Namespaces (names or globs) whose objects get no findings; default: the configuration's
+   * `cluster.excludeNamespaces`, else DEFAULT_EXCLUDED_NAMESPACES. They are still read: RBAC analysis needs them.
+   */
   excludeNamespaces?: readonly string[];
   /**
    * Also report on the roles and bindings the API server creates itself (labelled
@@ -38,6 +48,8 @@ export interface ClusterScanRequest extends ConnectOptions {
   onProgress?: (label: string, done: number, total: number) => void;
   /** Read the raw values from etcd to prove encryption at rest. */
   etcd?: EtcdOptions;
+  /** A local copy of the file kube-apiserver's --encryption-provider-config names (or a host-sensor ControlPlaneInfo document). */
+  encryptionConfig?: string;
 }
 
 export interface ClusterScanOutcome {
@@ -50,20 +62,10 @@ export interface ClusterScanOutcome {
   timings: { connectMs: number; collectMs: number; analysisMs: number };
   /** Objects not reported on: excluded namespaces, and pods or jobs whose controller is reported instead. */
   excluded: number;
-  /** What etcd holds, when --etcd-endpoint was given: provider and key per object, plaintext ones. */
+  /** What etcd holds, when --etcd-endpoint was given and etcd answered: provider and key per object, plaintext ones. */
   encryption?: EncryptionReport;
-}
-
-/** Whether the object is run by a controller that was also read (its findings are the controller's). */
-function ownedByListed(object: KubeObject, present: ReadonlySet<string>): boolean {
-  const owners = (object.raw['metadata'] as { ownerReferences?: unknown } | undefined)?.ownerReferences;
-  if (!Array.isArray(owners)) return false;
-  return owners.some((o) => o !== null && typeof o === 'object' && (o as { controller?: unknown }).controller === true && present.has(`${(o as { kind?: unknown }).kind}\u0000${object.namespace}\u0000${(o as { name?: unknown }).name}`));
-}
-
-function isPlatformDefault(object: KubeObject): boolean {
-  const labels = (object.raw['metadata'] as { labels?: Record<string, unknown> } | undefined)?.labels;
-  return labels?.['kubernetes.io/bootstrapping'] === 'rbac-defaults' && object.apiVersion.startsWith('rbac.authorization.k8s.io/');
+  /** How encryption at rest was judged (etcd, the API server's configuration, or not at all) and what stayed unknown; absent under -n. */
+  encryptionAtRest?: EncryptionAtRest;
 }
 
 export async function runClusterScan(request: ClusterScanRequest): Promise<ClusterScanOutcome> {
@@ -83,12 +85,33 @@ export async function runClusterScan(request: ClusterScanRequest): Promise<Clust
     onProgress: (done, total) => request.onProgress?.('Reading resource types', done, total),
   });
   const collected = performance.now();
+  const diagnostics: Diagnostic[] = [...discovery.diagnostics, ...collection.diagnostics];
 
   let encryption: EncryptionReport | undefined;
   if (request.etcd !== undefined) {
     const { readEncryptionState } = await import('./encryption.ts');
-    encryption = await readEncryptionState(request.etcd);
+    try {
+      encryption = await readEncryptionState(request.etcd);
+    } catch (error) {
+      // Unreachable or not answering as etcd: judged from the API server's configuration instead.
+      // Mistakes in the flags (no https, unreadable certificate files) stay usage errors.
+      if (!isEtcdUnreachable(error)) throw error;
+      diagnostics.push({ level: 'error', code: error.code, message: `${error.message}; encryption at rest is judged from the API server's configuration instead`, location: { file: request.etcd.endpoint } });
+    }
   }
+  // The control plane lives in kube-system: under -n another namespace it was not read.
+  const seesControlPlane = request.namespace === undefined || request.namespace === CONTROL_PLANE_NAMESPACE;
+  const atRest = seesControlPlane
+    ? await readApiServerEncryption(client, collection.objects, {
+        file: request.encryptionConfig,
+        cwd: request.cwd,
+        provenByEtcd: encryption !== undefined,
+        podsUnreadable: collection.gaps.includes('/pods'),
+        clusterFile: file,
+      })
+    : undefined;
+  if (atRest !== undefined) diagnostics.push(...atRest.diagnostics);
+
   const activeClusterChecks = [...clusterChecks, ...(encryption === undefined ? [] : [encryptionCheck(encryption)])].filter((check) => !config.controls.disable.has(check.id));
   const settings: EvaluationSettings = {
     config,
@@ -98,36 +121,35 @@ export async function runClusterScan(request: ClusterScanRequest): Promise<Clust
   };
   const evaluator = createEvaluator(settings, { setChecks: activeClusterChecks, knownControls: new Set([...knownControlIds, ...clusterControlIds]) });
   const unit = evaluator.evaluate({ file, objects: collection.objects, diagnostics: [], read: true });
+  // EncryptionConfigurations read from a volume or a local copy: the catalog's encryption controls judge them.
+  const extra = (atRest?.units ?? []).map((u) => evaluator.evaluate(u));
   const crossObject = evaluator.evaluateSet();
 
   // Scope: what findings are kept. Objects out of scope were still evaluated (set checks relate them).
-  const excludedNamespaces = new Set(request.excludeNamespaces ?? DEFAULT_EXCLUDED_NAMESPACES);
-  const present = new Set(collection.objects.map((o) => `${o.kind}\u0000${o.namespace}\u0000${o.name}`));
-  const outOfScope = new Set<string>();
-  for (const object of collection.objects) {
-    // A Namespace object belongs to the namespace it is.
-    const namespace = object.kind === 'Namespace' && object.apiVersion === 'v1' ? object.name : object.namespace;
-    const inScope = request.namespace !== undefined ? namespace === request.namespace : namespace === null || !excludedNamespaces.has(namespace);
-    const skipped = !inScope || ownedByListed(object, present) || (!request.includeDefaults && isPlatformDefault(object));
-    if (skipped) outOfScope.add(`${object.kind}\u0000${object.namespace}\u0000${object.name}`);
-  }
+  const scope = createScope(collection.objects, {
+    namespace: request.namespace,
+    excludeNamespaces: request.excludeNamespaces ?? config.cluster?.excludeNamespaces ?? DEFAULT_EXCLUDED_NAMESPACES,
+    includeDefaults: request.includeDefaults ?? false,
+    controlPlanePods: new Set(controlPlanePods(collection.objects).map((pod) => objectKey(pod.kind, pod.namespace, pod.name))),
+    controlPlaneControls: CONTROL_PLANE_CONTROLS,
+  });
   const findings: Finding[] = [];
-  for (const finding of [...unit.findings, ...crossObject.findings]) {
-    if (!outOfScope.has(`${finding.object.kind}\u0000${finding.object.namespace}\u0000${finding.object.name}`)) findings.push(finding);
-  }
+  const dropped: Finding[] = [];
+  for (const finding of [...unit.findings, ...extra.flatMap((r) => r.findings), ...crossObject.findings]) (scope.keeps(finding) ? findings : dropped).push(finding);
   for (const finding of evaluator.suppressor.expired()) findings.push(finding);
   findings.sort(compareFindings);
   const analysed = performance.now();
 
-  const diagnostics = [...discovery.diagnostics, ...collection.diagnostics, ...evaluator.suppressor.diagnostics()];
+  diagnostics.push(...scope.notes(dropped, file), ...evaluator.suppressor.diagnostics());
   const errors = diagnostics.filter((d) => d.level === 'error').length;
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const finding of findings) bySeverity[finding.severity]++;
+  const suppressed = unit.suppressed + crossObject.suppressed + extra.reduce((n, r) => n + r.suppressed, 0);
   const report: ScanReport = {
     tool: { name: 'bulwark', version: request.toolVersion },
     findings,
     controls: [...selectChecks(settings.level, config.controls.disable), ...selectSetChecks(config.controls.disable), ...activeClusterChecks, ...scanControls],
-    summary: { objects: collection.objects.length - outOfScope.size, files: 1, findings: findings.length, bySeverity, suppressed: unit.suppressed + crossObject.suppressed, errors },
+    summary: { objects: collection.objects.length - scope.outOfScope + extra.reduce((n, r) => n + r.objects, 0), files: new Set([file, ...(atRest?.units ?? []).map((u) => u.file)]).size, findings: findings.length, bySeverity, suppressed, errors },
   };
   const failOn = request.failOn ?? config.failOn;
   let exitCode: 0 | 1 | 2 = 0;
@@ -140,7 +162,8 @@ export async function runClusterScan(request: ClusterScanRequest): Promise<Clust
     context: client.context,
     coverage: { listed: collection.listed, gaps: collection.gaps },
     timings: { connectMs: connected - started, collectMs: collected - connected, analysisMs: analysed - collected },
-    excluded: outOfScope.size,
+    excluded: scope.outOfScope,
     encryption,
+    ...(atRest === undefined ? {} : { encryptionAtRest: atRest.state }),
   };
 }

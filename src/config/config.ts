@@ -45,6 +45,11 @@ export interface Config {
   exceptions: readonly ConfigException[];
   /** What configurable checks read (`checks:`), with the opt-in controls of `controls.enable`. */
   checks: CheckOptions;
+  /** `cluster:` settings of `bulwark cluster scan`; absent: its defaults. */
+  cluster?: {
+    /** Namespace names or globs left out of findings (`--exclude-namespaces`); absent: the default list. */
+    excludeNamespaces?: readonly string[];
+  };
 }
 
 export const DEFAULT_PSS: Config['pss'] = { level: 'restricted', version: 'latest' };

@@ -1,5 +1,8 @@
 import { matchesGlob } from 'node:path';
 
+/** A namespace name (RFC 1123 label, at most 63 characters) or a glob of one with `*` and `?`. */
+export const NAMESPACE_GLOB = /^[a-z0-9*?]([-a-z0-9*?]{0,61}[a-z0-9*?])?$/;
+
 /**
  * Name globs for namespaces and object names: `*` is any run of characters (also none), `?` exactly
  * one; everything else is literal. Kubernetes names never contain `/`, so there is no segment logic,

@@ -41,10 +41,12 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   }
   if (absolute === null) return { config: defaultConfig(resolve(cwd)), file: null };
   const shown = displayPath(absolute, cwd);
-  // The schema library is loaded only when there is a file to validate: most scans have none.
-  const { parseConfig } = await import('./parse.ts');
-  const config = parseConfig(await readConfigText(absolute, shown), shown, options.knownControls, dirname(absolute));
-  return { config, file: shown };
+  // The schema library is loaded only for a file that it must explain: a valid file is read without it.
+  const { readConfig } = await import('./read.ts');
+  const read = readConfig(await readConfigText(absolute, shown), shown, options.knownControls, dirname(absolute));
+  if ('config' in read) return { config: read.config, file: shown };
+  const { validateWithSchema } = await import('./parse.ts');
+  return { config: validateWithSchema(read.refused, shown, options.knownControls, dirname(absolute)), file: shown };
 }
 
 /** The nearest configuration file at or above `start` (a directory, or a file whose directory is used). */

@@ -143,7 +143,7 @@ describe('parseConfig: validation errors', () => {
       '12:5 exceptions[0].expires: expected a date written YYYY-MM-DD (e.g. 2027-03-31); got "2027-02-30"',
       '15:5 exceptions[1].expires: expected a date written YYYY-MM-DD (e.g. 2027-03-31); got "2027-01-01T10:00"',
       '16:1 Exceptions: unknown key; did you mean "exceptions"?',
-      '17:1 colour: unknown key; expected one of: version, pss, failOn, exclude, controls, checks, exceptions',
+      '17:1 colour: unknown key; expected one of: version, pss, failOn, exclude, controls, checks, exceptions, cluster',
     ]);
   });
 
@@ -157,7 +157,7 @@ describe('parseConfig: validation errors', () => {
       assert.equal(
         error.toString(),
         'ci/.bulwark.yaml:2:1: failOn: expected a severity: info, low, medium, high, critical; got "hgh" (did you mean "high"?)\n' +
-          'ci/.bulwark.yaml:3:1: colour: unknown key; expected one of: version, pss, failOn, exclude, controls, checks, exceptions',
+          'ci/.bulwark.yaml:3:1: colour: unknown key; expected one of: version, pss, failOn, exclude, controls, checks, exceptions, cluster',
       );
     }
   });
@@ -356,5 +356,21 @@ describe('parseConfig: robustness', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('parseConfig: cluster.excludeNamespaces', () => {
+  it('reads names and globs; an empty list excludes nothing; absent keeps the default', () => {
+    assert.deepEqual(parseConfig('version: 1\ncluster:\n  excludeNamespaces: [kube-system, "monitoring-*"]\n', '.bulwark.yaml', known, '/repo').cluster, { excludeNamespaces: ['kube-system', 'monitoring-*'] });
+    assert.deepEqual(parseConfig('version: 1\ncluster: {excludeNamespaces: []}\n', '.bulwark.yaml', known, '/repo').cluster, { excludeNamespaces: [] });
+    assert.equal(parseConfig('version: 1\n', '.bulwark.yaml', known, '/repo').cluster, undefined);
+  });
+
+  it('refuses what cannot name a namespace, and misspelt keys, at their line', () => {
+    assert.deepEqual(problems('version: 1\ncluster:\n  excludeNamespaces: [Kube_System]\n'), [
+      '3:23 cluster.excludeNamespaces[0]: expected a namespace name or glob (lowercase letters, digits and "-", at most 63 characters; "*" and "?" as wildcards); got "Kube_System"',
+    ]);
+    assert.deepEqual(problems('version: 1\ncluster:\n  excludeNamespace: [a]\n'), ['3:3 cluster.excludeNamespace: unknown key; did you mean "excludeNamespaces"?']);
+    assert.deepEqual(problems('version: 1\ncluster:\n  excludeNamespaces: kube-system\n'), ['3:3 cluster.excludeNamespaces: expected a list of namespace names or globs; got "kube-system" (write [kube-system])']);
   });
 });

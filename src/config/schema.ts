@@ -1,16 +1,18 @@
 // The shape of `.bulwark.yaml`. Every field's error says what is expected and what was written, so
 // that a message read without the file open is enough to fix it; positions are added by parse.ts.
+// read.ts accepts exactly what this schema accepts, without loading the schema library; the rules
+// both need are shared from there.
 import { z } from 'zod';
 import { parseQuantity } from '../checks/compute/quantity.ts';
 import { parseRegistryPattern } from '../checks/distribute/registry-pattern.ts';
 import { SEVERITIES } from '../core/index.ts';
 import { isPssVersion, PSS_VERSIONS } from '../pss/version.ts';
 import { describeValue } from './describe.ts';
+import { NAMESPACE_GLOB } from './glob.ts';
+import { boundsInverted, CONFIG_FORMAT_VERSION, IMAGE_TAG, KIND, pathGlobProblem, toIsoDate } from './read.ts';
 import { suggest } from './suggest.ts';
 
-export { describeValue };
-
-export const CONFIG_FORMAT_VERSION = 1;
+export { CONFIG_FORMAT_VERSION, describeValue, toIsoDate };
 
 /** Error text for a field: `missing` when absent, otherwise what was expected and what was found. */
 function expected(what: string, hint?: (input: unknown) => string | undefined) {
@@ -60,43 +62,22 @@ const text = (what: string) =>
 
 const nameGlob = text('a name or a glob with * and ?');
 
+/** A namespace name (RFC 1123 label) or a glob of one; the same rule as `--exclude-namespaces`. */
+const namespaceGlob = z
+  .string({ error: expected('a namespace name or a glob with * and ?') })
+  .regex(NAMESPACE_GLOB, {
+    error: (issue) => `expected a namespace name or glob (lowercase letters, digits and "-", at most 63 characters; "*" and "?" as wildcards); got ${describeValue(issue.input)}`,
+  });
+
 const kind = z
   .string({ error: expected('a kind such as Deployment') })
-  .regex(/^[A-Za-z][A-Za-z0-9]*$/, { error: (issue) => `expected a kind such as Deployment; got ${describeValue(issue.input)}` });
+  .regex(KIND, { error: (issue) => `expected a kind such as Deployment; got ${describeValue(issue.input)}` });
 
 const pathGlob = text('a path glob').check((context) => {
   const glob = context.value;
-  const problem = glob.startsWith('/')
-    ? 'is absolute; write it relative to the directory of the configuration file'
-    : glob.split('/').includes('..')
-      ? 'leaves the directory of the configuration file; only files below it can be excluded'
-      : glob.includes('\\')
-        ? 'uses "\\"; separate directories with "/"'
-        : undefined;
+  const problem = pathGlobProblem(glob);
   if (problem) context.issues.push({ code: 'custom', input: glob, message: `path glob ${describeValue(glob)} ${problem}` });
 });
-
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/**
- * `YYYY-MM-DD`, as text or as the timestamp a YAML 1.1 parser may make of an unquoted date (midnight
- * UTC). A date with a time of day is refused: expiry is a whole day.
- */
-export function toIsoDate(value: unknown): string | undefined {
-  if (value instanceof Date) {
-    const time = value.getTime();
-    if (Number.isNaN(time) || time % 86_400_000 !== 0) return undefined;
-    const iso = value.toISOString();
-    return DATE.test(iso.slice(0, 10)) ? iso.slice(0, 10) : undefined;
-  }
-  if (typeof value !== 'string') return undefined;
-  const match = DATE.exec(value);
-  if (!match) return undefined;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined;
-  return value;
-}
 
 const expiryDate = z.unknown().transform((value, context) => {
   const date = toIsoDate(value);
@@ -131,7 +112,6 @@ const registry = z.string({ error: expected('a registry such as registry.example
   if (!result.ok) context.issues.push({ code: 'custom', input: context.value, message: result.message });
 });
 
-const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const imageTag = z
   .string({ error: expected('an image tag such as stable') })
   .regex(IMAGE_TAG, { error: (issue) => `expected an image tag (letters, digits, "_", "." and "-"); got ${describeValue(issue.input)}` });
@@ -160,9 +140,7 @@ function bounds(resource: string) {
         const min = context.value[`${section}Min`];
         const max = context.value[`${section}Max`];
         if (min === undefined || max === undefined) continue;
-        const low = parseQuantity(min);
-        const high = parseQuantity(max);
-        if (low.ok && high.ok && low.quantity.numerator * high.quantity.denominator > high.quantity.numerator * low.quantity.denominator) {
+        if (boundsInverted(min, max)) {
           context.issues.push({ code: 'custom', input: context.value, message: `${section}Min ${min} is above ${section}Max ${max}` });
         }
       }
@@ -232,6 +210,9 @@ export function configFileSchema(knownControls: ReadonlySet<string>) {
         )
         .optional(),
       exceptions: list(exception(knownControls), 'exceptions').optional(),
+      cluster: z
+        .strictObject({ excludeNamespaces: list(namespaceGlob, 'namespace names or globs').optional() }, mapping('excludeNamespaces'))
+        .optional(),
     },
     mapping('settings'),
   );

@@ -59,8 +59,9 @@ class BoundedBuffer {
     this.chunks.push(chunk);
     this.length += chunk.length;
   }
+  /** A copy: the chunks are views of larger buffers that must not stay alive with the file. */
   bytes(): Buffer {
-    return this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.length);
+    return Buffer.concat(this.chunks, this.length);
   }
 }
 

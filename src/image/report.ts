@@ -2,12 +2,14 @@ import { severityRank, type Severity } from '../core/index.ts';
 import { countBySeverity, SEVERITIES_DESCENDING } from '../report/model.ts';
 import { jsonFinding } from '../report/json.ts';
 import { displayWidth, terminalSafe } from '../report/terminal.ts';
+import { isVulnerabilityFinding, jsonVulnerability } from '../vuln/match/findings.ts';
 import type { InventoryPackage } from './inventory/package.ts';
 import type { ImageScanResult } from './scan.ts';
+import { formatImageSarif } from './sarif.ts';
 import { formatCycloneDx } from './sbom/cyclonedx.ts';
 import { formatSpdx } from './sbom/spdx.ts';
 
-export const IMAGE_FORMATS = ['table', 'json', 'cyclonedx', 'spdx'] as const;
+export const IMAGE_FORMATS = ['table', 'json', 'sarif', 'cyclonedx', 'spdx'] as const;
 export type ImageFormat = (typeof IMAGE_FORMATS)[number];
 
 export interface ImageRenderOptions {
@@ -53,7 +55,7 @@ export function formatImageJson(result: ImageScanResult, toolVersion: string): s
   return (
     `{\n  "schemaVersion": "1",\n  "tool": ${q({ name: 'bulwark', version: toolVersion })},\n` +
     `  "image": ${JSON.stringify(result.image, null, 2).replaceAll('\n', '\n  ')},\n` +
-    `  "findings": ${lines(result.findings.map((f) => ('vulnerability' in f ? { ...jsonFinding(f), vulnerability: f.vulnerability } : jsonFinding(f))))},\n` +
+    `  "findings": ${lines(result.findings.map((f) => (isVulnerabilityFinding(f) ? { ...jsonFinding(f), vulnerability: jsonVulnerability(f.vulnerability) } : jsonFinding(f))))},\n` +
     `  "packages": ${lines(result.packages.map(jsonPackage))},\n` +
     `  "problems": ${lines(result.problems)},\n` +
     `  "summary": ${JSON.stringify(summary, null, 2).replaceAll('\n', '\n  ')}\n}\n`
@@ -111,6 +113,8 @@ export function renderImageReport(result: ImageScanResult, format: ImageFormat, 
   switch (format) {
     case 'json':
       return formatImageJson(result, options.toolVersion);
+    case 'sarif':
+      return formatImageSarif(result, options);
     case 'cyclonedx':
       return formatCycloneDx(result, options);
     case 'spdx':

@@ -143,7 +143,7 @@ export async function scanImage(options: ImageScanOptions): Promise<ImageScanRes
   findings.sort((a, b) => compareFindings(a, b));
 
   let files = 0;
-  for (const [, node] of collector.fs.entries()) if (node.kind === 'file') files++;
+  for (const [, node] of collector.fs.nodes()) if (node.kind === 'file') files++;
   const result: ImageScanResult = {
     image: {
       name: image.name,

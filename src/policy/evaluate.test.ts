@@ -8,7 +8,7 @@ import { repoRoot } from '../../test/support/shared.ts';
 import { objectsFromYaml } from '../load/testing/objects.ts';
 import { kubeObject } from '../load/testing/yaml-arbitrary.ts';
 import { compilePolicySet } from './compile.ts';
-import { evaluatePolicySet, type PolicyEvaluationOptions } from './evaluate.ts';
+import { evaluatePolicyRequest, evaluatePolicySet, type PolicyEvaluationOptions } from './evaluate.ts';
 import { violationsToFindings } from './findings.ts';
 import { loadPolicySet } from './load.ts';
 
@@ -471,5 +471,100 @@ describe('fuzzing', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('evaluatePolicyRequest (the webhook)', () => {
+  const POLICIES = `${policy(
+    'keep-team',
+    `  matchConstraints:
+    resourceRules:
+      - {apiGroups: [""], apiVersions: [v1], operations: [UPDATE], resources: [configmaps]}
+  validations:
+    - expression: "!has(oldObject.metadata.labels) || !('team' in oldObject.metadata.labels) || (has(object.metadata.labels) && object.metadata.labels[?'team'] == oldObject.metadata.labels[?'team'])"
+      messageExpression: "'the team label may not change from ' + oldObject.metadata.labels['team']"
+`,
+  )}${policy(
+    'protected',
+    `  matchConstraints:
+    resourceRules:
+      - {apiGroups: [""], apiVersions: [v1], operations: [DELETE], resources: [configmaps]}
+    objectSelector: {matchLabels: {protected: "true"}}
+  validations:
+    - expression: "object == null && oldObject.metadata.name != ''"
+    - expression: "false"
+      message: protected objects may not be deleted
+`,
+  )}${policy(
+    'no-exec',
+    `  matchConstraints:
+    resourceRules:
+      - {apiGroups: [""], apiVersions: [v1], operations: [CONNECT], resources: [pods/exec]}
+  validations:
+    - expression: "request.subResource == 'exec' && object.kind == 'PodExecOptions' && request.name == 'web' && !object.stdin"
+      message: interactive exec is not allowed
+`,
+  )}${policy(
+    'ephemeral-only',
+    `  matchConstraints:
+    resourceRules:
+      - {apiGroups: [""], apiVersions: [v1], operations: ["*"], resources: ["pods/*"]}
+  validations:
+    - expression: "request.subResource == 'ephemeralcontainers'"
+`,
+  )}`;
+  const { set } = compilePolicySet(objectsFromYaml(POLICIES, 'policies.yaml'));
+  const configMap = (team: string, extra: Record<string, string> = {}) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'shop', labels: { team, ...extra } }, data: { a: '1' } });
+  const subject = (raw: Record<string, unknown>) => ({
+    apiVersion: String(raw['apiVersion']),
+    kind: String(raw['kind']),
+    namespace: 'shop',
+    name: String((raw['metadata'] as Record<string, unknown> | undefined)?.['name'] ?? 'web'),
+    raw,
+    source: { file: 'admission', document: 0, line: 0, column: 0 },
+    positions: { locate: () => ({ line: 0, column: 0 }) },
+  });
+  const info = (kind: string, resource: string) => ({ group: '', version: 'v1', kind, resource, namespaced: true, source: 'builtin' as const });
+  const request = (operation: string, subResource = '', name = 'cm') => ({ operation, subResource, name, namespace: 'shop', userInfo: { username: 'alice' } });
+  const messages = (result: ReturnType<typeof evaluatePolicyRequest>) => result.violations.map((v) => `${v.policy}: ${v.message}`);
+
+  it('UPDATE sees oldObject: a label change is refused, another change is admitted', () => {
+    const old = configMap('a');
+    const changed = evaluatePolicyRequest(set, { subject: subject(configMap('b')), info: info('ConfigMap', 'configmaps'), subResource: '', operation: 'UPDATE', object: configMap('b'), oldObject: old, request: request('UPDATE') });
+    assert.deepEqual(messages(changed), ['keep-team: the team label may not change from a']);
+    const same = evaluatePolicyRequest(set, { subject: subject(configMap('a')), info: info('ConfigMap', 'configmaps'), subResource: '', operation: 'UPDATE', object: { ...configMap('a'), data: { a: '2' } }, oldObject: old, request: request('UPDATE') });
+    assert.deepEqual(messages(same), []);
+    const create = evaluatePolicyRequest(set, { subject: subject(configMap('b')), info: info('ConfigMap', 'configmaps'), subResource: '', operation: 'CREATE', object: configMap('b'), oldObject: null, request: request('CREATE') });
+    assert.deepEqual(messages(create), [], 'the policy names UPDATE only');
+  });
+
+  it('DELETE: object is null, the objectSelector is matched against the old object', () => {
+    const old = configMap('a', { protected: 'true' });
+    const refused = evaluatePolicyRequest(set, { subject: subject(old), info: info('ConfigMap', 'configmaps'), subResource: '', operation: 'DELETE', object: null, oldObject: old, request: request('DELETE') });
+    assert.deepEqual(messages(refused), ['protected: protected objects may not be deleted']);
+    const plain = configMap('a');
+    assert.deepEqual(messages(evaluatePolicyRequest(set, { subject: subject(plain), info: info('ConfigMap', 'configmaps'), subResource: '', operation: 'DELETE', object: null, oldObject: plain, request: request('DELETE') })), []);
+  });
+
+  it('CONNECT on a subresource: the options are the object, resource rules name pods/exec', () => {
+    const options = (stdin: boolean) => ({ apiVersion: 'v1', kind: 'PodExecOptions', stdin, command: ['sh'] });
+    const connect = (stdin: boolean) =>
+      evaluatePolicyRequest(set, { subject: subject(options(stdin)), info: info('PodExecOptions', 'pods'), subResource: 'exec', operation: 'CONNECT', object: options(stdin), oldObject: null, request: request('CONNECT', 'exec', 'web') });
+    assert.deepEqual(messages(connect(true)), ["ephemeral-only: failed expression: request.subResource == 'ephemeralcontainers'", 'no-exec: interactive exec is not allowed']);
+    assert.deepEqual(messages(connect(false)), ["ephemeral-only: failed expression: request.subResource == 'ephemeralcontainers'"]);
+    // `pods/*` names every subresource of pods, never pods itself.
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'shop' }, spec: { containers: [] } };
+    assert.deepEqual(messages(evaluatePolicyRequest(set, { subject: subject(pod), info: info('Pod', 'pods'), subResource: '', operation: 'CREATE', object: pod, oldObject: null, request: request('CREATE', '', 'web') })), []);
+    assert.deepEqual(messages(evaluatePolicyRequest(set, { subject: subject(pod), info: info('Pod', 'pods'), subResource: 'ephemeralcontainers', operation: 'UPDATE', object: pod, oldObject: pod, request: request('UPDATE', 'ephemeralcontainers', 'web') })), []);
+  });
+
+  it('matches as the whole-set evaluation does for a CREATE', () => {
+    const objects = objectsFromYaml(`${deployment('web', 'shop')}${deployment('api', 'other')}`, 'objects.yaml');
+    const policies = compilePolicySet(objectsFromYaml(policy('replicas', `${DEPLOYMENTS_RULE}  validations:\n    - expression: "object.spec.replicas < 3"\n`), 'p.yaml')).set;
+    const whole = evaluatePolicySet(policies, objects);
+    for (const object of objects) {
+      const one = evaluatePolicyRequest(policies, { subject: object, info: { group: 'apps', version: 'v1', kind: 'Deployment', resource: 'deployments', namespaced: true, source: 'builtin' }, subResource: '', operation: 'CREATE', object: object.raw, oldObject: null, request: {} });
+      assert.deepEqual(one.violations.map((v) => v.message), whole.violations.filter((v) => v.object === object).map((v) => v.message));
+    }
   });
 });

@@ -1,14 +1,17 @@
-// Evaluates a compiled policy set over objects the way the API server admits them: for each
-// object, each policy whose matchConstraints match, each binding of that policy whose
-// matchResources match (or, offline, an implicit binding to everything with Deny when a policy has
-// none), each param the binding selects: matchConditions, then validations with lazily evaluated
-// variables, then audit annotations; errors go by the policy's failurePolicy.
+// Evaluates a compiled policy set the way the API server admits requests: for each request, each
+// policy whose matchConstraints match, each binding of that policy whose matchResources match (or,
+// offline, an implicit binding to everything with Deny when a policy has none), each param the
+// binding selects: matchConditions, then validations with lazily evaluated variables, then audit
+// annotations; errors go by the policy's failurePolicy. A scan evaluates each object as a CREATE of
+// it; the admission webhook evaluates the request it received (UPDATE with its old object, DELETE,
+// CONNECT, subresources). What depends only on the policy set (expression plans, which policies a
+// kind and operation can match) is computed once per set and kept with it.
 import { celError, type CelValue } from '@bufbuild/cel';
 import type { Area, Diagnostic, FieldPath, KubeObject, Severity } from '../core/index.ts';
 import { AUTHORIZER, Budget, evaluate, lazyMap, prepareActivation, type CelProgram, type Evaluation, type PreparedActivation } from './cel/index.ts';
-import { matchesResources, type MatchTarget } from './match.ts';
+import { matchesResources, matchesRules, matchesSelectors, rulesNameObjects, type MatchTarget } from './match.ts';
 import type { CompiledBinding, CompiledPolicy, PolicySet, ValidationAction } from './model.ts';
-import { ResourceMapper, splitApiVersion } from './resources.ts';
+import { ResourceMapper, splitApiVersion, type ResourceInfo } from './resources.ts';
 import { labelsOf, matchesLabels } from './selector.ts';
 
 /** The API server's runtime cost budget for one policy on one request (celconfig.RuntimeCELCostBudget). */
@@ -88,6 +91,25 @@ export interface PolicyEvaluation {
 const IMPLICIT_ACTIONS: readonly ValidationAction[] = ['Deny'];
 const NO_VARIABLES = lazyMap([], () => null);
 
+export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
+
+/** One admission request, as the API server presents it to policies. */
+export interface PolicyRequest {
+  /** Names the request in violations and results: kind, namespace, name, where it came from. */
+  subject: KubeObject;
+  /** The request's kind and resource (for CONNECT the options kind, e.g. PodExecOptions, on pods). */
+  info: ResourceInfo;
+  /** '' for the resource itself; `ephemeralcontainers`, `exec`, `status`… */
+  subResource: string;
+  operation: AdmissionOperation;
+  /** `object`: the new object (CREATE, UPDATE), the options (CONNECT), null on DELETE. */
+  object: Record<string, unknown> | null;
+  /** `oldObject`: the stored object on UPDATE and DELETE, else null. */
+  oldObject: Record<string, unknown> | null;
+  /** `request`: the AdmissionRequest as the webhook received it. */
+  request: Record<string, unknown>;
+}
+
 interface Lookup {
   mapper: ResourceMapper;
   namespaces: Map<string, KubeObject>;
@@ -96,7 +118,7 @@ interface Lookup {
 }
 
 function buildLookup(set: PolicySet, objects: readonly KubeObject[]): Lookup {
-  const all = [...set.resources, ...objects];
+  const all = set.resources.length === 0 ? objects : [...set.resources, ...objects];
   const seen = new Set<string>();
   const namespaces = new Map<string, KubeObject>();
   const byKind = new Map<string, KubeObject[]>();
@@ -114,82 +136,186 @@ function buildLookup(set: PolicySet, objects: readonly KubeObject[]): Lookup {
   return { mapper: new ResourceMapper(all), namespaces, byKind };
 }
 
-export function evaluatePolicySet(set: PolicySet, objects: readonly KubeObject[], options: PolicyEvaluationOptions = {}): PolicyEvaluation {
-  const lookup = buildLookup(set, objects);
-  const out: PolicyEvaluation = { violations: [], auditAnnotations: [], results: [], diagnostics: [], evaluations: 0 };
+/** What evaluating a policy needs beyond its expressions, computed once per policy. */
+interface PolicyPlan {
+  policy: CompiledPolicy;
+  /** The admission variables its expressions read; the others are not built. */
+  needs: ReadonlySet<string>;
+  variableNames: readonly string[];
+  variablePrograms: ReadonlyMap<string, CelProgram>;
+  bindings: readonly (CompiledBinding | null)[];
+  /** Its resource rules name objects (resourceNames): they are matched per object, not per kind. */
+  byName: boolean;
+}
+
+/** The plans of a policy set and which policies each kind of request can match, kept with the set. */
+interface SetPlan {
+  plans: readonly PolicyPlan[];
+  /** `group/version/resource/subresource/namespaced/operation` → the plans whose rules match it. */
+  candidates: Map<string, readonly PolicyPlan[]>;
+}
+
+const setPlans = new WeakMap<PolicySet, SetPlan>();
+/** Kinds of request a long-running webhook may see are bounded in practice; the cache is anyway. */
+const MAX_CANDIDATE_KEYS = 4096;
+
+function setPlanOf(set: PolicySet): SetPlan {
+  let plan = setPlans.get(set);
+  if (plan !== undefined) return plan;
   const bindingsByPolicy = new Map<string, CompiledBinding[]>();
   for (const binding of set.bindings) {
     let list = bindingsByPolicy.get(binding.policyName);
     if (list === undefined) bindingsByPolicy.set(binding.policyName, (list = []));
     list.push(binding);
   }
-  const noted = new Set<string>();
-  const note = (key: string, object: KubeObject, message: string): void => {
-    if (noted.has(key)) return;
-    noted.add(key);
-    out.diagnostics.push({ level: 'note', message, location: { file: object.source.file, line: object.source.line, column: object.source.column } });
-  };
-  const runner = new Runner(options, out);
-  const plans = set.policies.map(planOf);
-  // Namespace labels and views are shared by every object of a namespace.
-  const namespaceLabelsCache = new Map<string, Record<string, string>>();
-  const namespaceViews = new Map<string, Record<string, unknown>>();
-  const labelsOfNamespace = (name: string): Record<string, string> => {
-    let labels = namespaceLabelsCache.get(name);
-    if (labels === undefined) {
-      const found = lookup.namespaces.get(name);
-      labels = { ...(found === undefined ? {} : labelsOf(found.raw)), 'kubernetes.io/metadata.name': name };
-      namespaceLabelsCache.set(name, labels);
-    }
-    return labels;
-  };
+  plan = { plans: set.policies.map((policy) => planOf(policy, bindingsByPolicy.get(policy.name) ?? IMPLICIT_BINDINGS)), candidates: new Map() };
+  setPlans.set(set, plan);
+  return plan;
+}
 
+/** The plans whose resource rules can match this kind of request (selectors are checked per object). */
+function candidatesFor(plan: SetPlan, target: MatchTarget): readonly PolicyPlan[] {
+  const { info } = target;
+  const key = `${info.group}/${info.version}/${info.resource}/${target.subResource}/${info.namespaced}/${target.operation}`;
+  let found = plan.candidates.get(key);
+  if (found === undefined) {
+    found = plan.plans.filter((p) => p.byName || matchesRules(p.policy.match, target));
+    if (plan.candidates.size >= MAX_CANDIDATE_KEYS) plan.candidates.clear();
+    plan.candidates.set(key, found);
+  }
+  return found;
+}
+
+/** Every object as a CREATE of it, the way `scan --policy` and `policy test` see manifests. */
+export function evaluatePolicySet(set: PolicySet, objects: readonly KubeObject[], options: PolicyEvaluationOptions = {}): PolicyEvaluation {
+  const lookup = buildLookup(set, objects);
+  const evaluator = new SetEvaluator(set, lookup, options);
   for (const object of objects) {
     const info = lookup.mapper.describe(object.apiVersion, object.kind);
     const namespace = info.namespaced ? object.namespace : null;
-    let namespaceLabels: Record<string, string> | null = null;
-    if (info.kind === 'Namespace' && info.group === '') {
-      namespaceLabels = { ...labelsOf(object.raw), 'kubernetes.io/metadata.name': object.name };
-    } else if (info.namespaced) {
-      namespaceLabels = namespace === null ? {} : labelsOfNamespace(namespace);
-    }
-    const target: MatchTarget = { info, name: object.name, operation: 'CREATE', labels: labelsOf(object.raw), namespaceLabels };
     let request: Record<string, unknown> | undefined;
+    evaluator.evaluate(
+      object,
+      { info, subResource: '', name: object.name, operation: 'CREATE', labels: labelsOf(object.raw), oldLabels: null, namespaceLabels: evaluator.namespaceLabelsFor(object, info, namespace) },
+      {
+        object: object.raw,
+        oldObject: null,
+        namespace,
+        request: () => (request ??= requestView(object, info, namespace, options.userInfo)),
+      },
+    );
+  }
+  return evaluator.out;
+}
+
+/**
+ * One admission request. `context` holds what the evaluation may look up besides the policy set's
+ * own resources: the request's Namespace (for namespaceObject and namespaceSelector), params.
+ */
+export function evaluatePolicyRequest(set: PolicySet, request: PolicyRequest, context: readonly KubeObject[] = [], options: PolicyEvaluationOptions = {}): PolicyEvaluation {
+  const lookup = buildLookup(set, context);
+  const evaluator = new SetEvaluator(set, lookup, options);
+  const { subject, info } = request;
+  const namespace = info.namespaced ? subject.namespace : null;
+  const labels = request.object === null || request.operation === 'CONNECT' ? (request.oldObject === null ? {} : labelsOf(request.oldObject)) : labelsOf(request.object);
+  const oldLabels = request.operation === 'UPDATE' && request.oldObject !== null ? labelsOf(request.oldObject) : null;
+  evaluator.evaluate(
+    subject,
+    { info, subResource: request.subResource, name: subject.name, operation: request.operation, labels, oldLabels, namespaceLabels: evaluator.namespaceLabelsFor(subject, info, namespace) },
+    { object: request.object, oldObject: request.oldObject, namespace, request: () => request.request },
+  );
+  return evaluator.out;
+}
+
+/** The CEL-visible side of one request. */
+interface Inputs {
+  object: Record<string, unknown> | null;
+  oldObject: Record<string, unknown> | null;
+  namespace: string | null;
+  request(): Record<string, unknown>;
+}
+
+class SetEvaluator {
+  readonly out: PolicyEvaluation = { violations: [], auditAnnotations: [], results: [], diagnostics: [], evaluations: 0 };
+  private readonly plan: SetPlan;
+  private readonly lookup: Lookup;
+  private readonly options: PolicyEvaluationOptions;
+  private readonly runner: Runner;
+  private readonly noted = new Set<string>();
+  // Namespace labels and views are shared by every object of a namespace.
+  private readonly namespaceLabelsCache = new Map<string, Record<string, string>>();
+  private readonly namespaceViews = new Map<string, Record<string, unknown>>();
+
+  constructor(set: PolicySet, lookup: Lookup, options: PolicyEvaluationOptions) {
+    this.plan = setPlanOf(set);
+    this.lookup = lookup;
+    this.options = options;
+    this.runner = new Runner(options, this.out);
+  }
+
+  private labelsOfNamespace(name: string): Record<string, string> {
+    let labels = this.namespaceLabelsCache.get(name);
+    if (labels === undefined) {
+      const found = this.lookup.namespaces.get(name);
+      labels = { ...(found === undefined ? {} : labelsOf(found.raw)), 'kubernetes.io/metadata.name': name };
+      this.namespaceLabelsCache.set(name, labels);
+    }
+    return labels;
+  }
+
+  /** What a namespaceSelector is matched against for this object (see MatchTarget). */
+  namespaceLabelsFor(object: KubeObject, info: ResourceInfo, namespace: string | null): Record<string, string> | null {
+    if (info.kind === 'Namespace' && info.group === '') return { ...labelsOf(object.raw), 'kubernetes.io/metadata.name': object.name };
+    if (info.namespaced) return namespace === null ? {} : this.labelsOfNamespace(namespace);
+    return null;
+  }
+
+  private note(key: string, object: KubeObject, message: string): void {
+    if (this.noted.has(key)) return;
+    this.noted.add(key);
+    this.out.diagnostics.push({ level: 'note', message, location: { file: object.source.file, line: object.source.line, column: object.source.column } });
+  }
+
+  evaluate(object: KubeObject, target: MatchTarget, inputs: Inputs): void {
+    const { options, out, lookup } = this;
+    const { namespace } = inputs;
     const context: ObjectContext = {
       object,
-      namespaceObject(): Record<string, unknown> | null {
+      inputs,
+      namespaceObject: () => {
         if (namespace === null) return null;
-        let view = namespaceViews.get(namespace);
-        if (view === undefined) namespaceViews.set(namespace, (view = namespaceView(namespace, lookup.namespaces.get(namespace), labelsOfNamespace(namespace))));
+        let view = this.namespaceViews.get(namespace);
+        if (view === undefined) this.namespaceViews.set(namespace, (view = namespaceView(namespace, lookup.namespaces.get(namespace), this.labelsOfNamespace(namespace))));
         return view;
       },
-      request: () => (request ??= requestView(object, info, namespace, options.userInfo)),
     };
-
-    for (let p = 0; p < set.policies.length; p++) {
-      const policy = set.policies[p]!;
-      if (!matchesResources(policy.match, target)) {
+    // Policy tests want a result for every policy, matched or not; everyone else only the matches.
+    const plans = options.collectResults ? this.plan.plans : candidatesFor(this.plan, target);
+    for (let p = 0; p < plans.length; p++) {
+      const plan = plans[p]!;
+      const { policy } = plan;
+      const matched = options.collectResults || plan.byName ? matchesResources(policy.match, target) : matchesSelectors(policy.match, target);
+      if (!matched) {
         if (options.collectResults) out.results.push({ object, policy: policy.name, outcome: 'skip', messages: [] });
         continue;
       }
-      const bindings: readonly (CompiledBinding | null)[] = bindingsByPolicy.get(policy.name) ?? IMPLICIT_BINDINGS;
       const before = out.violations.length;
       let evaluated = false;
-      for (const binding of bindings) {
+      for (const binding of plan.bindings) {
         if (binding?.match != null && !matchesResources(binding.match, target)) continue;
         const actions = binding?.actions ?? IMPLICIT_ACTIONS;
-        const params = resolveParams(policy, binding, object, info.namespaced, lookup);
+        const params = resolveParams(policy, binding, object, target.info.namespaced, lookup);
         if (params.kind === 'error') {
-          if (policy.failurePolicy === 'Fail') runner.violation(policy, binding, null, object, actions, null, 'error', [], params.message, 'Invalid');
+          if (policy.failurePolicy === 'Fail') this.runner.violation(policy, binding, null, object, actions, null, 'error', [], params.message, 'Invalid');
           continue;
         }
         if (params.kind === 'none') {
-          if (binding === null) note(`params:${policy.name}`, policy.object, `policy "${policy.name}" has paramKind ${policy.paramKind!.kind} but no binding and no ${policy.paramKind!.kind} objects were found; it was not evaluated`);
+          if (binding === null) this.note(`params:${policy.name}`, policy.object, `policy "${policy.name}" has paramKind ${policy.paramKind!.kind} but no binding and no ${policy.paramKind!.kind} objects were found; it was not evaluated`);
           continue;
         }
         for (const param of params.objects) {
           out.evaluations++;
-          if (runner.run(policy, plans[p]!, binding, param, context, actions)) evaluated = true;
+          if (this.runner.run(policy, plan, binding, param, context, actions)) evaluated = true;
         }
       }
       if (options.collectResults) {
@@ -199,7 +325,6 @@ export function evaluatePolicySet(set: PolicySet, objects: readonly KubeObject[]
       }
     }
   }
-  return out;
 }
 
 type Params = { kind: 'objects'; objects: readonly (KubeObject | null)[] } | { kind: 'none' } | { kind: 'error'; message: string };
@@ -207,15 +332,7 @@ type Params = { kind: 'objects'; objects: readonly (KubeObject | null)[] } | { k
 const NO_PARAMS: Params = { kind: 'objects', objects: [null] };
 const IMPLICIT_BINDINGS: readonly null[] = [null];
 
-/** What evaluating a policy needs beyond its expressions, computed once per policy. */
-interface PolicyPlan {
-  /** The admission variables its expressions read; the others are not built. */
-  needs: ReadonlySet<string>;
-  variableNames: readonly string[];
-  variablePrograms: ReadonlyMap<string, CelProgram>;
-}
-
-function planOf(policy: CompiledPolicy): PolicyPlan {
+function planOf(policy: CompiledPolicy, bindings: readonly (CompiledBinding | null)[]): PolicyPlan {
   const programs: CelProgram[] = [
     ...policy.matchConditions.map((c) => c.expression.program),
     ...policy.variables.map((v) => v.expression.program),
@@ -225,17 +342,20 @@ function planOf(policy: CompiledPolicy): PolicyPlan {
   const needs = new Set<string>();
   for (const program of programs) for (const name of program.references) needs.add(name);
   return {
+    policy,
     needs,
     variableNames: policy.variables.map((v) => v.name),
     variablePrograms: new Map(policy.variables.map((v) => [v.name, v.expression.program])),
+    bindings,
+    byName: rulesNameObjects(policy.match),
   };
 }
 
 /** The object under evaluation and the views of it built only when an expression reads them. */
 interface ObjectContext {
   object: KubeObject;
+  inputs: Inputs;
   namespaceObject(): Record<string, unknown> | null;
-  request(): Record<string, unknown>;
 }
 
 function resolveParams(policy: CompiledPolicy, binding: CompiledBinding | null, object: KubeObject, objectNamespaced: boolean, lookup: Lookup): Params {
@@ -362,12 +482,13 @@ class Runner {
     };
 
     // One activation for the whole run; the checker keeps `variables` out of match conditions.
-    const values: Record<string, unknown> = { object: object.raw };
+    const { inputs } = context;
+    const values: Record<string, unknown> = { object: inputs.object };
     const { needs } = plan;
-    if (needs.has('oldObject')) values.oldObject = null;
+    if (needs.has('oldObject')) values.oldObject = inputs.oldObject;
     if (needs.has('params')) values.params = param?.raw ?? null;
     if (needs.has('namespaceObject')) values.namespaceObject = context.namespaceObject();
-    if (needs.has('request')) values.request = context.request();
+    if (needs.has('request')) values.request = inputs.request();
     if (needs.has('authorizer')) values.authorizer = AUTHORIZER;
     let activation: PreparedActivation;
     if (plan.variableNames.length > 0) {

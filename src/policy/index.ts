@@ -4,11 +4,14 @@
 export { compilePolicySet, isPolicyObject, ANNOTATION_AREA, ANNOTATION_REMEDIATION, ANNOTATION_SEVERITY, ANNOTATION_TITLE, type CompiledPolicySet } from './compile.ts';
 export {
   DEFAULT_RUNTIME_BUDGET,
+  evaluatePolicyRequest,
   evaluatePolicySet,
+  type AdmissionOperation,
   type PolicyAuditAnnotation,
   type PolicyEvaluation,
   type PolicyEvaluationOptions,
   type PolicyOutcome,
+  type PolicyRequest,
   type PolicyResult,
   type PolicyViolation,
   type UserInfo,

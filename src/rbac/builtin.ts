@@ -141,3 +141,15 @@ export function isBuiltinRoleName(namespace: string | null, name: string): boole
   if (namespace !== 'kube-system' && namespace !== 'kube-public') return false;
   return name.startsWith('system:') || name.startsWith('kubeadm:') || name === 'extension-apiserver-authentication-reader';
 }
+
+/**
+ * Whether an RBAC object is one the API server's bootstrap policy creates in every cluster (labelled
+ * `kubernetes.io/bootstrapping: rbac-defaults`): discovery and self-review grants to every identity, the
+ * controllers' own roles. Live audits judge what someone added, not the platform's defaults.
+ */
+export function isBootstrapPolicy(object: { readonly apiVersion: string; readonly raw: Readonly<Record<string, unknown>> }): boolean {
+  if (!object.apiVersion.startsWith('rbac.authorization.k8s.io/')) return false;
+  const metadata = object.raw['metadata'];
+  const labels = typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, unknown>)['labels'] : undefined;
+  return typeof labels === 'object' && labels !== null && (labels as Record<string, unknown>)['kubernetes.io/bootstrapping'] === 'rbac-defaults';
+}

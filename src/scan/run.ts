@@ -9,7 +9,7 @@ import { compareFindings } from '../engine/run.ts';
 import { discoverInputs, STDIN, streamInputs } from '../load/index.ts';
 import { parsePssVersion } from '../pss/version.ts';
 import type { ScanReport } from '../report/index.ts';
-import { buildThreatModel, type ThreatModel } from '../report/threat-model.ts';
+import type { ThreatModel } from '../report/threat-model.ts';
 import { THREAT_MODEL_KINDS, threatPaths } from '../checks/develop/threat-model.ts';
 import { createEvaluator, type EvaluationSettings, type UnitResult } from './evaluate.ts';
 import { evaluateFiles, workerCount } from './parallel.ts';
@@ -128,7 +128,10 @@ export async function runScan(request: ScanRequest): Promise<ScanOutcome> {
   let exitCode: 0 | 1 | 2 = 0;
   if (errors > 0) exitCode = 2;
   else if (failOn !== undefined && findings.some((f) => severityRank(f.severity) >= severityRank(failOn))) exitCode = 1;
-  const threatModel = request.threatModel ? buildThreatModel(threatPaths(evaluator.objectSet()), findings, request.toolVersion) : undefined;
+  // The view's module is loaded only when it is asked for.
+  const threatModel = request.threatModel
+    ? (await import('../report/threat-model.ts')).buildThreatModel(threatPaths(evaluator.objectSet()), findings, request.toolVersion)
+    : undefined;
   return { report, diagnostics, exitCode, threatModel };
 }
 

@@ -32,22 +32,25 @@ export { parseEnvelope, preAuthEncoding, serializeEnvelope, type DsseEnvelope } 
 export { parseStatement, predicateTypeUri, predicateTypes, buildStatement, INTOTO_PAYLOAD_TYPE, COSIGN_SIGN_PREDICATE, type Statement } from './formats/intoto.ts';
 export { parseSimpleSigning, buildSimpleSigning, type SimpleSigningPayload } from './formats/simple-signing.ts';
 export { parseTrustedRoot, publicGoodTrustedRoot, type SigstoreTrust } from './formats/trusted-root.ts';
+export { parseRekorBundle, rekorAnnotation, type RekorBundle } from './formats/rekor-bundle.ts';
 
-export { Registry, type RegistryOptions } from './oci/registry.ts';
+export { RegistryClient, type RegistryClientOptions } from '../image/registry/client.ts';
 
 export { checkAuthority, describeSigner, type Authority, type Signer } from './verify/authority.ts';
 export type { ImageArtifacts, ClassicSignature, ClassicAttestation, AttachedBundle } from './verify/artifacts.ts';
 export { verifyImageSignatures, type ImagePolicy, type ImageVerification, type AttestationRequirement, type VerifiedSignature, type VerifiedAttestation } from './verify/image.ts';
 export { verifyBundle, type Evidence } from './verify/bundle.ts';
+export { verifyClassicSignature, verifyClassicAttestation, type ClassicCandidate } from './verify/classic.ts';
 export { verifyBlob, type BlobVerification } from './verify/blob.ts';
 export type { PredicateCondition } from './verify/conditions.ts';
 export { fetchImageArtifacts, type FetchTarget } from './verify/fetch.ts';
 export { VerificationCache, type CacheOptions } from './verify/cache.ts';
-export { ImageVerifier, RegistryPool, type ImageVerifierOptions } from './verify/verifier.ts';
+export { ImageVerifier, RegistryPool, type ImageVerifierOptions, type RegistryOptions } from './verify/verifier.ts';
 
 export { loadTrustPolicy, parseTrustPolicy, decide, type TrustPolicy, type PolicyDecision } from './policy/load.ts';
 export { verifyWithPolicy, type PolicyOutcome } from './policy/enforce.ts';
 
-export { signingIdentity, type SigningIdentity } from './sign/identity.ts';
+export { signingIdentity, type SigningIdentity, type KeylessOptions } from './sign/identity.ts';
+export { loadSigningIdentity, IDENTITY_TOKEN_ENV, type SignerFlags } from './sign/load.ts';
 export { signBlob, signEnvelope, signEnvelopeBundle } from './sign/blob.ts';
 export { signImage, attestImage, type SignLayout, type SignResult } from './sign/image.ts';

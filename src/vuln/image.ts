@@ -3,7 +3,7 @@
 import { BulwarkError, isSeverity, severityRank, type Severity } from '../core/index.ts';
 import type { ImageScanResult } from '../image/scan.ts';
 import { DEFAULT_MAX_AGE_MS, parseDuration } from './db/paths.ts';
-import { dbStatus, staleWarnings } from './db/status.ts';
+import { dbFreshness, staleWarnings } from './db/status.ts';
 import { VulnDb } from './db/store.ts';
 import { vulnerabilityFindings } from './match/findings.ts';
 import { matchPackages } from './match/match.ts';
@@ -34,7 +34,7 @@ export async function addVulnerabilities(result: ImageScanResult, options: Image
   const vex = await Promise.all((options.vex ?? []).map((file) => readVex(file)));
   const db = VulnDb.open(options.db, { readOnly: true });
   try {
-    for (const warning of staleWarnings(dbStatus(db, options.now ?? new Date(), maxAgeMs))) {
+    for (const warning of staleWarnings(dbFreshness(db, options.now ?? new Date(), maxAgeMs))) {
       result.problems.push({ level: 'warning', code: 'vuln-db-stale', message: warning });
     }
     const matched = matchPackages(db, result.packages);
@@ -44,7 +44,8 @@ export async function addVulnerabilities(result: ImageScanResult, options: Image
     );
     const report = vulnerabilityFindings(matched.matches, { object, ignoreUnfixed: options.ignoreUnfixed, severities, vex, vexContext: { imageIds } });
     for (const problem of matched.problems) {
-      result.problems.push({ level: 'note', code: 'vuln-unevaluable', message: `${problem.package}: ${problem.message}` });
+      const code = problem.reason === 'git-range' ? 'vuln-skipped-git-range' : 'vuln-unevaluable';
+      result.problems.push({ level: 'note', code, message: `${problem.package}: ${problem.message}` });
     }
     if (report.suppressed > 0) {
       result.problems.push({ level: 'note', code: 'vuln-vex', message: `${report.suppressed} vulnerabilities hidden by VEX statements` });

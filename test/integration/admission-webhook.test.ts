@@ -107,6 +107,32 @@ describe('bulwark admission with a real kube-apiserver', () => {
       );
       config.push('signatures: {trustPolicy: trust.yaml, timeoutMs: 2000}');
     }
+    // CEL policies that need the old object (UPDATE) or see a DELETE, served by /validate/policies.
+    writeFileSync(
+      join(dir, 'policies.yaml'),
+      `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: keep-team}
+spec:
+  matchConstraints:
+    resourceRules: [{apiGroups: [""], apiVersions: [v1], operations: [UPDATE], resources: [configmaps]}]
+  validations:
+    - expression: "oldObject.metadata.labels[?'team'] == object.metadata.labels[?'team']"
+      messageExpression: "'the team label may not change from ' + oldObject.metadata.labels[?'team'].orValue('none')"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: protected}
+spec:
+  matchConstraints:
+    resourceRules: [{apiGroups: [""], apiVersions: [v1], operations: [DELETE], resources: [configmaps]}]
+    objectSelector: {matchLabels: {protected: "true"}}
+  validations:
+    - expression: "object == null && oldObject.metadata.labels['protected'] != 'true'"
+      message: protected objects may not be deleted
+`,
+    );
+    config.push('policies: {paths: [policies.yaml]}');
     writeFileSync(join(dir, 'admission.yaml'), `${config.join('\n')}\n`);
     pki = await webhookCertificates(['127.0.0.1']);
     writeFileSync(join(dir, 'tls.crt'), pki.cert);
@@ -160,6 +186,7 @@ describe('bulwark admission with a real kube-apiserver', () => {
         webhooks: [
           { name: 'pods.validate.bulwark.dev', ...common, clientConfig: { url: `https://127.0.0.1:${port}/validate`, caBundle }, rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['pods', 'pods/ephemeralcontainers'] }] },
           { name: 'workloads.validate.bulwark.dev', ...common, clientConfig: { url: `https://127.0.0.1:${port}/validate`, caBundle }, rules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['deployments'] }] },
+          { name: 'policies.validate.bulwark.dev', ...common, clientConfig: { url: `https://127.0.0.1:${port}/validate/policies`, caBundle }, rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['UPDATE', 'DELETE'], resources: ['configmaps'] }] },
         ],
       },
     });
@@ -193,6 +220,21 @@ describe('bulwark admission with a real kube-apiserver', () => {
     await core.createNamespace({ body: { metadata: { name: 'strict', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } } });
     const error = await core.createNamespacedPod({ namespace: 'strict', body: pod('loose', [{ name: 'app', image: 'registry.example.com/x@sha256:' + 'a'.repeat(64) }], 'strict') as V1Pod }).then(() => null, (caught: unknown) => caught);
     assert.match(denialMessage(error), /PodSecurity "restricted:latest"/);
+  });
+
+  it('UPDATE carries the old object to CEL policies: a label change is refused, other updates pass; a protected DELETE is refused', { skip: missing }, async () => {
+    const configMap = (name: string, labels: Record<string, string>, value: string) => ({ metadata: { name, labels }, data: { k: value } });
+    await core.createNamespacedConfigMap({ namespace: 'default', body: configMap('owned', { team: 'a' }, 'v') });
+    const relabel = await core.replaceNamespacedConfigMap({ namespace: 'default', name: 'owned', body: configMap('owned', { team: 'b' }, 'v') }).then(() => null, (caught: unknown) => caught);
+    assert.match(denialMessage(relabel), /^admission webhook "policies\.validate\.bulwark\.dev" denied the request: \[policy keep-team\] the team label may not change from a/);
+    const edited = await core.replaceNamespacedConfigMap({ namespace: 'default', name: 'owned', body: configMap('owned', { team: 'a' }, 'w') });
+    assert.equal(edited.data?.['k'], 'w');
+    assert.equal((await core.readNamespacedConfigMap({ namespace: 'default', name: 'owned' })).metadata?.labels?.['team'], 'a');
+
+    await core.createNamespacedConfigMap({ namespace: 'default', body: configMap('kept', { protected: 'true' }, 'v') });
+    const removal = await core.deleteNamespacedConfigMap({ namespace: 'default', name: 'kept' }).then(() => null, (caught: unknown) => caught);
+    assert.match(denialMessage(removal), /\[policy protected\] protected objects may not be deleted/);
+    await core.deleteNamespacedConfigMap({ namespace: 'default', name: 'owned' });
   });
 
   it('dry-run requests are judged and leave nothing behind', { skip: missing }, async () => {

@@ -202,12 +202,31 @@ describe('cluster scan against kube-apiserver', { skip: missing ?? false }, () =
     assert.ok(!unused.some((f) => /shop\/(ci|deployer)\b/.test(f.message)));
   });
 
-  it('-n scopes findings to one namespace; --exclude-namespaces "" includes kube-system', async () => {
+  it('-n scopes findings to one namespace, keeping the ClusterRoleBindings that grant in it, and notes what it left out', async () => {
     const shop = await runClusterScan({ ...base(), client, namespace: 'shop' });
     assert.ok(shop.report.findings.length > 0);
-    assert.ok(shop.report.findings.every((f) => f.object.namespace === 'shop' || (f.object.kind === 'Namespace' && f.object.name === 'shop')));
+    const outside = shop.report.findings.filter((f) => !(f.object.namespace === 'shop' || (f.object.kind === 'Namespace' && f.object.name === 'shop')));
+    assert.ok(outside.every((f) => f.object.kind === 'ClusterRoleBinding' || f.object.kind === 'ClusterRole'), JSON.stringify(outside.map((f) => f.object)));
+    // shop/deployer is cluster-admin through a ClusterRoleBinding: that concerns shop.
+    assert.ok(shop.report.findings.some((f) => f.object.kind === 'ClusterRoleBinding' && f.object.name === 'deployer-admin'));
+    assert.ok(!shop.report.findings.some((f) => f.object.kind === 'CertificateSigningRequest'));
+    assert.ok(shop.diagnostics.some((d) => d.level === 'note' && /^-n shop: left out \d+ findings? on cluster-scoped objects .*CertificateSigningRequest/.test(d.message)), JSON.stringify(shop.diagnostics));
+    assert.equal(shop.encryptionAtRest, undefined, 'the control plane is out of a namespace scan');
+  });
+
+  it('--exclude-namespaces "" includes kube-system; so does cluster.excludeNamespaces in .bulwark.yaml, and the flag wins', async () => {
     const all = await runClusterScan({ ...base(), client, excludeNamespaces: [] });
     assert.ok(of(all, 'pss-privileged').some((f) => f.object.namespace === 'kube-system'));
+    const dir = mkdtempSync(join(tmpdir(), 'bulwark-cluster-config-'));
+    try {
+      writeFileSync(join(dir, '.bulwark.yaml'), 'version: 1\ncluster:\n  excludeNamespaces: ["kube-*", sho?]\n');
+      const configured = await runClusterScan({ ...base(), client, cwd: dir });
+      assert.ok(of(configured, 'pss-privileged').length === 0, 'shop matched by the glob sho?');
+      const flag = await runClusterScan({ ...base(), client, cwd: dir, excludeNamespaces: [] });
+      assert.ok(of(flag, 'pss-privileged').some((f) => f.object.namespace === 'kube-system'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('fails with exit 1 at --fail-on critical (the system:masters CSR)', async () => {

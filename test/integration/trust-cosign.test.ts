@@ -8,9 +8,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Registry } from '../../src/trust/index.ts';
+import { RegistryClient } from '../../src/image/registry/client.ts';
 import { ANNOTATION, buildClassicManifest, parseClassicManifest, signatureTag } from '../../src/trust/layouts/cosign-classic.ts';
-import { MEDIA } from '../../src/trust/oci/registry.ts';
+import { MEDIA } from '../../src/image/registry/referrers.ts';
 import { pushImage } from '../../src/trust/testing/images.ts';
 import { registryMissing, startRegistry, type TestRegistry } from '../support/registry.ts';
 import { repoRoot } from '../support/shared.ts';
@@ -192,11 +192,11 @@ describe('interoperability with cosign', () => {
     const decoy = await pushImage(registry.host, 'interop/tamper', 'decoy');
     ok(await cosign(['sign', '--key', 'cosign.key', '--new-bundle-format=false', ...OFFLINE_SIGN, image.byDigest], dir), 'cosign sign');
     ok(await cosign(['sign', '--key', 'cosign.key', '--new-bundle-format=false', ...OFFLINE_SIGN, decoy.byDigest], dir), 'cosign sign decoy');
-    const client = new Registry(registry.host);
+    const client = new RegistryClient({ host: registry.host, plainHttpLoopback: true });
     const tag = signatureTag(image.digest);
-    const original = (await client.getManifest('interop/tamper', tag))!;
+    const original = (await client.findManifest('interop/tamper', tag))!;
     const [layer] = parseClassicManifest(original.bytes, 'sig');
-    const payload = await client.getBlob('interop/tamper', layer!.digest, 1 << 20);
+    const payload = await client.readBlob('interop/tamper', layer!, 1 << 20);
     const replace = async (newPayload: Buffer, annotations: Record<string, string>) => {
       const blob = await client.putBlob('interop/tamper', newPayload);
       const { manifest, config } = buildClassicManifest([{ descriptor: { mediaType: layer!.mediaType, digest: blob.digest, size: blob.size, annotations } }]);
@@ -217,7 +217,7 @@ describe('interoperability with cosign', () => {
     await replace(payload, { ...layer!.annotations!, [ANNOTATION.signature]: signature.toString('base64') });
     await bothReject('a changed signature');
     // The decoy's valid signature, moved under this image's signature tag: it signs another digest.
-    const decoyManifest = (await client.getManifest('interop/tamper', signatureTag(decoy.digest)))!;
+    const decoyManifest = (await client.findManifest('interop/tamper', signatureTag(decoy.digest)))!;
     await client.putManifest('interop/tamper', tag, MEDIA.ociManifest, decoyManifest.bytes);
     assert.match(await bothReject('a signature of another digest'), /digest-mismatch/);
     await client.putManifest('interop/tamper', tag, MEDIA.ociManifest, original.bytes);

@@ -6,9 +6,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ImageVerifier, Registry, keyId, parsePublicKeys, readBoundedFile, type ImagePolicy } from '../../src/trust/index.ts';
+import { ImageVerifier, keyId, parsePublicKeys, readBoundedFile, type ImagePolicy } from '../../src/trust/index.ts';
 import { ANNOTATION, parseClassicManifest, signatureTag } from '../../src/trust/layouts/cosign-classic.ts';
-import { MEDIA, referrersTag, sha256Digest } from '../../src/trust/oci/registry.ts';
+import { RegistryClient } from '../../src/image/registry/client.ts';
+import { MEDIA, referrersTag, sha256Digest } from '../../src/image/registry/referrers.ts';
 import { buildClassicManifest } from '../../src/trust/layouts/cosign-classic.ts';
 import { pushImage } from '../../src/trust/testing/images.ts';
 import { registryMissing, startRegistry, type TestRegistry } from '../support/registry.ts';
@@ -67,7 +68,7 @@ describe('bulwark sign/verify against a real registry', () => {
     assert.deepEqual(written.written.map((entry) => entry.layout), ['classic', 'bundle']);
     assert.equal(written.written[0]!.location, `${registry.host}/team/app:${signatureTag(image.digest)}`);
     // Distribution 2.8 has no referrers API: the bundle is listed under the referrers tag.
-    const index = await new Registry(registry.host).getManifest('team/app', referrersTag(image.digest), MEDIA.ociIndex);
+    const index = await new RegistryClient({ host: registry.host, plainHttpLoopback: true }).findManifest('team/app', referrersTag(image.digest), MEDIA.ociIndex);
     assert.ok(index, 'referrers tag index written');
     const verified = await bulwark(['verify', 'image', image.reference, '--key', 'alice.pub'], dir);
     assert.equal(verified.status, 0, verified.stdout + verified.stderr);
@@ -102,11 +103,11 @@ describe('bulwark sign/verify against a real registry', () => {
     if (missing) return t.skip(missing);
     const image = await pushImage(registry.host, 'team/tamper', 'v1');
     assert.equal((await bulwark(['sign', 'image', image.reference, '--key', 'alice.key', '--layout', 'classic'], dir)).status, 0);
-    const client = new Registry(registry.host);
+    const client = new RegistryClient({ host: registry.host, plainHttpLoopback: true });
     const tag = signatureTag(image.digest);
-    const original = (await client.getManifest('team/tamper', tag))!;
+    const original = (await client.findManifest('team/tamper', tag))!;
     const [layer] = parseClassicManifest(original.bytes, 'sig');
-    const payload = await client.getBlob('team/tamper', layer!.digest, 1 << 20);
+    const payload = await client.readBlob('team/tamper', layer!, 1 << 20);
     const rewrite = async (newPayload: Buffer, annotations: Record<string, string>) => {
       const blob = await client.putBlob('team/tamper', newPayload);
       const { manifest, config } = buildClassicManifest([{ descriptor: { mediaType: layer!.mediaType, digest: blob.digest, size: blob.size, annotations } }]);

@@ -49,11 +49,13 @@ export function privilegedContainer(name = 'app'): Record<string, unknown> {
 }
 
 export function review(object: Record<string, unknown> | null, options: ReviewOptions = {}): Record<string, unknown> {
-  const kind = (object?.['kind'] as string | undefined) ?? 'Pod';
-  const apiVersion = (object?.['apiVersion'] as string | undefined) ?? 'v1';
+  // On DELETE the object is null and the old one says what is deleted.
+  const named = object ?? options.oldObject ?? null;
+  const kind = (named?.['kind'] as string | undefined) ?? 'Pod';
+  const apiVersion = (named?.['apiVersion'] as string | undefined) ?? 'v1';
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
   const resource = `${kind.toLowerCase()}s`;
-  const metadata = (object?.['metadata'] ?? {}) as Record<string, unknown>;
+  const metadata = (named?.['metadata'] ?? {}) as Record<string, unknown>;
   return {
     apiVersion: 'admission.k8s.io/v1',
     kind: 'AdmissionReview',

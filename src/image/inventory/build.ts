@@ -67,7 +67,7 @@ export function buildInventory(fs: MergedFilesystem<FileData>, layerDigest: (ind
 
   // dpkg
   const dpkgFiles: string[] = [];
-  for (const [path, node] of fs.entries()) {
+  for (const [path, node] of fs.nodes()) {
     if (node.kind !== 'file') continue;
     const target = node.data?.target;
     if (target === 'dpkg-status' || target === 'dpkg-status-d') dpkgFiles.push(path);
@@ -169,7 +169,7 @@ export function buildInventory(fs: MergedFilesystem<FileData>, layerDigest: (ind
 
   // Language packages, and what the layers' binaries and archives declared.
   const lockFiles: string[] = [];
-  for (const [path, node] of fs.entries()) {
+  for (const [path, node] of fs.nodes()) {
     if (node.kind !== 'file' || node.data === undefined) continue;
     const data = node.data;
     const layer = layerDigest(node.layer);

@@ -68,6 +68,29 @@ describe('layer walking', () => {
     assert.equal(collector.secrets[0]!.path, '/app/.env');
   });
 
+  it('normalises member names as splitting on "/" would, fast path included (property)', () => {
+    const reference = (name: string): string | null => {
+      if (name.startsWith('/')) return null;
+      const parts: string[] = [];
+      for (const part of name.split('/')) {
+        if (part === '' || part === '.') continue;
+        if (part === '..') {
+          if (parts.length === 0) return null;
+          parts.pop();
+        } else parts.push(part);
+      }
+      return parts.join('/');
+    };
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('a', 'b.c', '..', '.', '', '.x', 'x.', '..y', 'z..'), { maxLength: 8 }), (segments) => {
+        const name = segments.join('/');
+        const actual = normaliseMemberPath(name, DEFAULT_WALK_LIMITS);
+        assert.deepEqual('path' in actual ? actual.path : null, reference(name), JSON.stringify(name));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('normalises member names', () => {
     assert.deepEqual(normaliseMemberPath('./a//b/./c/', DEFAULT_WALK_LIMITS), { path: 'a/b/c' });
     assert.ok('problem' in normaliseMemberPath('a/../../x', DEFAULT_WALK_LIMITS));
@@ -77,5 +100,44 @@ describe('layer walking', () => {
   it('never crashes or hangs on hostile tars (fuzz)', async () => {
     const sample = await tarOf([{ name: 'a/b', content: 'hello' }, { name: 'c', type: 'symlink', linkname: '../../x' }, { name: 'd'.repeat(150), content: 'long name' }]);
     await assertNeverCrashesAsync(fc.oneof(mutatedBytes(sample), mutatedBytes(gzipSync(sample)), fc.uint8Array({ maxLength: 3000 }).map((b) => Buffer.from(b))), (bytes) => walk(bytes), 300);
+  });
+
+  it('never crashes when every member is read, fed in chunks of any size (fuzz, collector sinks)', async () => {
+    const sample = await tarOf([
+      { name: 'etc/os-release', content: 'ID=debian\nVERSION_ID=12\n' },
+      { name: 'app/node_modules/x/package.json', content: '{"name":"x","version":"1.0.0"}' },
+      { name: 'usr/bin/tool', content: Buffer.concat([Buffer.from('\x7fELF'), Buffer.alloc(5000)]), mode: 0o755 },
+      { name: 'app/.env', content: 'T=ghp_abcdefghijklmnopqrstuvwxyz0123456789\n' },
+    ]);
+    await assertNeverCrashesAsync(
+      fc.tuple(fc.oneof(mutatedBytes(sample), mutatedBytes(gzipSync(sample))), fc.integer({ min: 1, max: 2000 })),
+      async ([bytes, size]) => {
+        const chunks: Buffer[] = [];
+        for (let at = 0; at < bytes.length; at += size) chunks.push(bytes.subarray(at, at + size));
+        const collector = new Collector({ secrets: true });
+        await walkLayer(Readable.from(chunks), 'fuzz layer', collector.callbacks(0, 'sha256:0'));
+        collector.commit(0);
+      },
+      200,
+    );
+  });
+
+  it('hands sinks the same bytes whatever the chunking of the layer', async () => {
+    const content = Buffer.from(Array.from({ length: 3000 }, (_, i) => i % 251));
+    const tar = await tarOf([{ name: 'a', content: 'first' }, { name: 'b', content }, { name: 'c', content: '' }]);
+    for (const size of [1, 100, 511, 512, 513, tar.length]) {
+      const bodies = new Map<string, Buffer[]>();
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < tar.length; at += size) chunks.push(tar.subarray(at, at + size));
+      await walkLayer(Readable.from(chunks), 'chunked', {
+        onProblem: (problem) => assert.fail(problem.message),
+        onEntry: (entry) => {
+          const parts: Buffer[] = [];
+          bodies.set(entry.path, parts);
+          return { write: (chunk) => parts.push(Buffer.from(chunk)), end: () => {} };
+        },
+      });
+      assert.deepEqual([...bodies].map(([path, parts]) => [path, Buffer.concat(parts).toString('latin1')]), [['a', 'first'], ['b', content.toString('latin1')], ['c', '']], `chunks of ${size}`);
+    }
   });
 });

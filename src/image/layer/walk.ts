@@ -1,12 +1,12 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, opendir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createZstdDecompress } from 'node:zlib';
-import * as tar from 'tar-stream';
 import { BulwarkError } from '../../core/index.ts';
-import { DigestRecorder } from '../oci/digest.ts';
+import { TarParser, type TarEntryHeader } from '../archive/tar-parser.ts';
 
 /** A layer member, with its path normalised (relative to the image root, no leading `/`, no `.`/`..`). */
 export type LayerEntry =
@@ -20,7 +20,11 @@ export type LayerEntry =
   | { type: 'opaque'; path: string }
   | { type: 'special'; path: string; kind: string };
 
-/** Receives one file's bytes as they stream past; never the whole layer. */
+/**
+ * Receives one file's bytes as they stream past; never the whole layer. Chunks are views into the
+ * decompressor's output buffers: a sink that keeps bytes past `end` copies them, or a small file would
+ * pin a whole output buffer in memory.
+ */
 export interface ContentSink {
   write(chunk: Buffer): void;
   end(): void;
@@ -65,6 +69,8 @@ export interface WalkResult {
 
 /** Output chunks of the decompressors: 1 MiB measured no faster and raised peak RSS by ~60 MiB. */
 const INFLATE_CHUNK = 128 * 1024;
+/** Inflated bytes buffered ahead of the tar parser. */
+const INFLATE_AHEAD = 8 * INFLATE_CHUNK;
 
 const WHITEOUT_PREFIX = '.wh.';
 const OPAQUE = '.wh..wh..opq';
@@ -81,6 +87,13 @@ export function normaliseMemberPath(name: string, limits: Pick<WalkLimits, 'maxP
   if (name.startsWith('/')) {
     return { problem: { code: 'absolute-path', path: name, message: 'absolute member path (layers hold paths relative to the root); skipped' } };
   }
+  // Most names are already clean apart from a leading "./" (mmdebstrap, docker): no split needed.
+  let start = 0;
+  while (name.startsWith('./', start)) start += 2;
+  const rest = start === 0 ? name : name.slice(start);
+  if (rest !== '.' && rest !== '..' && !rest.includes('//') && !rest.includes('./') && !rest.endsWith('/') && !rest.endsWith('/.') && !rest.endsWith('/..') && !rest.startsWith('/')) {
+    return { path: rest };
+  }
   const parts: string[] = [];
   for (const part of name.split('/')) {
     if (part === '' || part === '.') continue;
@@ -96,144 +109,132 @@ export function normaliseMemberPath(name: string, limits: Pick<WalkLimits, 'maxP
   return { path: parts.join('/') };
 }
 
-class Counter extends Transform {
-  bytes = 0;
-  readonly #onChunk: (total: number) => Error | null;
-  constructor(onChunk: (total: number) => Error | null) {
-    super();
-    this.#onChunk = onChunk;
-  }
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.bytes += chunk.length;
-    const error = this.#onChunk(this.bytes);
-    if (error !== null) callback(error);
-    else callback(null, chunk);
-  }
+const COMPRESSION_MAGIC_BYTES = 4;
+
+function compressionOf(head: Buffer): 'gzip' | 'zstd' | 'none' {
+  if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
+  return 'none';
 }
 
-/** Reads the first chunk to tell gzip and zstd from a plain tar (media types are not always right). */
-async function decompressing(raw: Readable): Promise<{ stream: Readable; compression: 'gzip' | 'zstd' | 'none' }> {
-  const iterator = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const first = await iterator.next();
-  const head: Buffer = first.done === true ? Buffer.alloc(0) : first.value;
-  async function* all(): AsyncGenerator<Buffer> {
-    if (head.length > 0) yield head;
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done === true) return;
-      yield next.value;
-    }
-  }
-  const compression = head[0] === 0x1f && head[1] === 0x8b ? 'gzip' : head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd ? 'zstd' : 'none';
-  return { stream: Readable.from(all(), { objectMode: false }), compression };
-}
-
-function classify(header: tar.Header, path: string, base: string, dir: string): LayerEntry | null {
+/** The typeflags the scan understands; other members (sparse, volume labels, …) are skipped. */
+function classify(header: TarEntryHeader, path: string, base: string, dir: string): LayerEntry | null {
   if (base === OPAQUE) return { type: 'opaque', path: dir };
   if (base.startsWith(WHITEOUT_PREFIX)) {
     const name = base.slice(WHITEOUT_PREFIX.length);
     return { type: 'whiteout', path: dir === '' ? name : `${dir}/${name}` };
   }
   switch (header.type) {
-    case 'file':
-    case 'contiguous-file':
-      return { type: 'file', path, size: header.size ?? 0, mode: header.mode ?? 0o644 };
-    case 'directory':
-      return { type: 'directory', path, mode: header.mode ?? 0o755 };
-    case 'symlink':
-      return { type: 'symlink', path, target: header.linkname ?? '' };
-    case 'link':
-      return { type: 'hardlink', path, target: header.linkname ?? '' };
-    case 'character-device':
-    case 'block-device':
-    case 'fifo':
-      return { type: 'special', path, kind: header.type };
+    case '0':
+      // A pre-POSIX tar marks directories only by their trailing slash.
+      if (header.name.endsWith('/')) return { type: 'directory', path, mode: header.mode };
+      return { type: 'file', path, size: header.size, mode: header.mode };
+    case '7':
+      return { type: 'file', path, size: header.size, mode: header.mode };
+    case '5':
+      return { type: 'directory', path, mode: header.mode };
+    case '2':
+      return { type: 'symlink', path, target: header.linkname };
+    case '1':
+      return { type: 'hardlink', path, target: header.linkname };
+    case '3':
+      return { type: 'special', path, kind: 'character-device' };
+    case '4':
+      return { type: 'special', path, kind: 'block-device' };
+    case '6':
+      return { type: 'special', path, kind: 'fifo' };
     default:
       return null;
   }
 }
 
 /**
- * Streams one layer blob: decompresses (gzip, zstd or none), reads the tar member by member and hands
- * each file's bytes to the sink the callbacks choose, never writing anything to disk. Bounded in bytes,
- * compression ratio and entries; the uncompressed digest is returned for checking against the config.
+ * Streams one layer blob: decompresses (gzip, zstd or none), parses the tar as the bytes arrive and
+ * hands each file's bytes to the sink the callbacks choose, never writing anything to disk. Members
+ * nobody wants are skipped without copying. Bounded in bytes, compression ratio and entries; the
+ * uncompressed digest is returned for checking against the config.
  */
 export async function walkLayer(raw: Readable, what: string, callbacks: WalkCallbacks, limits: WalkLimits = DEFAULT_WALK_LIMITS): Promise<WalkResult> {
-  const compressed = new Counter(() => null);
-  const { stream, compression } = await decompressing(raw.pipe(compressed).on('error', () => {}));
-  raw.on('error', (error) => compressed.destroy(error));
-  const uncompressed = new Counter((total) => {
-    if (total > limits.maxLayerBytes) return new BulwarkError('E_TOO_LARGE', `${what}: more than ${limits.maxLayerBytes} bytes uncompressed; stopped`);
-    if (total > limits.ratioAfterBytes && compression !== 'none' && total > limits.maxRatio * Math.max(compressed.bytes, 1)) {
-      return new BulwarkError('E_TOO_LARGE', `${what}: expands more than ${limits.maxRatio}× (${total} bytes from ${compressed.bytes}); decompression bomb? stopped`);
-    }
-    return null;
-  });
-  const recorder = new DigestRecorder();
-  const extract = tar.extract();
-  const stages: Transform[] = [];
-  if (compression === 'gzip') stages.push(createGunzip({ chunkSize: INFLATE_CHUNK }));
-  if (compression === 'zstd') stages.push(createZstdDecompress({ chunkSize: INFLATE_CHUNK }));
-  // tar-stream's extractor is a streamx stream: it is fed by hand, with backpressure, at the end of a
-  // Node pipeline so that an error anywhere (network, digest, inflate, bounds) ends everything.
-  const feed = async (source: AsyncIterable<Buffer>): Promise<void> => {
-    for await (const chunk of source) {
-      if (!extract.write(chunk)) await new Promise<void>((resolve) => extract.once('drain', resolve));
-    }
-    (extract as unknown as { end(): void }).end();
-  };
-  const flowing = (pipeline as (...streams: unknown[]) => Promise<void>)(stream, ...stages, uncompressed, recorder, feed).catch((error: unknown) => {
-    extract.destroy(error as Error);
-    throw error;
-  });
-  let pipelineError: unknown;
-  const settled = flowing.catch((error: unknown) => {
-    pipelineError = error;
-  });
+  let compressedBytes = 0;
+  let uncompressedBytes = 0;
   let entries = 0;
-  try {
-    for await (const entry of extract) {
-      entries++;
-      if (entries > limits.maxEntries) {
-        callbacks.onProblem({ code: 'too-many-entries', path: '', message: `more than ${limits.maxEntries} entries; the rest of the layer was not read` });
-        throw new BulwarkError('E_TOO_LARGE', `${what}: more than ${limits.maxEntries} entries`);
-      }
-      const header = entry.header;
-      const normalised = normaliseMemberPath(header.name, limits);
-      let sink: ContentSink | null = null;
-      if ('problem' in normalised) {
-        callbacks.onProblem(normalised.problem);
-      } else if (normalised.path !== '') {
-        const slash = normalised.path.lastIndexOf('/');
-        const base = normalised.path.slice(slash + 1);
-        const dir = slash < 0 ? '' : normalised.path.slice(0, slash);
-        const classified = classify(header, normalised.path, base, dir);
-        if (classified?.type === 'special' && (classified.kind === 'character-device' || classified.kind === 'block-device')) {
-          callbacks.onProblem({ code: 'device-file', path: classified.path, message: `${classified.kind} in a layer (never created by the scan; a container runtime would)` });
-        }
-        if (classified !== null) sink = callbacks.onEntry(classified);
-      }
-      if (sink === null) {
-        // Drained by iterating: it settles even for an empty or already-ended entry.
-        for await (const _chunk of entry as AsyncIterable<Buffer>) {
-          // skipped content
-        }
-      } else {
-        for await (const chunk of entry as AsyncIterable<Buffer>) sink.write(chunk);
-        sink.end();
-      }
+  let compression: 'gzip' | 'zstd' | 'none' = 'none';
+  const diffHash = createHash('sha256');
+  const parser = new TarParser((header) => {
+    if (++entries > limits.maxEntries) {
+      callbacks.onProblem({ code: 'too-many-entries', path: '', message: `more than ${limits.maxEntries} entries; the rest of the layer was not read` });
+      throw new BulwarkError('E_TOO_LARGE', `${what}: more than ${limits.maxEntries} entries`);
     }
+    const normalised = normaliseMemberPath(header.name, limits);
+    if ('problem' in normalised) {
+      callbacks.onProblem(normalised.problem);
+      return null;
+    }
+    const path = normalised.path;
+    if (path === '') return null;
+    const slash = path.lastIndexOf('/');
+    const classified = classify(header, path, slash < 0 ? path : path.slice(slash + 1), slash < 0 ? '' : path.slice(0, slash));
+    if (classified === null) return null;
+    if (classified.type === 'special' && (classified.kind === 'character-device' || classified.kind === 'block-device')) {
+      callbacks.onProblem({ code: 'device-file', path: classified.path, message: `${classified.kind} in a layer (never created by the scan; a container runtime would)` });
+    }
+    return callbacks.onEntry(classified);
+  }, what);
+  const consume = (chunk: Buffer): void => {
+    uncompressedBytes += chunk.length;
+    if (uncompressedBytes > limits.maxLayerBytes) throw new BulwarkError('E_TOO_LARGE', `${what}: more than ${limits.maxLayerBytes} bytes uncompressed; stopped`);
+    if (compression !== 'none' && uncompressedBytes > limits.ratioAfterBytes && uncompressedBytes > limits.maxRatio * Math.max(compressedBytes, 1)) {
+      throw new BulwarkError('E_TOO_LARGE', `${what}: expands more than ${limits.maxRatio}× (${uncompressedBytes} bytes from ${compressedBytes}); decompression bomb? stopped`);
+    }
+    diffHash.update(chunk);
+    parser.write(chunk);
+  };
+  try {
+    const iterator = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    // Sniff the magic bytes: media types are not always right.
+    const head: Buffer[] = [];
+    let headLength = 0;
+    let exhausted = false;
+    while (headLength < COMPRESSION_MAGIC_BYTES) {
+      const next = await iterator.next();
+      if (next.done === true) {
+        exhausted = true;
+        break;
+      }
+      head.push(next.value);
+      headLength += next.value.length;
+    }
+    compression = compressionOf(head.length === 1 ? head[0]! : Buffer.concat(head));
+    const source = (async function* (): AsyncGenerator<Buffer> {
+      for (const chunk of head) {
+        compressedBytes += chunk.length;
+        yield chunk;
+      }
+      while (!exhausted) {
+        const next = await iterator.next();
+        if (next.done === true) return;
+        compressedBytes += next.value.length;
+        yield next.value;
+      }
+    })();
+    if (compression === 'none') {
+      for await (const chunk of source) consume(chunk);
+    } else {
+      // A deep output buffer lets the thread pool inflate ahead while this thread parses, instead of
+      // waiting for each chunk to be consumed before inflating the next.
+      const options = { chunkSize: INFLATE_CHUNK, readableHighWaterMark: INFLATE_AHEAD };
+      const inflater = compression === 'gzip' ? createGunzip(options) : createZstdDecompress(options);
+      await pipeline(source, inflater, async (output: AsyncIterable<Buffer>) => {
+        for await (const chunk of output) consume(chunk);
+      });
+    }
+    parser.end();
   } catch (error) {
-    // Stop every stage, or a pipeline blocked on backpressure would never settle.
-    extract.destroy();
-    stream.destroy();
+    // Stop reading (and fetching) the blob: nothing more of it will be used.
     raw.destroy();
-    await settled;
-    throw wrapError(error instanceof BulwarkError ? error : (pipelineError ?? error), what);
+    throw wrapError(error, what);
   }
-  await settled;
-  if (pipelineError !== undefined) throw wrapError(pipelineError, what);
-  return { entries, uncompressedBytes: uncompressed.bytes, diffId: recorder.digest };
+  return { entries, uncompressedBytes, diffId: `sha256:${diffHash.digest('hex')}` };
 }
 
 function wrapError(error: unknown, what: string): BulwarkError {

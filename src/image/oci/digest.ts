@@ -68,21 +68,3 @@ export class DigestVerifier extends Transform {
     callback();
   }
 }
-
-/** Hashes what passes through without judging it; `digest` is valid once the stream has ended. */
-export class DigestRecorder extends Transform {
-  readonly #hash = createHash('sha256');
-  digest = '';
-  bytes = 0;
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.bytes += chunk.length;
-    this.#hash.update(chunk);
-    callback(null, chunk);
-  }
-
-  override _flush(callback: TransformCallback): void {
-    this.digest = `sha256:${this.#hash.digest('hex')}`;
-    callback();
-  }
-}

@@ -2,6 +2,7 @@ import type { ImageScanResult } from '../scan.ts';
 import type { SbomOptions } from './cyclonedx.ts';
 import { scanSeed, stableUuid } from './ids.ts';
 import { classifyLicense } from './license.ts';
+import { advisoryUrl, fixText, packageKey, ratingText, vulnerabilitiesOf } from './vulnerabilities.ts';
 
 type Json = Record<string, unknown>;
 
@@ -56,6 +57,23 @@ export function formatSpdx(result: ImageScanResult, options: SbomOptions): strin
     });
     relationships.push({ spdxElementId: imageId, relationshipType: 'CONTAINS', relatedSpdxElement: 'SPDXRef-OperatingSystem' });
   }
+  // SPDX 2.3 has no vulnerability element: Annex K.1 links each affected package to its advisory with
+  // a SECURITY/advisory external reference; the comment carries what the scan concluded.
+  const advisories = new Map<string, object[]>();
+  for (const finding of vulnerabilitiesOf(result.findings)) {
+    const key = packageKey(finding.advisory.purl, finding.advisory.path);
+    const aliases = finding.vulnerability.aliases.length > 0 ? ` (${finding.vulnerability.aliases.join(', ')})` : '';
+    const summary = finding.advisory.summary === '' ? '' : `: ${finding.advisory.summary}`;
+    advisories.set(key, [
+      ...(advisories.get(key) ?? []),
+      {
+        referenceCategory: 'SECURITY',
+        referenceType: 'advisory',
+        referenceLocator: advisoryUrl(finding.vulnerability.id),
+        comment: `${finding.vulnerability.id}${aliases}${summary}; affects ${finding.vulnerability.installed}; ${fixText(finding)}; severity ${finding.severity} (${ratingText(finding)})`,
+      },
+    ]);
+  }
   for (const [i, pkg] of result.packages.entries()) {
     const id = `SPDXRef-Package-${i + 1}`;
     packages.push({
@@ -68,7 +86,7 @@ export function formatSpdx(result: ImageScanResult, options: SbomOptions): strin
       licenseDeclared: declared(pkg.licenses),
       copyrightText: NOASSERTION,
       sourceInfo: `${pkg.ecosystem} package found at ${pkg.path}${pkg.layer === '' ? '' : ` in layer ${pkg.layer}`}${pkg.sourceName !== undefined && pkg.sourceName !== pkg.name ? `; source package ${pkg.sourceName}` : ''}`,
-      externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: pkg.purl }],
+      externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: pkg.purl }, ...(advisories.get(packageKey(pkg.purl, pkg.path)) ?? [])],
       primaryPackagePurpose: 'LIBRARY',
     });
     relationships.push({ spdxElementId: imageId, relationshipType: 'CONTAINS', relatedSpdxElement: id });

@@ -1,4 +1,5 @@
-import { open, readFile, stat } from 'node:fs/promises';
+import { createReadStream, open as openCallback } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BulwarkError } from '../../core/index.ts';
 import { DigestVerifier, digestOf, verifyBytes } from '../oci/digest.ts';
@@ -82,11 +83,15 @@ export async function resolveOciLayout(root: string, tag: string | undefined, op
       open: async () => {
         const path = blobPath(root, layer.digest);
         // Opened first so a missing blob is an error here, not an event on a stream nobody listens to yet.
-        const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
-          throw new BulwarkError('E_INPUT', `${where}: layer blob ${layer.digest} is missing (${error.code ?? error.message})`);
-        });
+        // A plain descriptor: callback reads cost less than a FileHandle's promise per read.
+        const fd = await new Promise<number>((resolve, reject) =>
+          openCallback(path, 'r', (error, opened) => (error === null ? resolve(opened) : reject(new BulwarkError('E_INPUT', `${where}: layer blob ${layer.digest} is missing (${error.code ?? error.message})`)))),
+        );
         const verifier = new DigestVerifier(layer.digest, `layer ${layer.digest}`, layer.size);
-        return handle.createReadStream({ highWaterMark: 256 * 1024 }).on('error', (e) => verifier.destroy(e)).pipe(verifier);
+        const file = createReadStream(path, { fd, highWaterMark: 256 * 1024 }).on('error', (e) => verifier.destroy(e));
+        // A consumer that stops early closes the verifier; the descriptor goes with it.
+        verifier.on('close', () => file.destroy());
+        return file.pipe(verifier);
       },
     })),
   };

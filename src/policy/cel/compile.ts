@@ -6,6 +6,7 @@ import { isCelError, isCelMap, parse, plan, type CelError, type CelMap, type Cel
 import { measure, NodeFactory, type Expr } from './ast.ts';
 import { Budget, BudgetExhausted, swapBudget } from './budget.ts';
 import { checkExpression, type VariableDeclaration } from './check.ts';
+import { compileClosures, type ClosureProgram } from './closures.ts';
 import { kubernetesEnvironment } from './environment.ts';
 import { CelCompileError, CelEvalError, positionAt, type ExpressionPosition } from './errors.ts';
 import { instrumentComprehensions, rewriteMacros } from './rewrite.ts';
@@ -34,7 +35,10 @@ export const DEFAULT_TIME_LIMIT_MS = 250;
 const PROGRAM = Symbol('program');
 
 interface Internal {
-  run: (bindings: Record<string, unknown>) => CelValue | CelError;
+  /** @bufbuild/cel's plan of the expression: the reference evaluator. */
+  planned: (bindings: Record<string, unknown>) => CelValue | CelError;
+  /** The same expression as closures (./closures.ts), when it can be; preferred. */
+  closures: ClosureProgram | undefined;
   position(exprId: bigint | undefined): ExpressionPosition | undefined;
   names: readonly string[];
 }
@@ -54,6 +58,34 @@ export interface CelProgram {
  * Throws CelCompileError, whose position is the line and column inside `source`.
  */
 export function compileExpression(source: string, declarations: Declarations, limits: CompileLimits = {}): CelProgram {
+  // Policy libraries repeat expressions (the same `variables` in many policies) and parsing is the
+  // dear part of compiling; a program is immutable, so one compilation serves every repetition.
+  const key = typeof source === 'string' ? cacheKey(source, declarations, limits) : undefined;
+  const cached = key === undefined ? undefined : compiled.get(key);
+  if (cached !== undefined) return cached;
+  const program = compileUncached(source, declarations, limits);
+  if (key !== undefined) {
+    if (compiled.size >= MAX_CACHED_PROGRAMS) compiled.clear();
+    compiled.set(key, program);
+  }
+  return program;
+}
+
+const compiled = new Map<string, CelProgram>();
+const MAX_CACHED_PROGRAMS = 2_000;
+
+function cacheKey(source: string, declarations: Declarations, limits: CompileLimits): string | undefined {
+  // Expressions far beyond what policies hold are not worth keeping.
+  if (source.length > 4_096) return undefined;
+  const declared = Array.isArray(declarations)
+    ? (declarations as readonly string[]).join(',')
+    : Object.entries(declarations as Record<string, VariableDeclaration>)
+        .map(([name, d]) => (d === 'dyn' ? name : `${name}{${d.fields.join(',')}}`))
+        .join(',');
+  return `${limits.maxLength ?? ''}/${limits.maxDepth ?? ''}/${limits.maxNodes ?? ''}\u0000${declared}\u0000${source}`;
+}
+
+function compileUncached(source: string, declarations: Declarations, limits: CompileLimits): CelProgram {
   const maxLength = limits.maxLength ?? 20_000;
   const maxDepth = limits.maxDepth ?? 250;
   const maxNodes = limits.maxNodes ?? 20_000;
@@ -82,10 +114,9 @@ export function compileExpression(source: string, declarations: Declarations, li
   const references = checkExpression(rewritten, { source, declarations: declared, functions, env, offsetOf });
   instrumentComprehensions(rewritten, factory, (e) => positions[e.id.toString()] ?? 0);
 
-  let run: Internal['run'];
+  let planned: Internal['planned'];
   try {
-    const planned = plan(env, { ...parsed, expr: rewritten } as unknown as Parameters<typeof plan>[1]);
-    run = planned as Internal['run'];
+    planned = plan(env, { ...parsed, expr: rewritten } as unknown as Parameters<typeof plan>[1]) as Internal['planned'];
   } catch (error) {
     throw new CelCompileError('syntax', error instanceof Error ? error.message : String(error), source, positionAt(source, 0));
   }
@@ -95,7 +126,8 @@ export function compileExpression(source: string, declarations: Declarations, li
     variables: names,
     references,
     [PROGRAM]: {
-      run,
+      planned,
+      closures: compileClosures(rewritten, env, new Set(names)),
       names,
       position(exprId) {
         if (exprId === undefined) return undefined;
@@ -104,6 +136,11 @@ export function compileExpression(source: string, declarations: Declarations, li
       },
     },
   };
+}
+
+/** Which evaluator runs `program`: the closure evaluator, or @bufbuild/cel's planner. */
+export function engineOf(program: CelProgram): 'closures' | 'planner' {
+  return program[PROGRAM].closures === undefined ? 'planner' : 'closures';
 }
 
 function toDeclarationMap(declarations: Declarations): Map<string, VariableDeclaration> {
@@ -133,31 +170,48 @@ export interface EvaluateOptions {
    * most `costLimit` of what remains in it.
    */
   budget?: Budget;
+  /**
+   * `planner` evaluates with @bufbuild/cel's planner even where the closure evaluator applies:
+   * the reference the differential tests compare against.
+   */
+  engine?: 'auto' | 'planner';
 }
 
 export type Evaluation = { ok: true; value: CelValue; cost: number } | { ok: false; error: CelEvalError; cost: number };
 
 const PREPARED = Symbol('prepared activation');
 
+interface Prepared {
+  /** The variables, converted once. */
+  readonly record: Record<string, CelValue | undefined>;
+  /** The planner's view of them, built when a planned expression first runs. */
+  bindings: Record<string, unknown> | undefined;
+}
+
 /**
  * An activation converted once for several evaluations (the expressions of one policy on one
- * object). It also answers dotted names (`object.spec.template`) directly: @bufbuild/cel tries
- * `a.b.c`, then `a.b`, then `a` for every field selection on a variable, and a miss costs a type
- * registry lookup, so serving the longest name first saves that work on every selection.
+ * object). For the planner it also answers dotted names (`object.spec.template`) directly:
+ * @bufbuild/cel tries `a.b.c`, then `a.b`, then `a` for every field selection on a variable, and a
+ * miss costs a type registry lookup, so serving the longest name first saves that work.
  */
 export interface PreparedActivation {
-  readonly [PREPARED]: Record<string, unknown>;
+  readonly [PREPARED]: Prepared;
 }
 
 export function prepareActivation(values: Readonly<Record<string, unknown>>): PreparedActivation {
-  const target = Object.create(null) as Record<string, CelValue | undefined>;
+  const record = Object.create(null) as Record<string, CelValue | undefined>;
   for (const name of Object.keys(values)) {
     const value = fromJs(values[name]);
-    if (value !== undefined) target[name] = value;
+    if (value !== undefined) record[name] = value;
   }
+  return { [PREPARED]: { record, bindings: undefined } };
+}
+
+function plannerBindings(prepared: Prepared): Record<string, unknown> {
+  if (prepared.bindings !== undefined) return prepared.bindings;
   // Values never change during an activation's life, so a dotted name is walked once.
   let paths: Map<string, unknown> | undefined;
-  const bindings = new Proxy(target, {
+  prepared.bindings = new Proxy(prepared.record, {
     get(record, name) {
       if (typeof name !== 'string') return undefined;
       const direct = record[name];
@@ -170,7 +224,7 @@ export function prepareActivation(values: Readonly<Record<string, unknown>>): Pr
       return value;
     },
   });
-  return { [PREPARED]: bindings };
+  return prepared.bindings;
 }
 
 const splitNames = new Map<string, readonly string[]>();
@@ -212,7 +266,8 @@ export function evaluate(program: CelProgram, activation: Readonly<Record<string
     budget.limit = Math.min(sharedLimit, start + costLimit);
     budget.deadline = Math.min(budget.deadline, performance.now() + (options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS));
   }
-  const bindings = isPrepared(activation) ? activation[PREPARED] : prepareActivation(activation)[PREPARED];
+  const prepared = isPrepared(activation) ? activation[PREPARED] : prepareActivation(activation)[PREPARED];
+  const closures = options.engine === 'planner' ? undefined : internal.closures;
   let result: CelValue | CelError | undefined;
   let thrown: unknown;
   // CEL errors are values here, never debugged by their stack: not capturing stacks makes the
@@ -221,7 +276,7 @@ export function evaluate(program: CelProgram, activation: Readonly<Record<string
   Error.stackTraceLimit = 0;
   const previous = swapBudget(budget);
   try {
-    result = internal.run(bindings);
+    result = closures !== undefined ? closures(prepared.record) : internal.planned(plannerBindings(prepared));
   } catch (error) {
     thrown = error;
   } finally {

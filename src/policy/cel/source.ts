@@ -1,12 +1,36 @@
 // Source-level preparation of an expression before @bufbuild/cel parses it. Its parser does not
 // read CEL's optional syntax, so `x.?field` and `x[?key]` are rewritten into member calls the
-// compiler turns into optional selections, with a map from rewritten offsets back to the user's
-// text for error positions. The same scan bounds the bracket nesting, so a pathologically nested
+// compiler turns into optional selections, and optional list elements and map entries
+// (`[a, ?b]`, `{?k: v}`) into calls that mark the element and build the literal without the
+// absent ones; with a map from rewritten offsets back to the user's text for error positions. The same scan bounds the bracket nesting, so a pathologically nested
 // expression is refused before it can exhaust the parser's stack.
 import { CelCompileError, positionAt } from './errors.ts';
 
 export const OPT_SELECT = '__bulwark_opt_select__';
 export const OPT_INDEX = '__bulwark_opt_index__';
+/** Marks an optional element or entry value of a literal (`?x`). */
+export const OPT_ELEMENT = '__bulwark_opt_element__';
+/** Builds a list or map literal holding optional elements or entries. */
+export const OPT_LIST = '__bulwark_opt_list__';
+export const OPT_MAP = '__bulwark_opt_map__';
+
+/** An open bracket, and for list and map literals what their optional elements need. */
+interface Frame {
+  char: string;
+  /** `[?` of an optional index: its `]` becomes `)`. */
+  optionalIndex: boolean;
+  /** A list or map literal (not an index, a call or a message literal). */
+  literal: boolean;
+  /** Where the literal opens, in the original text. */
+  at: number;
+  /** An optional element is open: `)` goes before the next `,` or closing bracket. */
+  openElement: boolean;
+  /** A map entry marked optional whose `:` has not been seen yet. */
+  awaitingColon: boolean;
+  /** Ternary `?` seen in the current map key, whose `:` is not the entry's. */
+  ternaries: number;
+  hasOptional: boolean;
+}
 
 interface Edit {
   /** Offset in the original text. */
@@ -26,10 +50,13 @@ const IDENT_PART = /[A-Za-z0-9_]/;
 
 export function prepareSource(source: string, maxDepth: number): PreparedSource {
   const edits: Edit[] = [];
-  // Open brackets; `true` marks a `[?` whose closing `]` becomes `)`.
-  const brackets: { char: string; optional: boolean }[] = [];
-  const unsupported = (at: number, what: string): never => {
-    throw new CelCompileError('unsupported', `${what} are not supported by this engine; select with .? and [?] or use has()`, source, positionAt(source, at));
+  const brackets: Frame[] = [];
+  /** `?` opening an element or entry of the literal `frame`, at `q`: the marker replaces it. */
+  const optionalElement = (frame: Frame, q: number): void => {
+    edits.push({ at: q, removed: 1, inserted: frame.char === '[' ? `${OPT_ELEMENT}(` : '' });
+    frame.hasOptional = true;
+    if (frame.char === '[') frame.openElement = true;
+    else frame.awaitingColon = true;
   };
   let i = 0;
   while (i < source.length) {
@@ -73,30 +100,66 @@ export function prepareSource(source: string, maxDepth: number): PreparedSource 
     }
     if (c === '[' || c === '(' || c === '{') {
       const q = skipSpace(source, i + 1);
-      let optional = false;
-      if (c === '[' && source[q] === '?') {
-        if (!followsOperand(source, i)) unsupported(q, 'optional list elements ([?x])');
-        edits.push({ at: i, removed: q + 1 - i, inserted: `.${OPT_INDEX}(` });
-        optional = true;
-      } else if (c === '{' && source[q] === '?') unsupported(q, 'optional map entries ({?k: v})');
-      brackets.push({ char: c, optional });
+      const operand = followsOperand(source, i);
+      const frame: Frame = {
+        char: c,
+        optionalIndex: c === '[' && source[q] === '?' && operand,
+        // `x[…]` indexes and `Type{…}` builds a message: neither is a list or map literal.
+        literal: (c === '[' || c === '{') && !operand,
+        at: i,
+        openElement: false,
+        awaitingColon: false,
+        ternaries: 0,
+        hasOptional: false,
+      };
+      if (frame.optionalIndex) edits.push({ at: i, removed: q + 1 - i, inserted: `.${OPT_INDEX}(` });
+      brackets.push(frame);
       if (brackets.length > maxDepth) {
         throw new CelCompileError('limit', `the expression nests brackets more than ${maxDepth} deep`, source, positionAt(source, i));
       }
-      i = optional ? q + 1 : i + 1;
+      if (frame.literal && source[q] === '?') {
+        optionalElement(frame, q);
+        i = q + 1;
+        continue;
+      }
+      i = frame.optionalIndex ? q + 1 : i + 1;
       continue;
     }
     if (c === ']' || c === ')' || c === '}') {
       const open = brackets.pop();
-      if (open?.optional && c === ']') edits.push({ at: i, removed: 1, inserted: ')' });
+      if (open?.optionalIndex && c === ']') edits.push({ at: i, removed: 1, inserted: ')' });
+      if (open?.openElement) edits.push({ at: i, removed: 0, inserted: ')' });
+      if (open?.hasOptional) {
+        edits.push({ at: open.at, removed: 0, inserted: `${open.char === '[' ? OPT_LIST : OPT_MAP}(` });
+        edits.push({ at: i + 1, removed: 0, inserted: ')' });
+      }
       i++;
       continue;
     }
+    const enclosing = brackets[brackets.length - 1];
     if (c === ',') {
+      if (enclosing?.openElement) {
+        edits.push({ at: i, removed: 0, inserted: ')' });
+        enclosing.openElement = false;
+      }
       const q = skipSpace(source, i + 1);
-      const enclosing = brackets[brackets.length - 1];
-      if (source[q] === '?' && enclosing !== undefined && enclosing.char !== '(') {
-        unsupported(q, enclosing.char === '[' ? 'optional list elements ([?x])' : 'optional map entries ({?k: v})');
+      if (enclosing !== undefined) enclosing.ternaries = 0;
+      if (source[q] === '?' && enclosing?.literal === true) {
+        optionalElement(enclosing, q);
+        i = q + 1;
+        continue;
+      }
+    }
+    if (enclosing?.literal === true && enclosing.char === '{') {
+      if (c === '?') enclosing.ternaries++;
+      else if (c === ':') {
+        if (enclosing.ternaries > 0) enclosing.ternaries--;
+        else if (enclosing.awaitingColon) {
+          // The value of an optional entry is the marked part: `{k: __element__(v)}`.
+          edits.push({ at: i + 1, removed: 0, inserted: `${OPT_ELEMENT}(` });
+          enclosing.awaitingColon = false;
+          enclosing.openElement = true;
+        }
       }
     }
     i++;

@@ -258,6 +258,15 @@ class BuiltList {
   }
 }
 
+/**
+ * The lists this module builds (parsed sequences and expression results), which charge the budget
+ * one unit per element iterated; the evaluators read them by index after charging the whole
+ * iteration at once, instead of going through a generator per element.
+ */
+export function isIndexedList(value: unknown): value is { readonly size: number; get(index: number): CelValue | undefined } {
+  return value instanceof ObjectList || value instanceof BuiltList;
+}
+
 /** A CEL list holding exactly these values. */
 export function listOf(values: CelValue[]): CelList {
   return new BuiltList(values, values.length) as unknown as CelList;

@@ -3,7 +3,7 @@
 import { BulwarkError } from '../../core/index.ts';
 import { isRecord, parseJson } from '../encoding/json.ts';
 import { limits } from '../limits.ts';
-import { MEDIA, parseDescriptor, sha256Digest, type Descriptor } from '../oci/registry.ts';
+import { MEDIA, parseDescriptor, sha256Digest, type Descriptor } from '../../image/registry/referrers.ts';
 
 export const SIMPLE_SIGNING_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigning.v1+json';
 export const DSSE_MEDIA_TYPE = 'application/vnd.dsse.envelope.v1+json';

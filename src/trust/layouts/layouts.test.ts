@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { BulwarkError } from '../../core/index.ts';
-import { MEDIA, parseIndex, referrersTag, sha256Digest } from '../oci/registry.ts';
+import { MEDIA, parseIndex, referrersTag, sha256Digest } from '../../image/registry/referrers.ts';
 import { attestationTag, buildClassicManifest, parseClassicManifest, signatureTag, SIMPLE_SIGNING_MEDIA_TYPE } from './cosign-classic.ts';
 import { addToReferrersIndex, buildReferrerManifest, EMPTY_CONFIG } from './referrer.ts';
 

@@ -4,7 +4,7 @@
 import { BulwarkError } from '../../core/index.ts';
 import { BUNDLE_V03_MEDIA_TYPE } from '../formats/bundle.ts';
 import { limits } from '../limits.ts';
-import { MEDIA, parseIndex, sha256Digest, type Descriptor } from '../oci/registry.ts';
+import { MEDIA, parseIndex, sha256Digest, type Descriptor } from '../../image/registry/referrers.ts';
 
 /** The OCI empty descriptor's content: `{}`. */
 export const EMPTY_CONFIG = Buffer.from('{}');

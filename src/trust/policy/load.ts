@@ -7,7 +7,7 @@ import { parseYamlStream } from '../../load/yaml.ts';
 import { readBoundedFile } from '../keys/file-provider.ts';
 import { parsePublicKeys, type PublicKeyRef } from '../keys/public-key.ts';
 import { limits } from '../limits.ts';
-import { parseTrustedRoot, publicGoodTrustedRoot } from '../formats/trusted-root.ts';
+import { parseTrustedRoot, publicGoodTrustedRoot, type SigstoreTrust } from '../formats/trusted-root.ts';
 import { predicateTypeUri } from '../formats/intoto.ts';
 import { parseCertificatesPem, type Certificate } from '../x509/certificate.ts';
 import { compilePattern, type IdentityMatcher } from '../x509/identity.ts';
@@ -141,12 +141,10 @@ async function compileAuthority(entry: PolicyAuthority, baseDir: string): Promis
     for (const root of entry.ca.roots) roots.push(...(await readPem(root, baseDir, parseCertificatesPem)));
     for (const intermediate of entry.ca.intermediates ?? []) intermediates.push(...(await readPem(intermediate, baseDir, parseCertificatesPem)));
     authority.ca = { roots, intermediates };
+    if (entry.ca.transparencyLogs !== undefined) authority.transparency = await loadRoot(entry.ca.transparencyLogs, baseDir);
   }
   if (entry.sigstore !== undefined) {
-    const trust =
-      entry.sigstore.trustedRoot === 'public-good'
-        ? publicGoodTrustedRoot()
-        : parseTrustedRoot(await readBoundedFile(resolve(baseDir, entry.sigstore.trustedRoot), 'trusted root', limits.documentBytes), entry.sigstore.trustedRoot);
+    const trust = await loadRoot(entry.sigstore.trustedRoot, baseDir);
     authority.sigstore = {
       trust,
       tlogThreshold: entry.sigstore.tlogThreshold ?? 1,
@@ -155,6 +153,11 @@ async function compileAuthority(entry: PolicyAuthority, baseDir: string): Promis
     };
   }
   return authority;
+}
+
+async function loadRoot(value: string, baseDir: string): Promise<SigstoreTrust> {
+  if (value === 'public-good') return publicGoodTrustedRoot();
+  return parseTrustedRoot(await readBoundedFile(resolve(baseDir, value), 'trusted root', limits.documentBytes), value);
 }
 
 function compileIdentity(entry: NonNullable<PolicyAuthority['identities']>[number]): IdentityMatcher {

@@ -93,6 +93,21 @@ defaultAction: deny
     await assert.rejects(parseTrustPolicy('kind: ImageTrustPolicy', 'p.yaml', dir), /p\.yaml:1:1: the top level|apiVersion/);
   });
 
+  it('reads the transparency logs a CA authority requires', async () => {
+    const { startStandInRekor } = await import('../testing/rekor.ts');
+    const rekor = await startStandInRekor();
+    try {
+      writeFileSync(join(dir, 'logs.json'), rekor.trustedRoot);
+      const withLogs = policyText.replace('      intermediates: [intermediate.crt]\n', '      intermediates: [intermediate.crt]\n      transparencyLogs: logs.json\n');
+      const production = decide(await parseTrustPolicy(withLogs, 'policy.yaml', dir), 'registry.example.com/prod/team/api');
+      const ci = production.action === 'verify' ? production.policy.authorities.find((authority) => authority.name === 'ci') : undefined;
+      assert.equal(ci?.transparency?.source, 'logs.json');
+      await assert.rejects(parseTrustPolicy(withLogs.replace('logs.json', 'missing.json'), 'policy.yaml', dir), /missing\.json/);
+    } finally {
+      await rekor.stop();
+    }
+  });
+
   it('needs identities for CA authorities', async () => {
     const noIdentities = policyText.replace(/ {4}identities:\n.*\n/, '');
     assert.ok(!noIdentities.includes('identities'));

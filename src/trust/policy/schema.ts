@@ -16,7 +16,14 @@ const authority = z
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'a name of letters, digits, ".", "_" or "-"'),
     /** Paths (relative to the policy file) or inline PEM. */
     keys: z.array(nonEmpty).max(64).optional(),
-    ca: z.strictObject({ roots: z.array(nonEmpty).min(1).max(16), intermediates: z.array(nonEmpty).max(16).optional() }).optional(),
+    ca: z
+      .strictObject({
+        roots: z.array(nonEmpty).min(1).max(16),
+        intermediates: z.array(nonEmpty).max(16).optional(),
+        /** A trusted_root.json whose logs must record each signature; their time is when certificates are judged. */
+        transparencyLogs: nonEmpty.optional(),
+      })
+      .optional(),
     sigstore: z
       .strictObject({
         /** `public-good` or a path to a trusted_root.json. */

@@ -10,6 +10,15 @@ export interface SigningIdentity {
   certificate?: Certificate;
   /** Intermediates (and optionally the root) above the certificate, PEM, leaf's issuer first. */
   chain?: readonly Certificate[];
+  /** Keyless: `key` is ephemeral, and a Fulcio CA certifies it for the OIDC identity of the token. */
+  keyless?: KeylessOptions;
+}
+
+export interface KeylessOptions {
+  fulcioUrl: string;
+  /** An OIDC ID token. Secret: sent only to the CA, never printed. */
+  identityToken: string;
+  timeoutMs?: number;
 }
 
 export function signingIdentity(key: SigningKey, certificate?: Certificate, chain?: readonly Certificate[]): SigningIdentity {

@@ -3,15 +3,18 @@
 import { BulwarkError } from '../../core/index.ts';
 import type { ImageReference } from '../../image/reference.ts';
 import { encodeBase64 } from '../encoding/base64.ts';
-import { BUNDLE_V03_MEDIA_TYPE } from '../formats/bundle.ts';
-import { serializeEnvelope } from '../formats/dsse.ts';
+import { BUNDLE_V03_MEDIA_TYPE, parseBundle, type ParsedBundle } from '../formats/bundle.ts';
+import { serializeEnvelope, type DsseEnvelope } from '../formats/dsse.ts';
+import { rekorAnnotation } from '../formats/rekor-bundle.ts';
+import { certificatePem } from '../x509/certificate.ts';
 import { COSIGN_SIGN_PREDICATE, INTOTO_PAYLOAD_TYPE, buildStatement } from '../formats/intoto.ts';
 import { buildSimpleSigning } from '../formats/simple-signing.ts';
 import { ANNOTATION, DSSE_MEDIA_TYPE, SIMPLE_SIGNING_MEDIA_TYPE, attestationTag, buildClassicManifest, parseClassicManifest, signatureTag, type ClassicLayer } from '../layouts/cosign-classic.ts';
 import { BUNDLE_ANNOTATION, EMPTY_CONFIG, addToReferrersIndex, buildReferrerManifest } from '../layouts/referrer.ts';
-import { MEDIA, referrersTag, sha256Digest, type Descriptor, type Registry } from '../oci/registry.ts';
+import type { RegistryClient } from '../../image/registry/client.ts';
+import { MEDIA, referrersTag, sha256Digest, type Descriptor } from '../../image/registry/referrers.ts';
 import type { RegistryPool } from '../verify/verifier.ts';
-import { signEnvelope, signEnvelopeBundle } from './blob.ts';
+import { requireLogWhenKeyless, signBlob, signEnvelope, signEnvelopeBundle } from './blob.ts';
 import { certificateAnnotations, type SigningIdentity } from './identity.ts';
 import type { TransparencyOptions } from './rekor.ts';
 
@@ -25,7 +28,7 @@ export interface SignImageOptions {
   annotations?: Record<string, string>;
   pool: RegistryPool;
   now?: Date;
-  /** Record bundle signatures in this transparency log (the classic layout carries no log entry). */
+  /** Record signatures in this transparency log (classic layers carry the entry as cosign's bundle annotation). */
   transparency?: TransparencyOptions;
 }
 
@@ -47,7 +50,7 @@ export interface SignResult {
 }
 
 interface Target {
-  registry: Registry;
+  registry: RegistryClient;
   reference: ImageReference;
   repository: string;
   subject: Descriptor;
@@ -62,16 +65,20 @@ async function resolveTarget(options: SignImageOptions | AttestImageOptions): Pr
 
 export async function signImage(options: SignImageOptions): Promise<SignResult> {
   if (options.layouts.length === 0) throw new BulwarkError('E_USAGE', 'choose at least one layout');
+  requireLogWhenKeyless(options.identity, options.transparency);
   const target = await resolveTarget(options);
   const written: Written[] = [];
   if (options.layouts.includes('classic')) {
     const payload = buildSimpleSigning(target.repository, target.subject.digest, options.annotations);
-    const signature = await options.identity.key.sign(payload);
-    const layer: ClassicLayer = {
-      bytes: payload,
-      mediaType: SIMPLE_SIGNING_MEDIA_TYPE,
-      annotations: { [ANNOTATION.signature]: encodeBase64(signature), ...certificateAnnotations(options.identity) },
-    };
+    const layer: ClassicLayer = { bytes: payload, mediaType: SIMPLE_SIGNING_MEDIA_TYPE, annotations: {} };
+    if (options.transparency === undefined) {
+      layer.annotations = { [ANNOTATION.signature]: encodeBase64(await options.identity.key.sign(payload)), ...certificateAnnotations(options.identity) };
+    } else {
+      // Through the log: the signature, its (keyless) certificate and the log's promise, as cosign records them.
+      const logged = parseBundle(await signBlob(payload, options.identity, options.transparency), 'signed payload bundle');
+      if (logged.bundle.content.$case !== 'messageSignature') throw new BulwarkError('E_INTERNAL', 'the signing library returned no message signature');
+      layer.annotations = { [ANNOTATION.signature]: encodeBase64(logged.bundle.content.messageSignature.signature), ...loggedAnnotations(logged, options.identity) };
+    }
     written.push({ layout: 'classic', location: await appendClassicLayer(target, signatureTag(target.subject.digest), layer) });
   }
   if (options.layouts.includes('bundle')) {
@@ -86,15 +93,27 @@ export async function signImage(options: SignImageOptions): Promise<SignResult> 
 
 export async function attestImage(options: AttestImageOptions): Promise<SignResult> {
   if (options.layouts.length === 0) throw new BulwarkError('E_USAGE', 'choose at least one layout');
+  requireLogWhenKeyless(options.identity, options.transparency);
   const target = await resolveTarget(options);
   const statement = buildStatement([{ name: target.repository, digest: digestMap(target.subject.digest) }], options.predicateType, options.predicate);
   const written: Written[] = [];
   if (options.layouts.includes('classic')) {
-    const envelope = await signEnvelope(INTOTO_PAYLOAD_TYPE, statement, options.identity);
+    let envelope: DsseEnvelope;
+    let extra: Record<string, string>;
+    if (options.transparency === undefined) {
+      envelope = await signEnvelope(INTOTO_PAYLOAD_TYPE, statement, options.identity);
+      extra = certificateAnnotations(options.identity);
+    } else {
+      const logged = parseBundle((await signEnvelopeBundle(INTOTO_PAYLOAD_TYPE, statement, options.identity, options.transparency)).bundle, 'signed statement bundle');
+      if (logged.bundle.content.$case !== 'dsseEnvelope') throw new BulwarkError('E_INTERNAL', 'the signing library returned no DSSE envelope');
+      const dsse = logged.bundle.content.dsseEnvelope;
+      envelope = { payloadType: dsse.payloadType, payload: Buffer.from(dsse.payload), signatures: dsse.signatures.map((s) => ({ keyid: s.keyid, sig: Buffer.from(s.sig) })) };
+      extra = loggedAnnotations(logged, options.identity);
+    }
     const layer: ClassicLayer = {
       bytes: serializeEnvelope(envelope),
       mediaType: DSSE_MEDIA_TYPE,
-      annotations: { [ANNOTATION.signature]: '', [ANNOTATION.predicateType]: options.predicateType, ...certificateAnnotations(options.identity) },
+      annotations: { [ANNOTATION.signature]: '', [ANNOTATION.predicateType]: options.predicateType, ...extra },
     };
     written.push({ layout: 'classic', location: await appendClassicLayer(target, attestationTag(target.subject.digest), layer) });
   }
@@ -103,6 +122,14 @@ export async function attestImage(options: AttestImageOptions): Promise<SignResu
     written.push({ layout: 'bundle', location: await attachBundle(target, bundle, options.predicateType, options.now ?? new Date()) });
   }
   return { repository: target.repository, digest: target.subject.digest, written };
+}
+
+/** Certificate annotations (the CA's certificate when keyless) and the log entry, for a classic layer. */
+function loggedAnnotations(logged: ParsedBundle, identity: SigningIdentity): Record<string, string> {
+  const entry = logged.bundle.verificationMaterial.tlogEntries[0];
+  if (entry === undefined) throw new BulwarkError('E_IO', 'the transparency log returned no entry');
+  const certificate = identity.keyless !== undefined && logged.certificates[0] !== undefined ? { [ANNOTATION.certificate]: certificatePem(logged.certificates[0]) } : certificateAnnotations(identity);
+  return { ...certificate, [ANNOTATION.bundle]: rekorAnnotation(entry) };
 }
 
 function digestMap(digest: string): Record<string, string> {
@@ -114,7 +141,7 @@ function digestMap(digest: string): Record<string, string> {
 async function appendClassicLayer(target: Target, tag: string, layer: ClassicLayer): Promise<string> {
   const { registry } = target;
   const path = target.reference.path;
-  const existing = await registry.getManifest(path, tag);
+  const existing = await registry.findManifest(path, tag);
   const layers: Array<{ descriptor: Descriptor }> = existing === undefined ? [] : parseClassicManifest(existing.bytes, `${tag} manifest`).map((descriptor) => ({ descriptor }));
   const blob = await registry.putBlob(path, layer.bytes);
   const descriptor: Descriptor = { mediaType: layer.mediaType, digest: blob.digest, size: blob.size, annotations: layer.annotations };
@@ -141,7 +168,7 @@ async function attachBundle(target: Target, bundle: Buffer, predicateType: strin
   const pushed = await registry.putManifest(path, sha256Digest(manifest), MEDIA.ociManifest, manifest);
   if (!pushed.subjectAccepted) {
     const tag = referrersTag(target.subject.digest);
-    const existing = await registry.getManifest(path, tag, MEDIA.ociIndex);
+    const existing = await registry.findManifest(path, tag, MEDIA.ociIndex);
     const index = addToReferrersIndex(existing?.bytes, { mediaType: MEDIA.ociManifest, digest: pushed.digest, size: manifest.length, artifactType: BUNDLE_V03_MEDIA_TYPE, annotations }, `${tag} index`);
     await registry.putManifest(path, tag, MEDIA.ociIndex, index);
   }

@@ -1,6 +1,7 @@
 import { BulwarkError } from '../../core/index.ts';
 import { parseJson } from '../encoding/json.ts';
-import { readBoundedFile } from '../keys/file-provider.ts';
+import { FileSigningKey, readBoundedFile } from '../keys/file-provider.ts';
+import { generateKeyPair } from '../keys/generate.ts';
 import { limits } from '../limits.ts';
 import { openSigningKey } from '../keys/open.ts';
 import type { PassphraseSource } from '../keys/private-key.ts';
@@ -12,10 +13,28 @@ export interface SignerFlags {
   kms?: string;
   cert?: string;
   certChain?: string;
+  /** Keyless: a Fulcio CA certifies an ephemeral key for the identity of an OIDC token. */
+  fulcioUrl?: string;
+  identityToken?: string;
 }
 
-/** The key (file or provider) and, when given, the certificate and chain that go with it. */
-export async function loadSigningIdentity(flags: SignerFlags, passphrase: PassphraseSource): Promise<SigningIdentity> {
+/** The environment variable cosign reads an OIDC identity token from; Bulwark reads the same. */
+export const IDENTITY_TOKEN_ENV = 'SIGSTORE_ID_TOKEN';
+
+/**
+ * The key (file or provider) and, when given, the certificate and chain that go with it; or, with a
+ * Fulcio URL, an ephemeral key that the CA will certify (it never leaves this process).
+ */
+export async function loadSigningIdentity(flags: SignerFlags, passphrase: PassphraseSource, env: NodeJS.ProcessEnv = process.env): Promise<SigningIdentity> {
+  if (flags.fulcioUrl !== undefined) {
+    if (flags.key !== undefined || flags.kms !== undefined || flags.cert !== undefined || flags.certChain !== undefined) {
+      throw new BulwarkError('E_USAGE', 'keyless signing (--fulcio-url) uses an ephemeral key certified by the CA: drop --key, --kms, --cert and --cert-chain');
+    }
+    const identityToken = (flags.identityToken ?? env[IDENTITY_TOKEN_ENV] ?? '').trim();
+    if (identityToken === '') throw new BulwarkError('E_USAGE', `keyless signing needs an OIDC identity token: set ${IDENTITY_TOKEN_ENV} (or pass --identity-token)`);
+    const pair = await generateKeyPair('ecdsa-p256');
+    return { key: new FileSigningKey(pair.privateKey, pair.publicKey, 'ephemeral key'), keyless: { fulcioUrl: flags.fulcioUrl, identityToken } };
+  }
   const key = await openSigningKey(flags, passphrase);
   const certificate = flags.cert === undefined ? undefined : parseCertificatesPem((await readBoundedFile(flags.cert, 'certificate')).toString('utf8'), flags.cert)[0];
   const chain = flags.certChain === undefined ? undefined : parseCertificatesPem((await readBoundedFile(flags.certChain, 'certificate chain')).toString('utf8'), flags.certChain);

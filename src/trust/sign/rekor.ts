@@ -1,19 +1,37 @@
-// Signing with a transparency log: when a Rekor URL is configured, the Sigstore signing library
-// records the signature in the log and puts the log's inclusion evidence in the bundle.
-import { DSSEBundleBuilder, MessageSignatureBundleBuilder, RekorWitness, type Signer } from '@sigstore/sign';
+// Signing with Sigstore services: when a Rekor URL is configured, the Sigstore signing library records
+// the signature in the log and puts the log's inclusion evidence in the bundle; when a Fulcio URL is
+// configured too (keyless), the library first gets a short-lived certificate for an ephemeral key
+// from the CA, in exchange for an OIDC identity token.
+import { DSSEBundleBuilder, FulcioSigner, MessageSignatureBundleBuilder, RekorWitness, type Signer } from '@sigstore/sign';
 import { BulwarkError } from '../../core/index.ts';
 import { serializeBundle } from '../formats/bundle.ts';
 import { keyHint } from '../keys/algorithm.ts';
 import { publicKeyPem } from '../keys/public-key.ts';
 import { certificatePem } from '../x509/certificate.ts';
-import type { SigningIdentity } from './identity.ts';
+import type { KeylessOptions, SigningIdentity } from './identity.ts';
 
 export interface TransparencyOptions {
   rekorUrl: string;
   timeoutMs?: number;
 }
 
-function signerOf(identity: SigningIdentity): Signer {
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
+
+/** A service URL: HTTPS, or plain HTTP to a loopback address only (a local test or a port-forward). */
+export function serviceUrl(text: string, flag: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new BulwarkError('E_USAGE', `${flag} ${text} is not a URL`);
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.test(url.hostname))) {
+    throw new BulwarkError('E_USAGE', `${flag} must use https (plain http only to a loopback address): ${text}`);
+  }
+  return url.href.replace(/\/$/, '');
+}
+
+function keySigner(identity: SigningIdentity): Signer {
   return {
     sign: async (data: Buffer) => ({
       signature: await identity.key.sign(data),
@@ -25,35 +43,73 @@ function signerOf(identity: SigningIdentity): Signer {
   };
 }
 
-function witness(options: TransparencyOptions): RekorWitness {
-  let url: URL;
-  try {
-    url = new URL(options.rekorUrl);
-  } catch {
-    throw new BulwarkError('E_USAGE', `--rekor-url ${options.rekorUrl} is not a URL`);
-  }
-  if (url.protocol !== 'https:' && !/^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(url.hostname)) {
-    throw new BulwarkError('E_USAGE', `--rekor-url must use https (plain http only to a loopback address): ${options.rekorUrl}`);
-  }
-  return new RekorWitness({ rekorBaseURL: url.href.replace(/\/$/, ''), entryType: 'dsse', timeout: options.timeoutMs ?? 30_000, retry: 2 });
+/**
+ * A Fulcio-certified signer. The first signature obtains the certificate (the library proves
+ * possession of the key by signing the token's subject); later ones in the same run reuse it, so
+ * signing an image in both layouts asks the CA once.
+ */
+function keylessSigner(identity: SigningIdentity, keyless: KeylessOptions): Signer {
+  const holder: Signer = { sign: async (data: Buffer) => ({ signature: await identity.key.sign(data), key: { $case: 'publicKey', publicKey: publicKeyPem(identity.key.publicKey) } }) };
+  const fulcio = new FulcioSigner({
+    fulcioBaseURL: serviceUrl(keyless.fulcioUrl, '--fulcio-url'),
+    identityProvider: { getToken: async () => keyless.identityToken },
+    keyHolder: holder,
+    timeout: keyless.timeoutMs ?? 30_000,
+    retry: 2,
+  });
+  let certificate: string | undefined;
+  return {
+    sign: async (data: Buffer) => {
+      if (certificate !== undefined) return { signature: await identity.key.sign(data), key: { $case: 'x509Certificate', certificate } };
+      const signature = await fulcio.sign(data);
+      if (signature.key.$case === 'x509Certificate') certificate = signature.key.certificate;
+      return signature;
+    },
+  };
 }
 
-async function build<T>(run: () => Promise<T>, rekorUrl: string): Promise<T> {
+const signers = new WeakMap<SigningIdentity, Signer>();
+
+function signerOf(identity: SigningIdentity): Signer {
+  let signer = signers.get(identity);
+  if (signer === undefined) {
+    signer = identity.keyless === undefined ? keySigner(identity) : keylessSigner(identity, identity.keyless);
+    signers.set(identity, signer);
+  }
+  return signer;
+}
+
+function witness(options: TransparencyOptions): RekorWitness {
+  return new RekorWitness({ rekorBaseURL: serviceUrl(options.rekorUrl, '--rekor-url'), entryType: 'dsse', timeout: options.timeoutMs ?? 30_000, retry: 2 });
+}
+
+async function build<T>(run: () => Promise<T>, identity: SigningIdentity, options: TransparencyOptions): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    throw new BulwarkError('E_IO', `transparency log ${rekorUrl}: ${(error as Error).message}`, { cause: error });
+    if (error instanceof BulwarkError) throw error;
+    // The library names the failing step in its error code; its message may quote the token: never print it.
+    const code = (error as { code?: string }).code ?? '';
+    const cause = (error as { cause?: Error }).cause;
+    const service = /^CA_|^IDENTITY_TOKEN/.test(code) && identity.keyless !== undefined ? `certificate authority ${identity.keyless.fulcioUrl}` : `transparency log ${options.rekorUrl}`;
+    const detail = code === 'IDENTITY_TOKEN_PARSE_ERROR' ? 'the identity token is not a JWT with a subject (or its e-mail is not verified)' : redact(cause?.message && !(error as Error).message.includes(cause.message) ? `${(error as Error).message}: ${cause.message}` : (error as Error).message, identity);
+    throw new BulwarkError('E_IO', `${service}: ${detail}`, { cause: error });
   }
+}
+
+function redact(message: string, identity: SigningIdentity): string {
+  const token = identity.keyless?.identityToken;
+  return token === undefined || token === '' ? message : message.replaceAll(token, '<identity token>');
 }
 
 /** A message-signature bundle with a transparency-log entry (hashedrekord). */
 export async function signBlobWithLog(data: Buffer, identity: SigningIdentity, options: TransparencyOptions): Promise<Buffer> {
   const builder = new MessageSignatureBundleBuilder({ signer: signerOf(identity), witnesses: [witness(options)] });
-  return serializeBundle(await build(() => builder.create({ data }), options.rekorUrl));
+  return serializeBundle(await build(() => builder.create({ data }), identity, options));
 }
 
 /** A DSSE bundle with a transparency-log entry (dsse). */
 export async function signEnvelopeWithLog(payloadType: string, payload: Buffer, identity: SigningIdentity, options: TransparencyOptions): Promise<Buffer> {
   const builder = new DSSEBundleBuilder({ signer: signerOf(identity), witnesses: [witness(options)] });
-  return serializeBundle(await build(() => builder.create({ data: payload, type: payloadType }), options.rekorUrl));
+  return serializeBundle(await build(() => builder.create({ data: payload, type: payloadType }), identity, options));
 }

@@ -1,6 +1,7 @@
 // Test-only: pushes small, unique images to a registry so each test signs its own digest.
 import { randomBytes } from 'node:crypto';
-import { MEDIA, Registry, sha256Digest } from '../oci/registry.ts';
+import { RegistryClient } from '../../image/registry/client.ts';
+import { MEDIA, sha256Digest } from '../../image/registry/referrers.ts';
 
 export interface PushedImage {
   /** `host/repo:tag` */
@@ -12,7 +13,7 @@ export interface PushedImage {
 }
 
 export async function pushImage(host: string, repository: string, tag: string): Promise<PushedImage> {
-  const registry = new Registry(host);
+  const registry = new RegistryClient({ host, plainHttpLoopback: true });
   const layer = randomBytes(64);
   const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [sha256Digest(layer)] }, config: {} }));
   await registry.putBlob(repository, layer);

@@ -93,7 +93,9 @@ export async function startStandInRekor(): Promise<StandInRekor> {
           },
         },
       };
-      response.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ [createHash('sha256').update(canonicalBody).digest('hex')]: entry }));
+      // Rekor names the entry by its UUID in the body's only key and in the ETag and Location headers (sigstore-go reads the header).
+      const uuid = createHash('sha256').update(canonicalBody).digest('hex');
+      response.writeHead(201, { 'content-type': 'application/json', etag: uuid, location: `/api/v1/log/entries/${uuid}` }).end(JSON.stringify({ [uuid]: entry }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -28,6 +28,8 @@ export interface ClassicSignature {
   /** `dev.sigstore.cosign/certificate` and `…/chain` annotations (PEM), when signed with a certificate. */
   certificate?: string;
   chain?: string;
+  /** The `dev.sigstore.cosign/bundle` annotation: a transparency-log entry of this signature (JSON). */
+  rekorBundle?: string;
 }
 
 export interface ClassicAttestation {
@@ -36,6 +38,7 @@ export interface ClassicAttestation {
   envelope: Buffer;
   certificate?: string;
   chain?: string;
+  rekorBundle?: string;
 }
 
 export interface AttachedBundle {

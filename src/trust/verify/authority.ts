@@ -20,6 +20,11 @@ export interface Authority {
    * transparency-log inclusion, certificate transparency and trusted timestamps, per the thresholds.
    */
   sigstore?: { trust: SigstoreTrust; tlogThreshold: number; ctlogThreshold: number; timestampThreshold: number };
+  /**
+   * For a private CA: transparency logs (from a trusted root) that must record each certificate
+   * signature; the time they integrated it is the time the certificate is judged at.
+   */
+  transparency?: SigstoreTrust;
 }
 
 export function checkAuthority(authority: Authority): Authority {

@@ -80,6 +80,16 @@ function verifyWithSigstore(parsed: ParsedBundle, artifact: Buffer | undefined, 
   if (isCertificate && sigstore.timestampThreshold < 1) {
     return { ok: false, failure: failure('timestamp', `"${authority.name}" requires no timestamp, but a certificate can only be checked at a verified signing time`) };
   }
+  // The identity is read from the certificate before the (costly) Sigstore verification: an authority
+  // that does not name this signer cannot accept it, however valid the rest is.
+  const identity = isCertificate ? authority.identities.map((candidate) => matchedIdentity(parsed.certificates[0]!, candidate)).find((name) => name !== undefined) : undefined;
+  if (isCertificate && identity === undefined) {
+    const cert = parsed.certificates[0]!;
+    return {
+      ok: false,
+      failure: failure('identity-mismatch', `certificate identity ${[...cert.emails, ...cert.uris].map((name) => `"${name}"`).join(', ') || '(none)'} (issuer "${cert.oidcIssuer ?? 'none'}") is not ${authority.identities.map(describeMatcher).join(' or ')}`),
+    };
+  }
   let material: TrustMaterial;
   let usedKey: (typeof authority.keys)[number] | undefined;
   if (authority.keys.length > 0) {
@@ -115,16 +125,9 @@ function verifyWithSigstore(parsed: ParsedBundle, artifact: Buffer | undefined, 
     return { ok: true, signer: { authority: authority.name, kind: 'key', keyId: key?.id ?? 'unknown', keySource: key?.source ?? 'trusted root' }, evidence };
   }
   const cert = parsed.certificates[0]!;
-  const identity = authority.identities.map((candidate) => matchedIdentity(cert, candidate)).find((name) => name !== undefined);
-  if (identity === undefined) {
-    return {
-      ok: false,
-      failure: failure('identity-mismatch', `certificate identity ${[...cert.emails, ...cert.uris].map((name) => `"${name}"`).join(', ') || '(none)'} (issuer "${cert.oidcIssuer ?? 'none'}") is not ${authority.identities.map(describeMatcher).join(' or ')}`),
-    };
-  }
   return {
     ok: true,
-    signer: { authority: authority.name, kind: 'certificate', identity, issuer: cert.oidcIssuer, certificate: cert.fingerprint, chainRoot: sigstore.trust.source },
+    signer: { authority: authority.name, kind: 'certificate', identity: identity!, issuer: cert.oidcIssuer, certificate: cert.fingerprint, chainRoot: sigstore.trust.source },
     evidence,
   };
 }

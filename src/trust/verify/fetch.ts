@@ -5,13 +5,14 @@ import { describeError } from '../errors.ts';
 import { BUNDLE_V03_MEDIA_TYPE } from '../formats/bundle.ts';
 import { ANNOTATION, DSSE_MEDIA_TYPE, SIMPLE_SIGNING_MEDIA_TYPE, attestationTag, parseClassicManifest, signatureTag } from '../layouts/cosign-classic.ts';
 import { limits } from '../limits.ts';
-import type { Descriptor, Registry } from '../oci/registry.ts';
+import type { RegistryClient } from '../../image/registry/client.ts';
+import type { Descriptor } from '../../image/registry/referrers.ts';
 import { emptyArtifacts, type AttachedBundle, type ClassicAttestation, type ClassicSignature, type ImageArtifacts } from './artifacts.ts';
 
 const BLOB_CONCURRENCY = 8;
 
 export interface FetchTarget {
-  registry: Registry;
+  registry: RegistryClient;
   /** Repository path inside the registry. */
   repository: string;
   digest: string;
@@ -39,6 +40,7 @@ export async function fetchImageArtifacts(target: FetchTarget): Promise<ImageArt
     const signature: ClassicSignature = { source, payload: bytes, signature: annotations[ANNOTATION.signature] ?? '' };
     if (annotations[ANNOTATION.certificate]) signature.certificate = annotations[ANNOTATION.certificate];
     if (annotations[ANNOTATION.chain]) signature.chain = annotations[ANNOTATION.chain];
+    if (annotations[ANNOTATION.bundle]) signature.rekorBundle = annotations[ANNOTATION.bundle];
     artifacts.signatures.push(signature);
   }
   for (const { descriptor, bytes, source } of attestations) {
@@ -46,6 +48,7 @@ export async function fetchImageArtifacts(target: FetchTarget): Promise<ImageArt
     const attestation: ClassicAttestation = { source, envelope: bytes };
     if (annotations[ANNOTATION.certificate]) attestation.certificate = annotations[ANNOTATION.certificate];
     if (annotations[ANNOTATION.chain]) attestation.chain = annotations[ANNOTATION.chain];
+    if (annotations[ANNOTATION.bundle]) attestation.rekorBundle = annotations[ANNOTATION.bundle];
     artifacts.attestations.push(attestation);
   }
   artifacts.bundles.push(...bundles);
@@ -61,7 +64,7 @@ interface FetchedLayer {
 async function classicLayers(target: FetchTarget, tag: string, mediaType: string, maxBytes: number, problems: string[]): Promise<FetchedLayer[]> {
   let layers: Descriptor[];
   try {
-    const manifest = await target.registry.getManifest(target.repository, tag);
+    const manifest = await target.registry.findManifest(target.repository, tag);
     if (manifest === undefined) return [];
     layers = parseClassicManifest(manifest.bytes, `${tag} manifest`);
   } catch (error) {
@@ -72,7 +75,7 @@ async function classicLayers(target: FetchTarget, tag: string, mediaType: string
   return mapLimited(wanted, BLOB_CONCURRENCY, async ({ descriptor, source }) => {
     try {
       if (descriptor.size > maxBytes) throw new BulwarkError('E_TOO_LARGE', `${descriptor.size} bytes is over the ${maxBytes}-byte limit`);
-      return { descriptor, source, bytes: await target.registry.getBlob(target.repository, descriptor.digest, maxBytes) };
+      return { descriptor, source, bytes: await target.registry.readBlob(target.repository, descriptor, maxBytes) };
     } catch (error) {
       problems.push(`${source}: ${describeError(error)}`);
       return undefined;
@@ -96,12 +99,12 @@ async function referrerBundles(target: FetchTarget, problems: string[], wantAtte
   return mapLimited(descriptors.slice(0, limits.referrersPerImage), BLOB_CONCURRENCY, async (descriptor) => {
     const source = `${via} ${descriptor.digest.slice(0, 19)}`;
     try {
-      const manifest = await target.registry.getManifest(target.repository, descriptor.digest);
+      const manifest = await target.registry.findManifest(target.repository, descriptor.digest);
       if (manifest === undefined) throw new BulwarkError('E_INPUT', 'the referrer manifest is listed but missing');
       const layer = parseClassicManifest(manifest.bytes, `${source} manifest`).find((candidate) => candidate.mediaType.startsWith('application/vnd.dev.sigstore.bundle'));
       if (layer === undefined) throw new BulwarkError('E_PARSE', 'the referrer manifest has no Sigstore bundle layer');
       if (layer.size > limits.attestationBlobBytes) throw new BulwarkError('E_TOO_LARGE', `${layer.size} bytes is over the limit`);
-      const bundle = await target.registry.getBlob(target.repository, layer.digest, limits.attestationBlobBytes);
+      const bundle = await target.registry.readBlob(target.repository, layer, limits.attestationBlobBytes);
       return { source, artifactType: descriptor.artifactType, bundle };
     } catch (error) {
       problems.push(`${source}: ${describeError(error)}`);

@@ -22,6 +22,8 @@ export interface TrustFlags {
   caIntermediates?: string;
   /** A trusted_root.json, or `public-good` for the root shipped with the Sigstore client. */
   trustedRoot?: string;
+  /** Accept Fulcio-style certificates without a signed certificate timestamp (private deployments without CT). */
+  insecureIgnoreSct?: boolean;
 }
 
 export async function authoritiesFromFlags(flags: TrustFlags): Promise<Authority[]> {
@@ -34,7 +36,8 @@ export async function authoritiesFromFlags(flags: TrustFlags): Promise<Authority
     throw new BulwarkError('E_USAGE', '--cert-identity needs --ca-roots (a private CA) or --trusted-root (Sigstore); with --key alone the key is what is trusted');
   }
   const trust = flags.trustedRoot === undefined ? undefined : await loadTrust(flags.trustedRoot);
-  const sigstore = (value: SigstoreTrust): NonNullable<Authority['sigstore']> => ({ trust: value, tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 });
+  const ctlogThreshold = flags.insecureIgnoreSct === true ? 0 : 1;
+  const sigstore = (value: SigstoreTrust): NonNullable<Authority['sigstore']> => ({ trust: value, tlogThreshold: 1, ctlogThreshold, timestampThreshold: 1 });
   const authorities: Authority[] = [];
   if (keyFiles.length > 0) {
     const keys: PublicKeyRef[] = [];
@@ -46,7 +49,8 @@ export async function authoritiesFromFlags(flags: TrustFlags): Promise<Authority
   if (identity !== undefined && flags.caRoots !== undefined) {
     const roots = await readCertificates(flags.caRoots);
     const intermediates = flags.caIntermediates === undefined ? [] : await readCertificates(flags.caIntermediates);
-    authorities.push(checkAuthority({ name: 'ca', keys: [], ca: { roots, intermediates }, identities: [identity] }));
+    // With a trusted root too, its logs must record each signature, and fix the time it is judged at.
+    authorities.push(checkAuthority({ name: 'ca', keys: [], ca: { roots, intermediates }, identities: [identity], ...(trust === undefined ? {} : { transparency: trust }) }));
   } else if (identity !== undefined) {
     authorities.push(checkAuthority({ name: 'sigstore', keys: [], identities: [identity], sigstore: sigstore(trust ?? publicGoodTrustedRoot()) }));
   } else if (flags.caRoots !== undefined) {

@@ -13,7 +13,8 @@ import type { ImageArtifacts } from './artifacts.ts';
 import type { Authority, Signer } from './authority.ts';
 import { verifyBundle, type Evidence } from './bundle.ts';
 import { conditionHolds, describeCondition, type PredicateCondition } from './conditions.ts';
-import { verifyRaw, type SignerResult } from './raw.ts';
+import { type SignerResult } from './raw.ts';
+import { verifyClassicAttestation, verifyClassicSignature, type ClassicCandidate } from './classic.ts';
 
 export interface AttestationRequirement {
   /** For messages (defaults to the predicate type). */
@@ -92,10 +93,10 @@ export function verifyImageSignatures(artifacts: ImageArtifacts, policy: ImagePo
         reject(candidate.source, failure('digest-mismatch', `signs ${payload.manifestDigest}, not ${artifacts.digest}`));
         continue;
       }
-      const { certificate, chain } = certificatesOf(candidate.certificate, candidate.chain, candidate.source);
       const signature = decodeBase64(candidate.signature, `${candidate.source}: signature annotation`);
-      const result = firstAuthority(policy.authorities, (authority) => verifyRaw({ signed: candidate.payload, signature, certificate, chain }, authority, now));
-      if (result.ok) signatures.push({ layout: 'cosign-classic', source: candidate.source, signer: result.signer, transparencyLog: 'absent' });
+      const classic: ClassicCandidate = { ...certificatesOf(candidate.certificate, candidate.chain, candidate.source), rekorBundle: candidate.rekorBundle, source: candidate.source };
+      const result = firstAuthority(policy.authorities, (authority) => verifyClassicSignature(candidate.payload, signature, classic, authority, now));
+      if (result.ok) signatures.push(verifiedOf('cosign-classic', candidate.source, result));
       else reject(candidate.source, result.failure);
     } catch (error) {
       reject(candidate.source, malformed(error));
@@ -106,19 +107,10 @@ export function verifyImageSignatures(artifacts: ImageArtifacts, policy: ImagePo
     try {
       const envelope = parseEnvelope(candidate.envelope, `${candidate.source}: envelope`);
       const statement = statementOf(envelope, artifacts.digest, candidate.source);
-      const { certificate, chain } = certificatesOf(candidate.certificate, candidate.chain, candidate.source);
-      const signed = preAuthEncoding(envelope.payloadType, envelope.payload);
-      const result = firstAuthority(policy.authorities, (authority) => {
-        let last: SignerResult = { ok: false, failure: failure('signature-mismatch', 'no signature in the envelope verifies') };
-        for (const signature of envelope.signatures) {
-          last = verifyRaw({ signed, signature: signature.sig, certificate, chain }, authority, now);
-          if (last.ok) break;
-        }
-        return last;
-      });
-      if (result.ok) {
-        attestations.push({ layout: 'cosign-classic', source: candidate.source, signer: result.signer, transparencyLog: 'absent', predicateType: statement.predicateType, statement });
-      } else reject(candidate.source, result.failure);
+      const classic: ClassicCandidate = { ...certificatesOf(candidate.certificate, candidate.chain, candidate.source), rekorBundle: candidate.rekorBundle, source: candidate.source };
+      const result = firstAuthority(policy.authorities, (authority) => verifyClassicAttestation(envelope, classic, authority, now));
+      if (result.ok) attestations.push({ ...verifiedOf('cosign-classic', candidate.source, result), predicateType: statement.predicateType, statement });
+      else reject(candidate.source, result.failure);
     } catch (error) {
       reject(candidate.source, malformed(error));
     }
@@ -139,9 +131,7 @@ export function verifyImageSignatures(artifacts: ImageArtifacts, policy: ImagePo
         reject(candidate.source, result.failure);
         continue;
       }
-      const evidence = (result as { evidence?: Evidence }).evidence ?? { transparencyLog: 'absent' };
-      const verified: VerifiedSignature = { layout: 'sigstore-bundle', source: candidate.source, signer: result.signer, transparencyLog: evidence.transparencyLog };
-      if (evidence.signedAt !== undefined) verified.signedAt = evidence.signedAt;
+      const verified = verifiedOf('sigstore-bundle', candidate.source, result);
       if (statement.predicateType === COSIGN_SIGN_PREDICATE) signatures.push(verified);
       else attestations.push({ ...verified, predicateType: statement.predicateType, statement });
     } catch (error) {
@@ -198,6 +188,13 @@ function judge(
     }
   }
   return undefined;
+}
+
+function verifiedOf(layout: Layout, source: string, result: { signer: Signer; evidence?: Evidence }): VerifiedSignature {
+  const evidence = result.evidence ?? { transparencyLog: 'absent' };
+  const verified: VerifiedSignature = { layout, source, signer: result.signer, transparencyLog: evidence.transparencyLog };
+  if (evidence.signedAt !== undefined) verified.signedAt = evidence.signedAt;
+  return verified;
 }
 
 function firstAuthority<T extends SignerResult>(authorities: readonly Authority[], check: (authority: Authority) => T): T {

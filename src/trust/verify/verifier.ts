@@ -3,10 +3,16 @@
 import { BulwarkError } from '../../core/index.ts';
 import { apiHost, parseImageReference, type ImageReference } from '../../image/reference.ts';
 import { describeError, failure } from '../errors.ts';
-import { Registry, type RegistryOptions } from '../oci/registry.ts';
+import { RegistryClient, type RegistryClientOptions } from '../../image/registry/client.ts';
 import { VerificationCache } from './cache.ts';
 import { fetchImageArtifacts } from './fetch.ts';
 import { verifyImageSignatures, type ImagePolicy, type ImageVerification } from './image.ts';
+
+/**
+ * How signing and verification reach registries. Loopback registries are spoken to over plain HTTP
+ * unless `plainHttpLoopback` is false, as cosign does; any other host only over HTTPS unless named.
+ */
+export type RegistryOptions = Omit<RegistryClientOptions, 'host'>;
 
 export interface ImageVerifierOptions {
   registry?: RegistryOptions;
@@ -18,27 +24,32 @@ export interface ImageVerifierOptions {
 
 export interface ResolvedImage {
   reference: ImageReference;
-  registry: Registry;
+  registry: RegistryClient;
   digest: string;
 }
 
 /** Resolves references and keeps one registry client (connections, tokens) per host. */
 export class RegistryPool {
-  readonly #registries = new Map<string, Registry>();
+  readonly #registries = new Map<string, RegistryClient>();
   readonly #options: RegistryOptions;
 
   constructor(options: RegistryOptions = {}) {
     this.#options = options;
   }
 
-  for(reference: ImageReference): Registry {
+  for(reference: ImageReference): RegistryClient {
     const host = apiHost(reference);
     let registry = this.#registries.get(host);
     if (registry === undefined) {
-      registry = new Registry(host, this.#options);
+      registry = new RegistryClient({ plainHttpLoopback: true, ...this.#options, host });
       this.#registries.set(host, registry);
     }
     return registry;
+  }
+
+  /** Closes idle connections of every client. */
+  close(): void {
+    for (const registry of this.#registries.values()) registry.close();
   }
 
   parse(text: string): ImageReference {

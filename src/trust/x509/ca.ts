@@ -69,7 +69,7 @@ function toCryptoKey(key: KeyObject, usage: 'sign' | 'verify'): { key: webcrypto
   return { key: key.toCryptoKey(importParams, true, [usage]), signing };
 }
 
-function serialNumber(): string {
+export function serialNumber(): string {
   const bytes = randomBytes(16);
   bytes[0]! &= 0x7f;
   bytes[0]! |= 0x01;
@@ -91,6 +91,8 @@ export async function createCertificate(params: {
   notBefore: Date;
   notAfter: Date;
   extensions: x509.Extension[];
+  /** Hex; random when absent. A precertificate and its final certificate share one. */
+  serialNumber?: string;
 }): Promise<x509.X509Certificate> {
   const signer = toCryptoKey(params.signingKey, 'sign');
   const extensions = [
@@ -99,7 +101,7 @@ export async function createCertificate(params: {
     await x509.AuthorityKeyIdentifierExtension.create(spkiDer(params.issuerPublicKey)),
   ];
   return x509.X509CertificateGenerator.create({
-    serialNumber: serialNumber(),
+    serialNumber: params.serialNumber ?? serialNumber(),
     subject: params.subject,
     issuer: params.issuer,
     notBefore: params.notBefore,
@@ -199,7 +201,7 @@ export function identityKind(identity: string): IdentityKind {
 }
 
 /** A UTF8String DER: the encoding Fulcio's v2 issuer extension uses. */
-function utf8String(text: string): Buffer {
+export function utf8String(text: string): Buffer {
   const bytes = Buffer.from(text, 'utf8');
   if (bytes.length > 0xffff) throw new BulwarkError('E_USAGE', 'the OIDC issuer is too long');
   const length = bytes.length < 0x80 ? Buffer.from([bytes.length]) : bytes.length < 0x100 ? Buffer.from([0x81, bytes.length]) : Buffer.from([0x82, bytes.length >> 8, bytes.length & 0xff]);

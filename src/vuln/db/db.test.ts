@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { BulwarkError } from '../../core/index.ts';
-import { writeZip } from '../source/zip-writer.ts';
+import { writeZip } from '../../image/archive/zip-writer.ts';
 import { missingOsv, osvDir } from '../testing/shared-osv.ts';
 import { TEST_RECORDS } from '../testing/records.ts';
 import { importOsv } from './import.ts';

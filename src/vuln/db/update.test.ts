@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BulwarkError } from '../../core/index.ts';
-import { writeZip } from '../source/zip-writer.ts';
+import { writeZip } from '../../image/archive/zip-writer.ts';
 import { TEST_RECORDS } from '../testing/records.ts';
 import { VulnDb } from './store.ts';
 import { displayUrl, mirrorUrl, updateFromUrl, type UpdateOptions } from './update.ts';

@@ -2,6 +2,7 @@
 // the user's filters: --ignore-unfixed, --severity and VEX statements.
 import type { Control, Finding, ObjectRef, Severity } from '../../core/index.ts';
 import type { VulnMatch } from './match.ts';
+import type { ResolvedSeverity } from './severity.ts';
 import { decidingStatement, suppresses, type VexContext, type VexDocument } from './vex.ts';
 
 export interface VulnerabilityDetail {
@@ -17,8 +18,24 @@ export interface VulnerabilityDetail {
   layer: string;
 }
 
+/**
+ * What the SBOM and SARIF writers need beyond the documented `vulnerability` object: the advisory's
+ * text, rating and dates, and the package's purl and file. Not printed by `--format json`.
+ */
+export interface AdvisoryDetail {
+  summary: string;
+  severity: ResolvedSeverity;
+  lastAffected: string | null;
+  published: string | null;
+  modified: string;
+  /** The affected package's purl and the file it was read from (absolute path inside the image). */
+  purl: string;
+  path: string;
+}
+
 export interface VulnerabilityFinding extends Finding {
   vulnerability: VulnerabilityDetail;
+  advisory: AdvisoryDetail;
 }
 
 export interface FindingOptions {
@@ -99,6 +116,15 @@ export function vulnerabilityFindings(matches: readonly VulnMatch[], options: Fi
         fixed: match.fixed,
         layer: pkg.layer,
       },
+      advisory: {
+        summary: match.summary,
+        severity: match.severity,
+        lastAffected: match.lastAffected,
+        published: match.published,
+        modified: match.modified,
+        purl: pkg.purl,
+        path: pkg.path,
+      },
     });
     if (!controls.has(match.id)) {
       controls.set(match.id, {
@@ -114,6 +140,11 @@ export function vulnerabilityFindings(matches: readonly VulnMatch[], options: Fi
   }
   report.controls = [...controls.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return report;
+}
+
+/** Whether a finding is a vulnerability (as opposed to a config check or a secret). */
+export function isVulnerabilityFinding(finding: Finding): finding is VulnerabilityFinding {
+  return 'vulnerability' in finding && 'advisory' in finding;
 }
 
 /** The `vulnerability` object in the documented key order, for JSON output. */

@@ -148,6 +148,20 @@ describe('matching language packages', () => {
     assert.equal(found.has('GO-2021-0053'), false);
   });
 
+  it('GIT ranges: skipped with a typed reason; the version list still matches; other ranges decide alone', { skip: missingOsv }, () => {
+    const py = (name: string, version: string) => pkg('PyPI', name, version, { path: `/usr/lib/python3/site-packages/${name}.dist-info/METADATA` });
+    const { matches, problems } = matchPackages(db, [py('gitpkg', '1.1.0'), py('gitpkg', '2.0.0'), py('flask', '2.2.4')]);
+    // 1.1.0 is in the tag list of the first record; the commit in its GIT range is not a version to report as the fix.
+    assert.deepEqual(matches.filter((m) => m.package.name === 'gitpkg').map((m) => [m.package.version, m.id, m.fixed]), [['1.1.0', 'OSV-test-git-versions', null]]);
+    // The GIT-only record cannot be decided for either version: said so, never silently dropped.
+    assert.deepEqual(problems.map((p) => [p.package, p.id, p.reason]), [
+      ['gitpkg@1.1.0', 'OSV-test-git-only', 'git-range'],
+      ['gitpkg@2.0.0', 'OSV-test-git-only', 'git-range'],
+    ]);
+    // PYSEC-2023-62 has a GIT and an ECOSYSTEM range: the ECOSYSTEM range decides, no note.
+    assert.deepEqual(matches.filter((m) => m.id === 'PYSEC-2023-62').map((m) => [m.package.version, m.fixed]), [['2.2.4', '2.2.5']]);
+  });
+
   it('Maven: group:artifact names and ComparableVersion ordering', () => {
     const found = matchPackages(db, [pkg('Maven', 'com.fasterxml.jackson.core:jackson-databind', '2.13.2.2'), pkg('Maven', 'com.fasterxml.jackson.core:jackson-databind', '2.13.4.1')]).matches;
     assert.deepEqual(found.map((m) => [m.package.version, m.fixed, m.severity.severity]), [['2.13.2.2', '2.13.4.1', 'medium']]);

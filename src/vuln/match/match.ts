@@ -4,7 +4,7 @@
 import type { InventoryPackage } from '../../image/inventory/package.ts';
 import type { StatementSync } from 'node:sqlite';
 import type { VulnDb } from '../db/store.ts';
-import { evaluateRange, inVersionList, Orderings } from '../osv/evaluate.ts';
+import { evaluateRange, inVersionList, Orderings, type UnevaluableReason } from '../osv/evaluate.ts';
 import type { OsvEventKind, OsvRange, OsvSeverity } from '../osv/record.ts';
 import { resolveSeverity, type ResolvedSeverity } from './severity.ts';
 import { lookupsFor } from './lookup.ts';
@@ -31,6 +31,9 @@ export interface VulnMatch {
 
 export interface MatchProblem {
   package: string;
+  /** The advisory that could not be evaluated for the package. */
+  id: string;
+  reason: UnevaluableReason;
   message: string;
 }
 
@@ -122,16 +125,19 @@ function matchAll(
         if (!lookup.release(row.release)) continue;
         const ranges = decodeRanges(row.ranges);
         let affected = false;
+        let evaluated = false;
+        let gitRanges = 0;
         let fixed: string | null = null;
         let lastAffected: string | null = null;
         for (const range of ranges) {
           const verdict = evaluateRange(range, lookup.ecosystem, lookup.version, orderings);
           if ('unevaluable' in verdict) {
-            if (range.type !== 'GIT' && result.problems.length < MAX_PROBLEMS) {
-              result.problems.push({ package: `${pkg.name}@${pkg.version}`, message: `${row.vuln_id}: ${verdict.unevaluable}` });
-            }
+            // GIT ranges are reported below, only when nothing else in the entry decides it.
+            if (verdict.reason === 'git-range') gitRanges++;
+            else problem(result, pkg, row.vuln_id, verdict.reason, verdict.unevaluable);
             continue;
           }
+          evaluated = true;
           if (!verdict.affected) continue;
           affected = true;
           if (verdict.fixed !== undefined && (fixed === null || lower(orderings, lookup.ecosystem, verdict.fixed, fixed))) fixed = verdict.fixed;
@@ -139,7 +145,12 @@ function matchAll(
         }
         let extra: AffectedDetail | undefined;
         if (!affected) {
-          if (Number(row.has_versions) === 0) continue;
+          if (Number(row.has_versions) === 0) {
+            if (!evaluated && gitRanges > 0) {
+              problem(result, pkg, row.vuln_id, 'git-range', 'the advisory gives only GIT ranges (commits) and no version list; a package installed by version cannot be placed on them, so it was skipped');
+            }
+            continue;
+          }
           extra = detail.get(row.row) as unknown as AffectedDetail;
           const versions = extra.versions === null ? [] : (JSON.parse(extra.versions) as string[]);
           if (!inVersionList(versions, lookup.ecosystem, lookup.version, orderings)) continue;
@@ -176,6 +187,10 @@ function matchAll(
     }
     result.matches.push(...found.values());
   }
+}
+
+function problem(result: MatchResult, pkg: InventoryPackage, id: string, reason: UnevaluableReason, message: string): void {
+  if (result.problems.length < MAX_PROBLEMS) result.problems.push({ package: `${pkg.name}@${pkg.version}`, id, reason, message: `${id}: ${message}` });
 }
 
 function lower(orderings: Orderings, ecosystem: string, a: string, b: string): boolean {

@@ -142,3 +142,69 @@ describe('range semantics of the OSV schema', () => {
     assert.equal(inVersionList(['abc'], 'Hackage', 'abc', new Orderings()), true);
   });
 });
+
+describe('every range type and event kind, in each ecosystem of the issue', () => {
+  // Five versions in ascending order of the ecosystem's own ordering, chosen where a naive string or
+  // numeric comparison would go wrong (epochs, tildes, pre-releases, post-releases, qualifiers).
+  const ladders: [base: string, type: 'ECOSYSTEM' | 'SEMVER', versions: [string, string, string, string, string], installed?: (v: string) => string][] = [
+    ['Debian', 'ECOSYSTEM', ['1.0-1', '1.0-1+deb12u1', '1.0.1~rc1-1', '1.0.1-1', '1:0.9-1']],
+    ['Alpine', 'ECOSYSTEM', ['1.2.3-r0', '1.2.3-r1', '1.2.4_rc1-r0', '1.2.4-r0', '1.2.4_p1-r0']],
+    ['Red Hat', 'ECOSYSTEM', ['0:7.76.1-29.el9_4', '0:7.76.1-29.el9_4.1', '0:7.76.2~beta-1.el9', '0:7.76.2-1.el9', '1:7.0-1.el9']],
+    ['npm', 'ECOSYSTEM', ['1.0.0-alpha', '1.0.0', '1.0.1-rc.1', '1.0.1', '1.10.0']],
+    ['npm', 'SEMVER', ['1.0.0-alpha', '1.0.0', '1.0.1-rc.1', '1.0.1', '1.10.0']],
+    ['PyPI', 'ECOSYSTEM', ['1.0a1', '1.0', '1.0.post1', '1.1rc1', '1.10']],
+    ['Go', 'SEMVER', ['0.0.0-20220722155237-a158d28d115b', '0.1.0', '1.0.0-rc.1', '1.0.0', '1.10.0'], (v) => `v${v}`],
+    ['Maven', 'ECOSYSTEM', ['1.0-alpha1', '1.0-RC1', '1.0', '1.0-sp1', '1.0.1']],
+  ];
+  const range = (type: string, ...events: [string, string][]): OsvRange => ({ type, events: events.map(([kind, version]) => ({ kind: kind as 'introduced', version })) });
+
+  for (const [base, type, v, installedForm = (x: string) => x] of ladders) {
+    const affected = (r: OsvRange, i: number): boolean | string => {
+      const verdict = evaluateRange(r, base, installedForm(v[i]!), new Orderings());
+      if ('unevaluable' in verdict) return `unevaluable: ${verdict.unevaluable}`;
+      return verdict.affected;
+    };
+    const row = (r: OsvRange): (boolean | string)[] => [0, 1, 2, 3, 4].map((i) => affected(r, i));
+
+    it(`${base} ${type}: introduced + fixed is [introduced, fixed)`, () => {
+      const r = range(type, ['introduced', v[1]], ['fixed', v[3]]);
+      assert.deepEqual(row(r), [false, true, true, false, false]);
+      assert.deepEqual(evaluateRange(r, base, installedForm(v[2]), new Orderings()), { affected: true, fixed: v[3], lastAffected: undefined });
+    });
+    it(`${base} ${type}: introduced + last_affected is [introduced, last_affected]`, () => {
+      const r = range(type, ['introduced', v[1]], ['last_affected', v[3]]);
+      assert.deepEqual(row(r), [false, true, true, true, false]);
+      assert.deepEqual(evaluateRange(r, base, installedForm(v[3]), new Orderings()), { affected: true, fixed: undefined, lastAffected: v[3] });
+    });
+    it(`${base} ${type}: introduced 0 alone is every version (unfixed); limit bounds it`, () => {
+      assert.deepEqual(row(range(type, ['introduced', '0'])), [true, true, true, true, true]);
+      assert.deepEqual(row(range(type, ['introduced', '0'], ['limit', v[2]])), [true, true, false, false, false]);
+      assert.deepEqual(row(range(type, ['introduced', '0'], ['limit', '*'])), [true, true, true, true, true]);
+    });
+    it(`${base} ${type}: two intervals in one range, events written out of order`, () => {
+      assert.deepEqual(row(range(type, ['introduced', v[3]], ['fixed', v[1]], ['introduced', '0'], ['fixed', v[4]])), [true, false, false, true, false]);
+    });
+    if (type === 'ECOSYSTEM') {
+      it(`${base}: explicit version lists`, () => {
+        assert.equal(inVersionList([v[2]], base, installedForm(v[2]), new Orderings()), true);
+        assert.equal(inVersionList([v[2]], base, installedForm(v[1]), new Orderings()), false);
+      });
+    }
+  }
+
+  it('GIT ranges, whatever the ecosystem, are skipped with the git-range reason', () => {
+    for (const [base, , v, installedForm = (x: string) => x] of ladders) {
+      const verdict = evaluateRange(range('GIT', ['introduced', '0'], ['fixed', 'a'.repeat(40)]), base, installedForm(v[0]), new Orderings());
+      assert.ok('unevaluable' in verdict && verdict.reason === 'git-range', base);
+    }
+  });
+
+  it('reasons are typed: unknown ordering, unparsable installed or event version', () => {
+    const unknown = evaluateRange(range('ECOSYSTEM', ['introduced', '0']), 'Hackage', '1.0', new Orderings());
+    assert.ok('unevaluable' in unknown && unknown.reason === 'unknown-ordering');
+    const badInstalled = evaluateRange(range('ECOSYSTEM', ['introduced', '0']), 'PyPI', 'not a version!', new Orderings());
+    assert.ok('unevaluable' in badInstalled && badInstalled.reason === 'unparsable-version');
+    const badEvent = evaluateRange(range('ECOSYSTEM', ['introduced', '0'], ['fixed', 'nope nope']), 'PyPI', '1.0', new Orderings());
+    assert.ok('unevaluable' in badEvent && badEvent.reason === 'unparsable-version');
+  });
+});

@@ -12,9 +12,20 @@ export interface RangeVerdict {
   lastAffected: string | undefined;
 }
 
-/** Why a range could not be evaluated (GIT ranges, unknown orderings, unparsable event versions). */
+/**
+ * Why a range could not be evaluated against a version:
+ * - `git-range`: GIT ranges are commits of a repository. A package installed by version has no commit
+ *   to place on them, so, as osv-scanner does for packages with an ecosystem and a version, they are
+ *   skipped; the record's `versions` list (which osv.dev fills from the repository's tags between the
+ *   GIT events) is still consulted by the matcher.
+ * - `unknown-ordering`: the ecosystem's version ordering is not implemented (ECOSYSTEM ranges).
+ * - `unparsable-version`: the installed version or an event version does not parse in that ordering.
+ */
+export type UnevaluableReason = 'git-range' | 'unknown-ordering' | 'unparsable-version';
+
 export interface Unevaluable {
   unevaluable: string;
+  reason: UnevaluableReason;
 }
 
 /** One ordering per ecosystem and range type, each with its own parse cache. */
@@ -50,11 +61,11 @@ function comparePoints(order: ParsedVersions<unknown>, a: Point, b: Point): numb
 
 /** Evaluates one range against an installed version. */
 export function evaluateRange(range: OsvRange, base: string, installed: string, orderings: Orderings): RangeVerdict | Unevaluable {
-  if (range.type === 'GIT') return { unevaluable: 'GIT ranges need the repository history' };
+  if (range.type === 'GIT') return { unevaluable: 'GIT ranges are commits; an installed version has none to place on them', reason: 'git-range' };
   const order = orderings.get(base, range.type);
-  if (order === undefined) return { unevaluable: `no ${range.type} ordering known for ecosystem ${base}` };
+  if (order === undefined) return { unevaluable: `no ${range.type} ordering known for ecosystem ${base}`, reason: 'unknown-ordering' };
   const version = order.get(installed);
-  if (isError(version)) return { unevaluable: version.message };
+  if (isError(version)) return { unevaluable: version.message, reason: 'unparsable-version' };
 
   const points: { event: OsvEvent; point: Point; index: number }[] = [];
   for (let index = 0; index < range.events.length; index++) {
@@ -64,7 +75,7 @@ export function evaluateRange(range: OsvRange, base: string, installed: string, 
     else if (event.kind === 'limit' && event.version.includes('*')) point = MAX;
     else {
       const parsed = order.get(event.version);
-      if (isError(parsed)) return { unevaluable: parsed.message };
+      if (isError(parsed)) return { unevaluable: parsed.message, reason: 'unparsable-version' };
       point = parsed;
     }
     points.push({ event, point, index });

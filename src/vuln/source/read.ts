@@ -6,7 +6,7 @@ import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { BulwarkError } from '../../core/index.ts';
 import { OSV_LIMITS } from '../osv/record.ts';
-import { DEFAULT_ZIP_LIMITS, ZipReader, type ZipLimits } from './zip.ts';
+import { DEFAULT_ZIP_LIMITS, ZipFile, type ZipLimits } from '../../image/archive/zip.ts';
 
 export type SourceKind = 'directory' | 'zip' | 'jsonl' | 'json';
 
@@ -86,15 +86,14 @@ export async function* readSource(path: string, kind: SourceKind, limits: Source
 }
 
 async function* readZip(path: string, limits: SourceLimits): AsyncGenerator<RawRecord> {
-  const zip = await ZipReader.open(path, limits.zip);
+  const zip = ZipFile.openFile(path, limits.zip);
   try {
     for (const entry of zip.entries) {
       if (!entry.name.toLowerCase().endsWith('.json')) continue;
-      const data = await zip.read(entry);
-      yield { where: `${path}!${entry.name}`, text: data.toString('utf8') };
+      yield { where: `${path}!${entry.name}`, text: zip.read(entry).toString('utf8') };
     }
   } finally {
-    await zip.close();
+    zip.close();
   }
 }
 

@@ -93,4 +93,27 @@ export const TEST_RECORDS: Record<string, unknown>[] = [
     summary: 'Flask-Caching names are normalised',
     affected: [{ package: { ecosystem: 'PyPI', name: 'Flask_Caching' }, versions: ['1.10.1'] }],
   },
+  {
+    id: 'OSV-test-git-versions',
+    modified: '2024-05-09T00:00:00Z',
+    summary: 'GIT ranges with the version list osv.dev enumerates from the repository tags',
+    affected: [
+      {
+        package: { ecosystem: 'PyPI', name: 'gitpkg' },
+        ranges: [{ type: 'GIT', repo: 'https://github.com/example/gitpkg', events: [{ introduced: '0' }, { fixed: 'a'.repeat(40) }] }],
+        versions: ['1.0.0', '1.1.0'],
+      },
+    ],
+  },
+  {
+    id: 'OSV-test-git-only',
+    modified: '2024-05-09T00:00:00Z',
+    summary: 'GIT ranges and nothing else: no version can be placed on them',
+    affected: [
+      {
+        package: { ecosystem: 'PyPI', name: 'gitpkg' },
+        ranges: [{ type: 'GIT', repo: 'https://github.com/example/gitpkg', events: [{ introduced: 'b'.repeat(40) }, { fixed: 'c'.repeat(40) }] }],
+      },
+    ],
+  },
 ];

@@ -5,6 +5,7 @@
 import type { KubeObject } from '../../../core/index.ts';
 import { fieldOf } from '../../../podspec/index.ts';
 import type { Binding } from '../../../rbac/model.ts';
+import { isBootstrapPolicy } from '../../../rbac/builtin.ts';
 import { ALL_SERVICE_ACCOUNTS, serviceAccountNamespace, serviceAccountUser } from '../../../rbac/subjects.ts';
 import type { SetCheck } from '../../check.ts';
 import { RBAC_KINDS, rbacContext } from '../../access/rbac/context.ts';
@@ -42,7 +43,11 @@ function bindingsByIdentity(bindings: readonly Binding<KubeObject>[]): Map<strin
   for (const binding of bindings) {
     for (const subject of binding.subjects) {
       if (subject.kind === 'User') add(`u:${subject.name}`, binding);
-      else if (subject.kind === 'Group' && subject.name.startsWith(ALL_SERVICE_ACCOUNTS)) add(`g:${subject.name}`, binding);
+      // The bootstrap policy's grants to every ServiceAccount (issuer discovery) exist in every cluster:
+      // they would make every mounted token "bound" on a live scan.
+      else if (subject.kind === 'Group' && subject.name.startsWith(ALL_SERVICE_ACCOUNTS)) {
+        if (binding.source === undefined || !isBootstrapPolicy(binding.source)) add(`g:${subject.name}`, binding);
+      }
       else if (subject.kind === 'ServiceAccount') {
         const namespace = serviceAccountNamespace(subject, binding.namespace, binding.kind === 'ClusterRoleBinding');
         if (namespace !== undefined && namespace !== '') add(`u:${serviceAccountUser(namespace, subject.name).name}`, binding);
@@ -120,7 +125,16 @@ export const serviceAccountTokenBoundCheck: SetCheck = {
     }
   },
   fixtures: {
-    fail: [`${pod('')}${account()}${bound}`, `${pod('  automountServiceAccountToken: true\n')}${account('automountServiceAccountToken: false\n')}${bound}`, `${pod('')}${bound}`],
+    fail: [
+      `${pod('')}${account()}${bound}`,
+      // A grant to every ServiceAccount made by hand (no bootstrap label) is someone's decision and counts.
+      `${pod('')}${account()}---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: all-accounts-view}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects: [{kind: Group, name: "system:serviceaccounts"}]
+`, `${pod('  automountServiceAccountToken: true\n')}${account('automountServiceAccountToken: false\n')}${bound}`, `${pod('')}${bound}`],
     pass: [
       `${pod('')}${account()}`,
       `${pod('  automountServiceAccountToken: false\n')}${account()}${bound}`,
@@ -133,6 +147,15 @@ metadata: {name: discovery}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
 subjects: [{kind: Group, name: "system:authenticated"}, {kind: ServiceAccount, name: web, namespace: other}]
 `,
+      // The bootstrap policy's issuer-discovery grant to every ServiceAccount, present in every live cluster.
+      `${pod('')}${account()}---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: "system:service-account-issuer-discovery", labels: {kubernetes.io/bootstrapping: rbac-defaults}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:service-account-issuer-discovery"}
+subjects: [{kind: Group, name: "system:serviceaccounts"}]
+`,
     ],
+
   },
 };

@@ -1,5 +1,5 @@
 import { BulwarkError } from '../../../core/index.ts';
-import { readZipDirectory, readZipEntry } from './zip.ts';
+import { ZipArchive } from '../../archive/zip.ts';
 
 export interface MavenPackage {
   groupId: string;
@@ -34,11 +34,11 @@ const MAX_DEPTH = 2;
  */
 export function readJavaArchive(zip: Buffer, where: string, onProblem: (message: string) => void, depth = 0, prefix = ''): MavenPackage[] {
   const out: MavenPackage[] = [];
-  const entries = readZipDirectory(zip, where);
-  for (const entry of entries) {
+  const archive = ZipArchive.open(zip, where);
+  for (const entry of archive.entries) {
     if (POM_PROPERTIES.test(entry.name)) {
       try {
-        const properties = parseProperties(readZipEntry(zip, entry, MAX_PROPERTIES_BYTES, where).toString('utf8'));
+        const properties = parseProperties(archive.read(entry, MAX_PROPERTIES_BYTES).toString('utf8'));
         const groupId = properties.get('groupId');
         const artifactId = properties.get('artifactId');
         const version = properties.get('version');
@@ -48,7 +48,7 @@ export function readJavaArchive(zip: Buffer, where: string, onProblem: (message:
       }
     } else if (NESTED_ARCHIVE.test(entry.name) && depth < MAX_DEPTH) {
       try {
-        const nested = readZipEntry(zip, entry, MAX_NESTED_BYTES, where);
+        const nested = archive.read(entry, MAX_NESTED_BYTES);
         out.push(...readJavaArchive(nested, `${where}!/${entry.name}`, onProblem, depth + 1, `${prefix}${entry.name}!/`));
       } catch (error) {
         if (error instanceof BulwarkError) onProblem(error.message);

@@ -87,6 +87,18 @@ describe('optional types', () => {
     assert.equal(value("object.metadata.?annotations.team.orValue('x')", { object }), 'shop', 'selection on an optional stays optional');
     assert.equal(value("'a.?b' + \"[?x]\"", {}), 'a.?b[?x]', 'inside strings nothing is rewritten');
   });
+
+  it('optional list elements [?x] and map entries {?k: v} keep present values and drop none', () => {
+    assert.deepEqual(value('[?optional.of(1), 2, ?optional.none()]'), [1n, 2n]);
+    assert.deepEqual(value('[?object.?spec.?ports[?0].?port, ?object.?spec.?nope]', { object }), [80n]);
+    assert.deepEqual(value("{?'a': optional.of(1), 'b': 2, ?'c': optional.none()}"), { a: 1n, b: 2n });
+    assert.deepEqual(value("{true ? 'k' : 'l': 1, ?'m': optional.of(true ? 2 : 3)}"), { k: 1n, m: 2n }, 'ternaries in keys and values');
+    assert.deepEqual(value('[[?optional.of(1)], [?optional.none()]]'), [[1n], []]);
+    assert.deepEqual(value("{'k': [?optional.of('v')], ?'n': optional.ofNonZeroValue('')}"), { k: ['v'] });
+    // cel-go refuses a non-optional there when type-checking; without field types it is an evaluation error.
+    assert.match(evalError('[?1]').message, /must be an optional value, not an int/);
+    assert.match(evalError("{?'a': 'x'}").message, /must be an optional value, not a string/);
+  });
 });
 
 describe('two-variable comprehensions', () => {

@@ -1,10 +1,12 @@
 // CEL optional types (cel.OptionalTypes, enabled in the API server since Kubernetes 1.28):
-// optional.of / none / ofNonZeroValue, hasValue, value, orValue, or, and the `x.?field` and
-// `x[?key]` selections, which the compiler rewrites into calls of `@optSelect` and `@optIndex`
-// because @bufbuild/cel's parser does not read that syntax.
+// optional.of / none / ofNonZeroValue, hasValue, value, orValue, or, the `x.?field` and `x[?key]`
+// selections, and optional list elements and map entries (`[a, ?b]`, `{?k: v}`), which the
+// compiler rewrites into calls of the functions below because @bufbuild/cel's parser does not read
+// that syntax (see ../source.ts).
 import { isCelList, isCelMap, isCelUint, type CelFunc, type CelList, type CelMap, type CelValue } from '@bufbuild/cel';
-import { anyValue, globalFn, memberFn, opaque } from '../overload.ts';
-import { asCel, isOpaque, Opaque } from '../values.ts';
+import { anyValue, globalFn, isList, isMap, memberFn, opaque } from '../overload.ts';
+import { OPT_ELEMENT, OPT_LIST, OPT_MAP } from '../source.ts';
+import { asCel, isOpaque, listOf, mapOf, Opaque } from '../values.ts';
 
 export class Optional extends Opaque {
   readonly typeName = 'optional_type';
@@ -86,7 +88,59 @@ function optionalSelect(target: CelValue, key: CelValue): CelValue {
   return optionalOf(lookup(target, key));
 }
 
+/** `?x` inside a literal: carried to the literal's builder, which keeps or drops it. */
+class Element extends Opaque {
+  readonly typeName = 'optional_element';
+  readonly inner: CelValue;
+
+  constructor(inner: CelValue) {
+    super();
+    this.inner = inner;
+  }
+
+  protected identity(): [string, CelValue] {
+    return ['optional.element', this.inner];
+  }
+
+  toString(): string {
+    return `?${String(this.inner)}`;
+  }
+}
+
+/** The value an element contributes, or undefined for optional.none(). */
+function present(value: CelValue): CelValue | undefined {
+  if (!(value instanceof Element)) return value;
+  if (!(value.inner instanceof Optional)) throw new Error(`no such overload: an optional element or entry must be an optional value, not ${describeKind(value.inner)}`);
+  return value.inner.value;
+}
+
+function describeKind(value: CelValue): string {
+  if (value === null) return 'null';
+  if (isCelList(value)) return 'a list';
+  if (isCelMap(value)) return 'a map';
+  return typeof value === 'bigint' ? 'an int' : `a ${typeof value}`;
+}
+
+type MapKey = string | bigint | boolean | { readonly value: bigint };
+
 export const optionalFunctions: CelFunc[] = [
+  globalFn(OPT_ELEMENT, [anyValue], (v) => asCel(new Element(v!))),
+  globalFn(OPT_LIST, [isList], (list) => {
+    const out: CelValue[] = [];
+    for (const item of list as CelList) {
+      const value = present(item);
+      if (value !== undefined) out.push(value);
+    }
+    return listOf(out);
+  }),
+  globalFn(OPT_MAP, [isMap], (map) => {
+    const out = new Map<MapKey, CelValue>();
+    for (const [key, item] of map as CelMap) {
+      const value = present(item);
+      if (value !== undefined) out.set(key as MapKey, value);
+    }
+    return mapOf(out);
+  }),
   globalFn('optional.of', [anyValue], (v) => asCel(Optional.of(v!))),
   globalFn('optional.none', [], () => asCel(Optional.NONE)),
   globalFn('optional.ofNonZeroValue', [anyValue], (v) => asCel(isZero(v!) ? Optional.NONE : Optional.of(v!))),

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { deflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
 import { BulwarkError } from '../../core/index.ts';
+import { assertNeverCrashes, mutatedBytes } from '../testing/fuzz.ts';
 import { writeZip } from './zip-writer.ts';
-import { ZipReader, DEFAULT_ZIP_LIMITS } from './zip.ts';
+import { DEFAULT_ZIP_LIMITS, ZipArchive, ZipFile } from './zip.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'bulwark-zip-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,15 +19,18 @@ function file(data: Buffer): string {
   return path;
 }
 
+/** Every entry, read from the file through the window and, separately, from memory: both must agree. */
 async function readAll(path: string, limits = DEFAULT_ZIP_LIMITS): Promise<Map<string, string>> {
-  const zip = await ZipReader.open(path, limits);
+  const zip = ZipFile.openFile(path, limits);
+  const out = new Map<string, string>();
   try {
-    const out = new Map<string, string>();
-    for (const entry of zip.entries) out.set(entry.name, (await zip.read(entry)).toString('utf8'));
-    return out;
+    for (const entry of zip.entries) out.set(entry.name, zip.read(entry).toString('utf8'));
   } finally {
-    await zip.close();
+    zip.close();
   }
+  const memory = ZipArchive.open(readFileSync(path), path, limits);
+  assert.deepEqual(new Map(memory.entries.map((entry) => [entry.name, memory.read(entry).toString('utf8')])), out);
+  return out;
 }
 
 const isTyped = (e: unknown): boolean => e instanceof BulwarkError && (e.code === 'E_PARSE' || e.code === 'E_TOO_LARGE');
@@ -45,12 +49,12 @@ describe('ZIP reader', () => {
 
   it('reads ZIP64 archives with more than 65,535 entries', async () => {
     const files = Array.from({ length: 70_000 }, (_, i) => ({ name: `${i}.json`, data: String(i) }));
-    const zip = await ZipReader.open(file(writeZip(files, { method: 'store' })));
+    const zip = ZipFile.openFile(file(writeZip(files, { method: 'store' })));
     try {
       assert.equal(zip.entries.length, 70_000);
-      assert.equal((await zip.read(zip.entries[69_999]!)).toString(), '69999');
+      assert.equal(zip.read(zip.entries[69_999]!).toString(), '69999');
     } finally {
-      await zip.close();
+      zip.close();
     }
   });
 
@@ -110,6 +114,28 @@ describe('ZIP reader', () => {
         },
       ),
       { numRuns: 800 },
+    );
+  });
+
+  it('lists files only, and bounds each read by the caller\'s limit (in memory)', () => {
+    const zip = writeZip([{ name: 'META-INF/', data: '' }, { name: 'META-INF/MANIFEST.MF', data: 'Manifest-Version: 1.0\n' }, { name: 'big', data: 'b'.repeat(5000) }]);
+    const archive = ZipArchive.open(zip, 'app.jar');
+    assert.deepEqual(archive.entries.map((e) => e.name), ['META-INF/MANIFEST.MF', 'big']);
+    assert.throws(() => archive.read(archive.entries[1]!, 1000), (e: unknown) => e instanceof BulwarkError && e.code === 'E_TOO_LARGE' && /app\.jar!big/.test(e.message));
+    assert.equal(archive.read(archive.entries[1]!).length, 5000);
+  });
+
+  it('never fails with anything but a typed error in memory either (fuzz, ZIP64 included)', () => {
+    const small = writeZip([{ name: 'a.json', data: '{"id":"A"}' }, { name: 'b/c', data: 'c'.repeat(300) }]);
+    const zip64 = writeZip(Array.from({ length: 70_000 }, (_, i) => ({ name: String(i), data: '' })), { method: 'store' });
+    const tail = zip64.subarray(zip64.length - 200);
+    assertNeverCrashes(
+      fc.oneof(mutatedBytes(small), mutatedBytes(tail)),
+      (bytes) => {
+        const archive = ZipArchive.open(bytes, 'fuzz', { ...DEFAULT_ZIP_LIMITS, entries: 100 });
+        for (const entry of archive.entries) archive.read(entry);
+      },
+      1500,
     );
   });
 });
