@@ -33,7 +33,9 @@ export function attestCommand(): Command {
         `
 Examples:
   $ bulwark attest image registry.example.com/app:1.4 --predicate provenance.json --type slsaprovenance1 --key cosign.key
-  $ bulwark attest image registry.example.com/app@sha256:… --predicate sbom.cdx.json --type cyclonedx --key ci.key --cert ci.crt`,
+  $ bulwark attest image registry.example.com/app@sha256:… --predicate sbom.cdx.json --type cyclonedx --key ci.key --cert ci.crt
+  $ SIGSTORE_ID_TOKEN=… bulwark attest image registry.example.com/app:1.4 --predicate provenance.json --type slsaprovenance1 \\
+      --fulcio-url https://fulcio.example.com --rekor-url https://rekor.example.com`,
       )
       .action(async (ref: string, flags: AttestFlags) => {
         const [{ attestImage }, { passphraseSource }, { predicateTypeUri }, { RegistryPool }, { loadSigningIdentity, loadPredicate }] = await Promise.all([

@@ -66,7 +66,11 @@ function verifyClassic(candidate: ClassicCandidate, authority: Authority, now: D
       return { ok: false, failure: failure('transparency-log', `no transparency-log entry (${ANNOTATION_BUNDLE} annotation) records this signature, and the trusted root of "${authority.name}" requires one`) };
     }
     const withRekor = rekor === undefined ? {} : { rekor };
-    if (candidate.certificate !== undefined) return verifyBundle(restate({ certificate: candidate.certificate, chain: candidate.chain, ...withRekor }), artifact, authority, now);
+    // Certificates are for authorities that name identities; one that trusts keys checks the key, as
+    // `cosign verify --key` does with a certificate attached.
+    if (candidate.certificate !== undefined && (authority.identities.length > 0 || authority.keys.length === 0)) {
+      return verifyBundle(restate({ certificate: candidate.certificate, chain: candidate.chain, ...withRekor }), artifact, authority, now);
+    }
     // A key signature names no key: restate it once per trusted key (the verifier matches by hint).
     let first: BundleResult | undefined;
     for (const key of authority.keys) {
