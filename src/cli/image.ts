@@ -65,13 +65,14 @@ function imageSubcommand(name: 'scan' | 'sbom'): Command {
     command
       .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(SEVERITIES))
       .option('--no-secrets', 'do not scan layer files for secrets')
-      .option('--packages', 'list every package in the table (default: counts per ecosystem)', false)
-      .option('--db <file>', 'match packages against this vulnerability database (see `bulwark db`); vulnerabilities become findings')
-      .option('--ignore-unfixed', 'with --db: leave out vulnerabilities that have no fixed version')
-      .option('--severity <list>', 'with --db: report only these severities, comma-separated (e.g. high,critical)')
-      .option('--vex <file>', 'with --db: OpenVEX document whose not_affected/fixed statements hide findings; repeatable', collect, [])
-      .option('--max-age <duration>', 'with --db: warn when the database is older than this (default 7d)');
+      .option('--packages', 'list every package in the table (default: counts per ecosystem)', false);
   }
+  command
+    .option('--db <file>', sbom ? 'match packages against this vulnerability database (see `bulwark db`); the SBOM lists the vulnerabilities found' : 'match packages against this vulnerability database (see `bulwark db`); vulnerabilities become findings')
+    .option('--ignore-unfixed', 'with --db: leave out vulnerabilities that have no fixed version')
+    .option('--severity <list>', 'with --db: report only these severities, comma-separated (e.g. high,critical)')
+    .option('--vex <file>', 'with --db: OpenVEX document whose not_affected/fixed statements hide findings; repeatable', collect, [])
+    .option('--max-age <duration>', 'with --db: warn when the database is older than this (default 7d)');
   return command
     .addHelpText(
       'after',
@@ -80,6 +81,7 @@ function imageSubcommand(name: 'scan' | 'sbom'): Command {
 Examples:
   $ bulwark image sbom debian:12 --output debian.cdx.json
   $ bulwark image sbom oci:./build/layout:v1 --format spdx
+  $ bulwark image sbom ghcr.io/org/app:1.4 --db ~/.cache/bulwark/vuln.db --output app.cdx.json   # with vulnerabilities
   $ bulwark image sbom registry.local:5000/app:1.2 --insecure-registry registry.local:5000`
         : `
 Examples:

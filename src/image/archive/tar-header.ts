@@ -7,6 +7,12 @@ import { BulwarkError } from '../../core/index.ts';
 
 export const BLOCK = 512;
 
+/**
+ * Typeflags that never carry data, whatever their size field says (links, devices, directories,
+ * fifos), as Go's archive/tar, which container runtimes use, reads them.
+ */
+export const HEADER_ONLY: ReadonlySet<string> = new Set(['1', '2', '3', '4', '5', '6']);
+
 /** A decoded header block, before pax and GNU long-name records are applied. */
 export interface RawTarHeader {
   name: string;
@@ -122,7 +128,7 @@ export function parsePax(data: Uint8Array): PaxOverrides {
       const value = record.slice(eq + 1);
       if (key === 'path') out.path = value;
       else if (key === 'linkpath') out.linkpath = value;
-      else if (key === 'size' && /^\d{1,16}$/.test(value)) out.size = Number(value);
+      else if (key === 'size' && /^\d{1,15}$/.test(value)) out.size = Number(value);
     }
     i += length;
   }

@@ -1,5 +1,5 @@
 import { BulwarkError } from '../../core/index.ts';
-import { BLOCK, checksumOk, decodeHeader, isZeroBlock, longNameOf, paddedSize, parsePax } from './tar-header.ts';
+import { BLOCK, checksumOk, decodeHeader, HEADER_ONLY, isZeroBlock, longNameOf, paddedSize, parsePax } from './tar-header.ts';
 
 /** Where a member's bytes lie inside an uncompressed tar. */
 export interface TarMember {
@@ -41,7 +41,7 @@ export function indexTar(readAt: ReadAt, fileSize: number, where: string, limits
     if (!checksumOk(block)) throw new BulwarkError('E_PARSE', `${at}: bad checksum (not a tar, or corrupt)`);
     const raw = decodeHeader(block, at);
     const dataStart = position + BLOCK;
-    if (dataStart + raw.size > fileSize) throw new BulwarkError('E_PARSE', `${at}: member of ${raw.size} bytes runs past the end of the file (${fileSize} bytes)`);
+    if (!HEADER_ONLY.has(raw.type) && dataStart + raw.size > fileSize) throw new BulwarkError('E_PARSE', `${at}: member of ${raw.size} bytes runs past the end of the file (${fileSize} bytes)`);
     const next = dataStart + paddedSize(raw.size);
     if (raw.type === 'x' || raw.type === 'L' || raw.type === 'K') {
       if (raw.size > limits.maxHeaderData) throw new BulwarkError('E_TOO_LARGE', `${at}: extended header of ${raw.size} bytes`);
@@ -60,7 +60,7 @@ export function indexTar(readAt: ReadAt, fileSize: number, where: string, limits
       position = next;
       continue;
     }
-    const size = paxSize ?? raw.size;
+    const size = HEADER_ONLY.has(raw.type) ? 0 : (paxSize ?? raw.size);
     if (dataStart + size > fileSize) throw new BulwarkError('E_PARSE', `${at}: member of ${size} bytes runs past the end of the file`);
     members.push({ name: longName ?? raw.name, type: raw.type, offset: dataStart, size, linkname: longLink ?? raw.linkname });
     if (members.length > limits.maxMembers) throw new BulwarkError('E_TOO_LARGE', `${where}: more than ${limits.maxMembers} members`);

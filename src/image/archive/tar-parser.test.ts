@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import * as tarStream from 'tar-stream';
 import { BulwarkError } from '../../core/index.ts';
 import { assertNeverCrashes, mutatedBytes } from '../testing/fuzz.ts';
+import { indexTar } from './tar-index.ts';
 import { TarParser, type TarEntryHeader } from './tar-parser.ts';
 import { tarOf } from '../../../test/support/oci.ts';
 
@@ -140,6 +141,9 @@ describe('streaming tar parser', () => {
   it('never reads data after link, device, directory and fifo headers, whatever their size says', () => {
     const tar = Buffer.concat([block({ name: 'dir/', type: '5', size: 4096 }), block({ name: 'after', size: 2 }), data('ok'), END]);
     assert.deepEqual(parse(tar).map((e) => [e.header.name, e.header.size, e.body]), [['dir/', 0, ''], ['after', 2, 'ok']]);
+    // The indexer of docker save archives reads them the same way.
+    const members = indexTar((position, length) => tar.subarray(position, position + length), tar.length, 'test');
+    assert.deepEqual(members.map((m) => [m.name, m.size, tar.subarray(m.offset, m.offset + m.size).toString()]), [['dir/', 0, ''], ['after', 2, 'ok']]);
   });
 
   it('stops at the end-of-archive block and ignores what follows', () => {

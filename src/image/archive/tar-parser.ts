@@ -1,5 +1,5 @@
 import { BulwarkError } from '../../core/index.ts';
-import { BLOCK, checksumOk, decodeHeader, isZeroBlock, longNameOf, paddedSize, parsePax, type PaxOverrides } from './tar-header.ts';
+import { BLOCK, checksumOk, decodeHeader, HEADER_ONLY, isZeroBlock, longNameOf, paddedSize, parsePax, type PaxOverrides } from './tar-header.ts';
 
 /** One member of a tar, with pax and GNU long names applied. */
 export interface TarEntryHeader {
@@ -24,8 +24,6 @@ export interface TarParserLimits {
 }
 
 export const DEFAULT_TAR_PARSER_LIMITS: TarParserLimits = { maxHeaderData: 1024 * 1024 };
-
-const HEADER_ONLY = new Set(['1', '2', '3', '4', '5', '6']);
 
 type State = 'header' | 'body' | 'padding' | 'extension' | 'ended';
 
@@ -156,8 +154,6 @@ export class TarParser {
       return;
     }
     const pax = this.#pax;
-    // Links, devices, directories and fifos never carry data, whatever their size field says (as Go's
-    // archive/tar, which container runtimes use, reads them).
     const size = HEADER_ONLY.has(raw.type) ? 0 : (pax?.size ?? raw.size);
     const header: TarEntryHeader = {
       name: pax?.path ?? this.#longName ?? raw.name,
