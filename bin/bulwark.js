@@ -3,13 +3,18 @@
 // directly; the published package carries the compiled `dist/`.
 import { existsSync } from 'node:fs';
 import module from 'node:module';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
   process.stderr.write(`bulwark: Node.js 24 or newer is required (this is ${process.version}).\n`);
   process.exit(2);
 }
-module.enableCompileCache?.();
+// Compiled code (and, in a checkout, the stripped TypeScript) is cached per user: a cache shared
+// through the temporary directory could be filled by another user. An unwritable cache is skipped.
+const cacheHome = process.env.XDG_CACHE_HOME || join(process.env.HOME || homedir(), '.cache');
+module.enableCompileCache?.(join(cacheHome, 'bulwark', 'compile-cache'));
 const source = new URL('../src/cli/main.ts', import.meta.url);
 const entry = existsSync(source) && !source.pathname.includes('/node_modules/') ? source : new URL('../dist/cli/main.js', import.meta.url);
 const { main } = await import(entry.href);

@@ -4,6 +4,8 @@
 #   apache2-utils    htpasswd, which writes the bcrypt entries the registry's basic auth requires
 #   mmdebstrap       builds the real Debian root filesystems of the test images (with dpkg's own status)
 #   rpm              writes a real sqlite rpmdb for the rpm inventory test
+#   skopeo           a second, independent OCI client that copies (and, where built with sigstore, signs)
+#                    the images the trust tests verify
 # Idempotent: nothing is fetched when every tool is present. Needs root (or sudo) for apt-get.
 set -euo pipefail
 
@@ -12,6 +14,7 @@ declare -A wanted=(
   [htpasswd]=apache2-utils
   [mmdebstrap]=mmdebstrap
   [rpmbuild]=rpm
+  [skopeo]=skopeo
 )
 
 missing=()
@@ -21,7 +24,7 @@ for tool in "${!wanted[@]}"; do
   fi
 done
 if [[ ${#missing[@]} -eq 0 ]]; then
-  echo "setup-image-tools: docker-registry, htpasswd, mmdebstrap and rpm present" >&2
+  echo "setup-image-tools: docker-registry, htpasswd, mmdebstrap, rpm and skopeo present" >&2
   exit 0
 fi
 

@@ -16,6 +16,6 @@ required() {
 bash scripts/install-tools.sh >/dev/null || required "could not build kustomize and helm (needs Go)"
 bash testenv/build.sh >/dev/null || required "could not build kube-apiserver and etcd with testenv/build.sh (needs Go)"
 bash scripts/setup-postgres.sh >/dev/null || required "could not start PostgreSQL with scripts/setup-postgres.sh"
-bash scripts/setup-image-tools.sh >/dev/null || required "could not install docker-registry, htpasswd, mmdebstrap and rpm with scripts/setup-image-tools.sh"
+bash scripts/setup-image-tools.sh >/dev/null || required "could not install docker-registry, htpasswd, mmdebstrap, rpm and skopeo with scripts/setup-image-tools.sh"
 bash scripts/setup-cosign.sh >/dev/null || required "could not build cosign with scripts/setup-cosign.sh (needs Go)"
 exit 0

@@ -2,7 +2,7 @@
 // for testing rules. The report is stable JSON: alerts in input order, then rule order.
 import { createDetector, type Alert, type DetectorOptions } from './detector.ts';
 import type { ParseProblem } from './event.ts';
-import { readAuditEvents, type ReadOptions } from './reader.ts';
+import { readAuditEvents, sizeOfSource, type ReadOptions } from './reader.ts';
 
 export interface DetectOptions extends ReadOptions {
   rulesFiles?: readonly string[];
@@ -13,18 +13,27 @@ export interface DetectOptions extends ReadOptions {
 export interface DetectReport {
   events: number;
   alerts: Alert[];
+  /** The first MAX_KEPT_PROBLEMS malformed inputs; `malformed` counts them all. */
   problems: ParseProblem[];
+  malformed: number;
   /** Rules whose condition failed to evaluate on some event (counted as not matching). */
   ruleErrors: { rule: string; count: number; last: string }[];
 }
 
+export const MAX_KEPT_PROBLEMS = 20;
+
 export async function detectFiles(sources: readonly string[], options: DetectOptions = {}): Promise<DetectReport> {
+  for (const source of sources) if (source !== '-') sizeOfSource(source);
   const detector = createDetector({ builtin: options.builtinRules ?? true, files: options.rulesFiles ?? [] }, options.detector ?? {});
-  const report: DetectReport = { events: 0, alerts: [], problems: [], ruleErrors: [] };
+  const report: DetectReport = { events: 0, alerts: [], problems: [], malformed: 0, ruleErrors: [] };
   for (const source of sources) {
     for await (const batch of readAuditEvents(source, options)) {
       report.events += batch.events.length;
-      report.problems.push(...batch.problems);
+      report.malformed += batch.problems.length;
+      // A file of the wrong kind is malformed on every line: the first ones say what is wrong, the
+      // rest would only flood the terminal and memory.
+      const room = MAX_KEPT_PROBLEMS - report.problems.length;
+      if (room > 0) report.problems.push(...batch.problems.slice(0, room));
       for (const event of batch.events) report.alerts.push(...detector.detect(event));
     }
   }

@@ -23,18 +23,27 @@ export const DEFAULT_MAX_LINE_BYTES = 8 << 20;
 const DEFAULT_MAX_DOCUMENT_BYTES = 64 << 20;
 const BATCH_EVENTS = 1024;
 
+/**
+ * The size of an input file, or the input error a user should see: callers check every file this
+ * way before the slow start (compiling the rules), so a mistyped name is reported at once.
+ */
+export function sizeOfSource(source: string): number {
+  let stats;
+  try {
+    stats = statSync(source);
+  } catch (error) {
+    const reason = /^[A-Z]+: ([^,]+)/.exec((error as Error).message)?.[1] ?? (error as Error).message;
+    throw new AuditError('io', `cannot read: ${reason}`, { location: { file: source }, cause: error });
+  }
+  if (stats.isDirectory()) throw new AuditError('io', 'is a directory: give the audit log files in it', { location: { file: source } });
+  return stats.size;
+}
+
 /** The events of `source` (a path, or `-` for stdin), in batches. */
 export async function* readAuditEvents(source: string, options: ReadOptions = {}): AsyncGenerator<EventBatch> {
   const name = source === '-' ? '<stdin>' : source;
   const maxDocument = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
-  let size = Number.POSITIVE_INFINITY;
-  if (source !== '-') {
-    try {
-      size = statSync(source).size;
-    } catch (error) {
-      throw new AuditError('io', `cannot read ${source}: ${(error as Error).message}`, { location: { file: source }, cause: error });
-    }
-  }
+  const size = source === '-' ? Number.POSITIVE_INFINITY : sizeOfSource(source);
   const stream = source === '-' ? process.stdin : createReadStream(source);
   const splitter = new LineSplitter(options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
   // The start of the input is kept until it is known whether the whole input is one JSON document

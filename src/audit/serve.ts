@@ -68,7 +68,7 @@ export function followStatePath(ledgerDir: string, file: string): string {
 }
 
 export async function serveAudit(options: AuditServeOptions): Promise<RunningAudit> {
-  if (options.listen === undefined && (options.follow ?? []).length === 0) throw new AuditError('usage', 'nothing to receive: give --cert and --key to listen, or --follow FILE');
+  if (options.listen === undefined && (options.follow ?? []).length === 0) throw new AuditError('usage', 'nothing to receive: give --tls-cert-file and --tls-private-key-file to listen for the webhook, or --follow FILE');
   const log = options.log ?? (() => {});
   // Rules first: a mistake in them is reported before anything is opened.
   const detector = createDetector({ builtin: options.builtinRules ?? true, files: options.rulesFiles ?? [] }, options.detector ?? {});

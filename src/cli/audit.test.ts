@@ -60,6 +60,45 @@ describe('bulwark audit', () => {
     assert.match(refused.stderr, /rules\.yaml: rule x: condition: 1:1: undeclared reference to 'usr'/);
   });
 
+  it('a file of the wrong kind gets the first errors, a count of the rest and exit 2, not one line each', () => {
+    const wrong = join(scratch, 'not-events.yaml');
+    writeFileSync(wrong, Array.from({ length: 50 }, (_, i) => `key${i}: value`).join('\n'));
+    const result = bulwark(['audit', 'detect', wrong]);
+    assert.equal(result.status, 2);
+    const errors = result.stderr.split('\n').filter((line) => line.includes(': error: '));
+    assert.equal(errors.length, 20);
+    assert.match(errors[0]!, /not-events\.yaml:1: error: not valid JSON/);
+    assert.match(result.stderr, /^bulwark: 30 more malformed input\(s\) not shown$/m);
+    assert.match(result.stdout, /0 alert\(s\) from 0 event\(s\), 50 malformed/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
+  });
+
+  it('a missing file or a directory is named before any event is read', () => {
+    const missing = bulwark(['audit', 'detect', file, join(scratch, 'missing.log')]);
+    assert.equal(missing.status, 2);
+    assert.equal(missing.stdout, '', 'no partial report');
+    assert.equal(missing.stderr, `bulwark: ${join(scratch, 'missing.log')}: cannot read: no such file or directory\n`);
+    const directory = bulwark(['audit', 'detect', scratch]);
+    assert.equal(directory.status, 2);
+    assert.equal(directory.stderr, `bulwark: ${scratch}: is a directory: give the audit log files in it\n`);
+  });
+
+  it('--no-builtin-rules without a rules file is a usage error, not a silent empty run', () => {
+    for (const args of [['rules'], ['detect', file]]) {
+      const result = bulwark(['audit', ...args, '--no-builtin-rules']);
+      assert.equal(result.status, 2);
+      assert.equal(result.stderr, 'bulwark: --no-builtin-rules needs at least one --rules FILE\n');
+    }
+  });
+
+  it('a rules file that is not YAML is named once with its position', () => {
+    const broken = join(scratch, 'broken-rules.yaml');
+    writeFileSync(broken, 'rules:\n  - [unclosed\n');
+    const result = bulwark(['audit', 'rules', '--rules', broken]);
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /^bulwark: .*broken-rules\.yaml:3:1: not valid YAML: [^"]+$/m);
+  });
+
   it('prints the recommended policy and lists the rules', () => {
     const policy = bulwark(['audit', 'policy']);
     assert.equal(policy.status, 0);
@@ -72,7 +111,7 @@ describe('bulwark audit', () => {
   it('serve refuses to start with nothing to receive, and every command has an example', () => {
     const result = bulwark(['audit', 'serve', '--ledger', join(scratch, 'no-ledger')]);
     assert.equal(result.status, 2);
-    assert.match(result.stderr, /nothing to receive/);
+    assert.match(result.stderr, /nothing to receive: give --tls-cert-file and --tls-private-key-file/);
     for (const command of ['serve', 'detect', 'policy', 'rules']) assert.match(bulwark(['audit', command, '--help']).stdout, /Example/);
   });
 });

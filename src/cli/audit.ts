@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { BulwarkError } from '../core/errors.ts';
 import { emit } from './output.ts';
 
 // Every subcommand loads the audit module only when it runs, so `bulwark --help` stays instant.
@@ -17,6 +18,11 @@ function bytes(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1024) throw new InvalidArgumentError('a size in bytes, at least 1024');
   return n;
+}
+
+/** Without the built-in rules and without a rules file nothing could ever be detected: a mistake. */
+function requireSomeRules(flags: { rules: string[]; builtinRules: boolean }): void {
+  if (!flags.builtinRules && flags.rules.length === 0) throw new BulwarkError('E_USAGE', '--no-builtin-rules needs at least one --rules FILE');
 }
 
 /** A Falco priority, in any case. */
@@ -75,6 +81,7 @@ Examples:
 
   audit.addCommand(
     new Command('serve')
+      .summary('receive, record and alert on audit events')
       .description('Receive audit events (HTTPS webhook for the API server\'s --audit-webhook-config-file, and/or --follow a log file), record them in the ledger and raise alerts.')
       .requiredOption('--ledger <dir>', 'ledger directory (bulwark ledger init) every event and alert is appended to')
       .option('--database-url <url>', 'PostgreSQL URL for a ledger stored there (default: $BULWARK_LEDGER_DATABASE_URL)')
@@ -102,6 +109,7 @@ Examples:
   $ bulwark audit serve --ledger ./audit-log --follow /var/log/kubernetes/audit.log --rules my-rules.yaml`,
       )
       .action(async (flags: ServeFlags) => {
+        requireSomeRules(flags);
         const { serveAudit, AuditError } = await auditModule();
         if ((flags.tlsCertFile === undefined) !== (flags.tlsPrivateKeyFile === undefined)) throw new AuditError('usage', '--tls-cert-file and --tls-private-key-file go together');
         const log = (message: string): void => {
@@ -154,6 +162,7 @@ Examples:
 
   audit.addCommand(
     new Command('detect')
+      .summary('replay audit event files through the rules')
       .description('Replay audit events from files (JSON or JSON lines; audit.k8s.io v1 and v1beta1; - for stdin) through the rules and print the alerts.')
       .argument('<files...>', 'audit event files')
       .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
@@ -165,13 +174,14 @@ Examples:
       .addHelpText(
         'after',
         `
-Exit status: 0 no alert at or above --fail-on, 1 alerts at or above it, 2 usage error or malformed input (reported on stderr with file and line; the other events are still checked).
-
 Examples:
   $ bulwark audit detect audit.log --format json
-  $ kubectl get --raw /logs/kube-apiserver-audit.log | bulwark audit detect - --fail-on WARNING`,
+  $ kubectl get --raw /logs/kube-apiserver-audit.log | bulwark audit detect - --fail-on WARNING
+
+Exit codes: 0 no alert at or above --fail-on, 1 alerts at or above it, 2 usage error or malformed input (reported on stderr with file and line; the other events are still checked).`,
       )
       .action(async (files: string[], flags: DetectFlags) => {
+        requireSomeRules(flags);
         const { detectFiles, detectJson, PRIORITIES } = await auditModule();
         const report = await detectFiles(files, {
           rulesFiles: flags.rules,
@@ -180,21 +190,23 @@ Examples:
           ...(flags.maxLineBytes === undefined ? {} : { maxLineBytes: flags.maxLineBytes }),
         });
         for (const problem of report.problems) process.stderr.write(`${problem.where}: error: ${problem.message}\n`);
+        if (report.malformed > report.problems.length) process.stderr.write(`bulwark: ${report.malformed - report.problems.length} more malformed input(s) not shown\n`);
         for (const error of report.ruleErrors) process.stderr.write(`rule ${error.rule}: warning: failed on ${error.count} event(s): ${error.last}\n`);
         if (flags.format === 'json') await emit([detectJson(report)], undefined);
         else {
           const lines = report.alerts.map((a) => `${a.priority.padEnd(8)} ${a.rule}${a.falco === null ? '' : ` [Falco: ${a.falco}]`} ${a.auditID}\n         ${a.message}\n`);
-          lines.push(`${report.alerts.length} alert(s) from ${report.events} event(s)${report.problems.length > 0 ? `, ${report.problems.length} malformed` : ''}\n`);
+          lines.push(`${report.alerts.length} alert(s) from ${report.events} event(s)${report.malformed > 0 ? `, ${report.malformed} malformed` : ''}\n`);
           await emit(lines, undefined);
         }
         const failRank = flags.failOn === undefined ? -1 : PRIORITIES.indexOf(flags.failOn as 'INFO');
-        if (report.problems.length > 0) process.exitCode = 2;
+        if (report.malformed > 0) process.exitCode = 2;
         else if (failRank >= 0 && report.alerts.some((a) => PRIORITIES.indexOf(a.priority) <= failRank)) process.exitCode = 1;
       }),
   );
 
   audit.addCommand(
     new Command('policy')
+      .summary('print the recommended audit Policy')
       .description('Print the recommended audit Policy (audit.k8s.io/v1) for --audit-policy-file: RBAC changes at RequestResponse, Secrets and tokens at Metadata only.')
       .addHelpText('after', '\nExample:\n  $ bulwark audit policy > /etc/kubernetes/audit-policy.yaml')
       .action(async () => {
@@ -205,12 +217,14 @@ Examples:
 
   audit.addCommand(
     new Command('rules')
+      .summary('list the detection rules')
       .description('List the detection rules (built-in and from rules files) with their Falco equivalents.')
       .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
       .option('--rules <file>', 'rules file applied after the built-in rules (repeatable)', collect, [])
       .option('--no-builtin-rules', 'use only the rules files given')
       .addHelpText('after', '\nExample:\n  $ bulwark audit rules --format markdown')
       .action(async (flags: { format: 'text' | 'json' | 'markdown'; rules: string[]; builtinRules: boolean }) => {
+        requireSomeRules(flags);
         const { createDetector } = await auditModule();
         const rules = createDetector({ builtin: flags.builtinRules, files: flags.rules }).rules;
         if (flags.format === 'json') {
@@ -223,7 +237,5 @@ Examples:
         }
       }),
   );
-  // Nested commands report bad flags through main's handler (exit 2), not by exiting themselves.
-  for (const command of audit.commands) command.exitOverride();
   return audit;
 }

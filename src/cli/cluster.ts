@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { BulwarkError, SEVERITIES, type PssLevel, type Severity } from '../core/index.ts';
 import type { ReportFormat } from '../report/index.ts';
 import { emit, printDiagnostics } from './output.ts';
@@ -8,8 +8,8 @@ import { toolVersion } from './version.ts';
 interface ConnectionFlags {
   kubeconfig?: string;
   context?: string;
-  qps: string;
-  burst: string;
+  qps: number;
+  burst: number;
 }
 
 interface ScanFlags extends ConnectionFlags {
@@ -46,19 +46,27 @@ function withConnection(command: Command): Command {
   return command
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then the Pod\'s ServiceAccount)')
     .option('--context <name>', 'kubeconfig context to use (default: the current one)')
-    .option('--qps <n>', 'most API requests per second (client-side bound)', '50')
-    .option('--burst <n>', 'requests allowed at once above --qps', '100');
+    .option('--qps <n>', 'most API requests per second (client-side bound)', positive, 50)
+    .option('--burst <n>', 'requests allowed at once above --qps', positive, 100);
 }
 
-function number(value: string, flag: string): number {
+function positive(value: string): number {
   const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0) throw new BulwarkError('E_USAGE', `${flag} must be a positive number, not "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError('a positive number is needed');
   return parsed;
 }
 
 async function connectWith(flags: ConnectionFlags) {
   const { connect } = await import('../cluster/client.ts');
-  return connect({ kubeconfig: flags.kubeconfig, context: flags.context, qps: number(flags.qps, '--qps'), burst: number(flags.burst, '--burst') });
+  try {
+    return await connect({ kubeconfig: flags.kubeconfig, context: flags.context, qps: flags.qps, burst: flags.burst });
+  } catch (error) {
+    if (error instanceof BulwarkError) throw error;
+    // The Kubernetes client's own errors (e.g. its http://localhost:8080 fallback when no kubeconfig
+    // exists) are configuration problems of the user's, not bugs.
+    const which = flags.kubeconfig === undefined ? "no usable kubeconfig (looked at $KUBECONFIG, ~/.kube/config and the Pod's ServiceAccount)" : `cannot use the kubeconfig ${flags.kubeconfig}`;
+    throw new BulwarkError('E_CONFIG', `${which}: ${(error as Error).message}; pass --kubeconfig FILE (and --context NAME), or run inside a Pod with a ServiceAccount`, { cause: error });
+  }
 }
 
 function etcdOptions(flags: ScanFlags) {
@@ -261,6 +269,5 @@ Examples:
   command.addCommand(accessCommand('who-can'));
   command.addCommand(accessCommand('can-i'));
   command.addCommand(permissionsCommand());
-  for (const sub of command.commands) sub.exitOverride();
   return command;
 }

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BulwarkError } from '../core/errors.ts';
+import { systemErrorReason } from './failure.ts';
 import { emit } from './output.ts';
+import { Progress } from './terminal.ts';
 
 // Every subcommand loads the ledger module only when it runs, so `bulwark --help` stays instant.
 const ledgerModule = () => import('../ledger/index.ts');
@@ -21,7 +24,8 @@ function readText(file: string): string {
   try {
     return readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (error) {
-    throw new BulwarkError('E_INPUT', `cannot read ${file}: ${(error as Error).message}`, { location: { file } });
+    const name = file === '-' ? '<stdin>' : file;
+    throw new BulwarkError('E_INPUT', `cannot read: ${systemErrorReason(error as NodeJS.ErrnoException)}`, { location: { file: name }, cause: error });
   }
 }
 
@@ -45,6 +49,7 @@ Examples:
 
   ledger.addCommand(
     new Command('init')
+      .summary('create a ledger')
       .description('Create a ledger: its directory, signing key, key-encryption key and store.')
       .addOption(dirOption())
       .option('--origin <name>', 'log identity in checkpoints (default: bulwark.ledger/<random>)')
@@ -73,6 +78,7 @@ Examples:
 
   ledger.addCommand(
     new Command('append')
+      .summary('append JSON lines from stdin or a file')
       .description('Append JSON lines (one event per line) from stdin or a file; prints the indexes assigned once they are durable.')
       .addOption(dirOption())
       .addOption(urlOption())
@@ -81,6 +87,8 @@ Examples:
       .option('-i, --input <file>', 'read this file instead of stdin')
       .addHelpText('after', '\nExample:\n  $ echo \'{"user":{"username":"alice"},"verb":"delete"}\' | bulwark ledger append --dir ./audit-log --subject-field user.username')
       .action(async (flags: { dir: string; databaseUrl?: string; subject?: string; subjectField?: string; input?: string }) => {
+        // Before the input is opened: an unread file stream would fail on its own, unheard.
+        if (flags.subject === undefined && flags.subjectField === undefined) throw new BulwarkError('E_USAGE', 'give --subject NAME or --subject-field PATH');
         const { openLedger, appendJsonLines } = await ledgerModule();
         const { createReadStream } = await import('node:fs');
         const log = await openLedger({ dir: flags.dir, databaseUrl: flags.databaseUrl });
@@ -98,6 +106,7 @@ Examples:
 
   ledger.addCommand(
     new Command('checkpoint')
+      .summary('sign a checkpoint of everything appended')
       .description('Sign a checkpoint (c2sp.org/tlog-checkpoint) of everything appended so far and print it.')
       .addOption(dirOption())
       .addOption(urlOption())
@@ -118,6 +127,7 @@ Examples:
 
   ledger.addCommand(
     new Command('read')
+      .summary('print entries as JSON lines, decrypted')
       .description('Print entries as JSON lines, decrypted where the given key-encryption keys open them.')
       .addOption(dirOption())
       .addOption(urlOption())
@@ -127,7 +137,8 @@ Examples:
       .addHelpText('after', '\nExample:\n  $ bulwark ledger read --dir ./audit-log --from 100 --to 200 | jq .data')
       .action(async (flags: { dir: string; databaseUrl?: string; from?: number; to?: number; kek: string[] }) => {
         const { openLedger } = await ledgerModule();
-        const log = await openLedger({ dir: flags.dir, databaseUrl: flags.databaseUrl, readOnly: true, ...(flags.kek.length > 0 ? { kekFiles: flags.kek } : {}) });
+        // Key files named on the command line are relative to where the user is, not to the ledger.
+        const log = await openLedger({ dir: flags.dir, databaseUrl: flags.databaseUrl, readOnly: true, ...(flags.kek.length > 0 ? { kekFiles: flags.kek.map((file) => resolve(file)) } : {}) });
         try {
           const lines = async function* () {
             for await (const entry of log.read({ from: flags.from, to: flags.to })) {
@@ -154,6 +165,7 @@ Examples:
 
   ledger.addCommand(
     new Command('verify')
+      .summary('rehash every entry and check every checkpoint')
       .description('Rehash every entry (or those after --from-checkpoint) and check every signed checkpoint, the given one and the witness\'s against the log.')
       .addOption(dirOption())
       .addOption(urlOption())
@@ -165,10 +177,12 @@ Examples:
         const { openLedger, openWitness, verifyLedger } = await ledgerModule();
         const log = await openLedger({ dir: flags.dir, databaseUrl: flags.databaseUrl, readOnly: true });
         try {
+          const progress = new Progress();
           const report = await verifyLedger(log, {
             fromCheckpoint: flags.fromCheckpoint === undefined ? undefined : readText(flags.fromCheckpoint),
             witness: flags.witness === undefined ? undefined : openWitness(flags.witness),
-          });
+            onProgress: (done, total) => progress.update('Rehashing entries', done, total),
+          }).finally(() => progress.done());
           if (flags.format === 'json') await emit([`${JSON.stringify(report, null, 2)}\n`], undefined);
           else {
             const lines = [
@@ -188,6 +202,7 @@ Examples:
 
   ledger.addCommand(
     new Command('prove')
+      .summary('print an inclusion or consistency proof')
       .description('Print an inclusion proof (--entry) or a consistency proof (--from) as JSON, with the signed checkpoint of the tree it is for.')
       .addOption(dirOption())
       .addOption(urlOption())
@@ -211,13 +226,14 @@ Examples:
 
   ledger.addCommand(
     new Command('verify-proof')
+      .summary('check a proof file without the log')
       .description('Check a proof file without the log: inclusion {leafIdx, treeSize, root, leafHash, proof} or consistency {size1, size2, root1, root2, proof}, hashes in base64.')
       .argument('<file>', 'proof JSON (- for stdin)')
       .option('--key <vkey>', "the log's verifier key: also check the proof's checkpoint is signed and matches")
       .addHelpText('after', '\nExample:\n  $ bulwark ledger verify-proof inclusion.json --key "$(cat audit-log/log.pub)"\n\nExit codes: 0 valid, 1 invalid, 2 unreadable or malformed file.')
       .action(async (file: string, flags: { key?: string }) => {
         const { checkProof } = await ledgerModule();
-        const result = checkProof(readText(file), file, flags.key);
+        const result = checkProof(readText(file), file === '-' ? '<stdin>' : file, flags.key);
         const signed = result.signed === undefined ? '' : result.signed ? ' (checkpoint signature verified)' : '';
         process.stdout.write(result.verdict.valid ? `valid ${result.kind} proof${signed}\n` : `invalid ${result.kind} proof: ${result.verdict.reason}\n`);
         process.exitCode = result.verdict.valid ? 0 : 1;
@@ -226,6 +242,7 @@ Examples:
 
   ledger.addCommand(
     new Command('shred')
+      .summary("erase a subject's data keys (crypto-shredding)")
       .description("Erase a subject's data keys: its entries become unreadable for everyone, every proof still verifies.")
       .addOption(dirOption())
       .addOption(urlOption())
@@ -245,6 +262,7 @@ Examples:
 
   ledger.addCommand(
     new Command('rotate')
+      .summary('start new data keys (and a new KEK with --kek)')
       .description('Start new data keys for every subject (old entries keep theirs); with --kek, also a new key-encryption key that rewraps every data key.')
       .addOption(dirOption())
       .addOption(urlOption())
@@ -263,7 +281,5 @@ Examples:
         }
       }),
   );
-  // Errors of nested commands end in main() like the top-level ones, not in process.exit().
-  for (const command of ledger.commands) command.exitOverride();
   return ledger;
 }

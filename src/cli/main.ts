@@ -1,8 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { BulwarkError } from '../core/index.ts';
+import { describeFailure, EXIT_USAGE, isBrokenPipe } from './failure.ts';
 import { toolVersion } from './version.ts';
-
-const USAGE_EXIT = 2;
 
 /**
  * Every command, in the order `--help` lists them, each from its own module. A run loads only the
@@ -31,7 +29,6 @@ export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command('bulwark')
     .description('Secure Kubernetes workloads from the developer\'s laptop to the running cluster.')
     .version(toolVersion, '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
       `
@@ -42,11 +39,24 @@ Examples:
     .exitOverride();
   const chosen = COMMANDS.filter(([name]) => only === undefined || name === only);
   for (const command of await Promise.all(chosen.map(([, load]) => load()))) program.addCommand(command);
-  for (const command of program.commands) command.exitOverride();
+  configureTree(program, []);
   return program;
 }
 
+/**
+ * Settings every command needs, however deep and whoever wrote it: errors end in main() (exit 2)
+ * rather than in process.exit(1), and a usage error says where the help is.
+ */
+function configureTree(command: Command, parents: readonly string[]): void {
+  const path = [...parents, command.name()];
+  command.exitOverride().showHelpAfterError(`(run "${path.join(' ')} --help" for usage)`);
+  for (const sub of command.commands) configureTree(sub, path);
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+  // `bulwark … | head` closes stdout early; writes that were not awaited fail on the stream itself,
+  // possibly after main() returned, so the listener stays.
+  if (!process.stdout.listeners('error').includes(ignoreBrokenPipe)) process.stdout.on('error', ignoreBrokenPipe);
   try {
     const named = COMMANDS.find(([name]) => name === argv[0])?.[0];
     await (await buildProgram(named)).parseAsync(argv as string[], { from: 'user' });
@@ -54,13 +64,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version end through here with code 0; every other commander error is usage.
-      return error.exitCode === 0 ? 0 : USAGE_EXIT;
+      return error.exitCode === 0 ? 0 : EXIT_USAGE;
     }
-    if (error instanceof BulwarkError) {
-      process.stderr.write(`bulwark: ${error.toString()}\n`);
-      return error.code === 'E_INTERNAL' ? 3 : USAGE_EXIT;
-    }
-    process.stderr.write(`bulwark: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    return 3;
+    if (isBrokenPipe(error)) return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    const failure = describeFailure(error);
+    process.stderr.write(failure.text);
+    return failure.exitCode;
   }
+}
+
+function ignoreBrokenPipe(error: Error): void {
+  if (!isBrokenPipe(error)) throw error;
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { BulwarkError } from '../core/errors.ts';
 import { emit } from './output.ts';
 
 test('emit writes every chunk to the file, multi-byte text and chunks larger than its buffer included', async () => {
@@ -21,6 +22,12 @@ test('emit writes every chunk to the file, multi-byte text and chunks larger tha
   }
 });
 
-test('emit to a directory that does not exist rejects with the file system error', async () => {
-  await assert.rejects(emit(['x'], join(tmpdir(), 'bulwark-no-such-dir-', 'sub', 'report.json')), { code: 'ENOENT' });
+test('emit to a directory that does not exist rejects with an input error naming the file', async () => {
+  const file = join(tmpdir(), 'bulwark-no-such-dir-', 'sub', 'report.json');
+  await assert.rejects(emit(['x'], file), (error: unknown) => {
+    assert.ok(error instanceof BulwarkError);
+    assert.equal(error.code, 'E_IO');
+    assert.equal(error.toString(), `${file}: cannot write the output file: no such file or directory`);
+    return true;
+  });
 });

@@ -1,8 +1,9 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { formatLocation } from '../core/index.ts';
+import { BulwarkError, formatLocation } from '../core/index.ts';
 import type { Diagnostic } from '../load/index.ts';
+import { systemErrorReason } from './failure.ts';
 
 /**
  * Writes a rendered document to `--output FILE` or stdout as it is produced: large reports never
@@ -24,7 +25,7 @@ export async function emit(chunks: Iterable<string>, output: string | undefined)
 function writeFileChunks(chunks: Iterable<string>, output: string): void {
   const encoder = new TextEncoder();
   const buffer = new Uint8Array(WRITE_BUFFER_BYTES);
-  const fd = openSync(output, 'w');
+  const fd = openOutput(output);
   try {
     for (const chunk of chunks) {
       let rest = chunk;
@@ -37,6 +38,15 @@ function writeFileChunks(chunks: Iterable<string>, output: string): void {
     }
   } finally {
     closeSync(fd);
+  }
+}
+
+/** `--output FILE` that cannot be created is the user's input error, named with the flag's value. */
+function openOutput(output: string): number {
+  try {
+    return openSync(output, 'w');
+  } catch (error) {
+    throw new BulwarkError('E_IO', `cannot write the output file: ${systemErrorReason(error as NodeJS.ErrnoException)}`, { location: { file: output }, cause: error });
   }
 }
 

@@ -62,45 +62,39 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usa
     )
     .action(async (paths: string[], flags: ScanFlags) => {
       if (paths.length === 0 && flags.kustomize.length === 0 && flags.helm === undefined) paths = ['.'];
-      // Loaded here, not at start-up, so `--help` and the other commands stay instant; of the report
-      // formats only the one asked for, and the threat model view only with --threat-model.
-      const [{ runScan }, { loadReportRenderer }, threatView] = await Promise.all([
-        import('../scan/run.ts'),
-        import('../report/render.ts'),
-        flags.threatModel ? import('../report/threat-model.ts') : undefined,
-      ]);
-      const threatFormat = threatView?.threatModelFormat(flags.format);
+      // Loaded here, not at start-up, so `--help` and the other commands stay instant.
+      const { scanForPrinting } = await import('../scan/threaded.ts');
       const progress = new Progress();
-      const outcome = await runScan({
-        paths,
-        kustomize: flags.kustomize,
-        helm:
-          flags.helm === undefined
-            ? undefined
-            : { chart: flags.helm, values: flags.values, releaseName: flags.releaseName, namespace: flags.namespace },
-        configPath: flags.config,
-        cwd: process.cwd(),
-        pssLevel: flags.pssLevel,
-        pssVersion: flags.pssVersion,
-        failOn: flags.failOn,
-        now: new Date(),
-        toolVersion,
-        onProgress: (done, total) => progress.update('Scanning files', done, total),
-        policies: flags.policy,
-        threatModel: flags.threatModel,
-      });
+      const document = await scanForPrinting(
+        {
+          paths,
+          kustomize: flags.kustomize,
+          helm:
+            flags.helm === undefined
+              ? undefined
+              : { chart: flags.helm, values: flags.values, releaseName: flags.releaseName, namespace: flags.namespace },
+          configPath: flags.config,
+          cwd: process.cwd(),
+          pssLevel: flags.pssLevel,
+          pssVersion: flags.pssVersion,
+          failOn: flags.failOn,
+          now: new Date(),
+          toolVersion,
+          onProgress: (done, total) => progress.update('Scanning files', done, total),
+          policies: flags.policy,
+        },
+        {
+          format: flags.format,
+          color: flags.color && flags.output === undefined && useColor(process.stdout),
+          width: terminalWidth(process.stdout),
+          baseDir: process.cwd(),
+          threatModel: flags.threatModel,
+        },
+        flags.output,
+      );
       progress.done();
-      printDiagnostics(outcome.diagnostics);
-      const toTerminal = flags.output === undefined;
-      const chunks =
-        threatView !== undefined && threatFormat !== undefined && outcome.threatModel !== undefined
-          ? threatView.threatModelChunks(outcome.threatModel, threatFormat)
-          : (await loadReportRenderer(flags.format))(outcome.report, {
-              color: flags.color && toTerminal && useColor(process.stdout),
-              width: terminalWidth(process.stdout),
-              baseDir: process.cwd(),
-            });
-      await emit(chunks, flags.output);
-      process.exitCode = outcome.exitCode;
+      printDiagnostics(document.diagnostics);
+      if (document.chunks !== undefined) await emit(document.chunks, flags.output);
+      process.exitCode = document.exitCode;
     });
 }

@@ -68,6 +68,10 @@ export async function appendJsonLines(ledger: Ledger, input: Readable, options: 
     if (error instanceof LedgerError) {
       throw new LedgerError(error.reason, `${error.message} (${count} earlier line(s) were appended and stay in the log)`, { ...(error.location ? { location: error.location } : {}), cause: error });
     }
+    // The input itself failed (missing file, a directory, a read error): the user's input, not a bug.
+    if (typeof (error as NodeJS.ErrnoException).code === 'string') {
+      throw new LedgerError('io', `cannot read ${file}: ${(error as Error).message} (${count} earlier line(s) were appended and stay in the log)`, { cause: error });
+    }
     throw error;
   }
   if (batch.length > 0) await send();

@@ -2,11 +2,11 @@
 // commit (every append that arrives while a batch is being made durable joins the next batch), and
 // issues signed checkpoints at a cadence and on demand. This is the programmatic API behind
 // `bulwark ledger` and the audit receiver.
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openCheckpoint, signCheckpoint, type SignedCheckpoint } from './checkpoint.ts';
 import { CompactRange, foldRange } from './compact-range.ts';
-import { defaultConfig, defaultOrigin, readConfig, resolveIn, writeNewConfig, DATABASE_URL_ENV, type LedgerConfig, type StoreConfig } from './config.ts';
+import { defaultConfig, defaultOrigin, readConfig, resolveIn, writeNewConfig, CONFIG_FILE, DATABASE_URL_ENV, type LedgerConfig, type StoreConfig } from './config.ts';
 import { decodeEntry, openEntry, EntrySealer } from './entry.ts';
 import { LedgerError } from './errors.ts';
 import { FileStore, DEFAULT_SEGMENT_BYTES } from './file-store.ts';
@@ -98,12 +98,23 @@ export async function initLedger(options: InitOptions): Promise<LedgerConfig> {
   const config = defaultConfig(origin, verifierKey, store);
   if (options.checkpointEveryEntries !== undefined) config.checkpoint.everyEntries = options.checkpointEveryEntries;
   if (options.checkpointEveryMs !== undefined) config.checkpoint.everyMs = options.checkpointEveryMs;
+  // Checked before anything is written: a half-made ledger would refuse the corrected retry.
+  if (store.kind === 'postgres' && !(options.databaseUrl ?? process.env[DATABASE_URL_ENV])) {
+    throw new LedgerError('config', `a ledger in PostgreSQL needs its URL: give --database-url or set ${DATABASE_URL_ENV}`);
+  }
   writeNewConfig(options.dir, config);
-  writeFileSync(join(options.dir, config.signerKeyFile), `${signerKey}\n`, { mode: 0o600, flag: 'wx' });
-  writeFileSync(join(options.dir, 'log.pub'), `${verifierKey}\n`, { flag: 'wx' });
-  createKekFile(join(options.dir, config.kekFile));
-  const store0 = await openStore(options.dir, config, { dir: options.dir, databaseUrl: options.databaseUrl }, false);
-  await store0.close();
+  const created = [CONFIG_FILE, config.signerKeyFile, 'log.pub', config.kekFile].map((file) => join(options.dir, file));
+  try {
+    writeFileSync(created[1]!, `${signerKey}\n`, { mode: 0o600, flag: 'wx' });
+    writeFileSync(created[2]!, `${verifierKey}\n`, { flag: 'wx' });
+    createKekFile(created[3]!);
+    const store0 = await openStore(options.dir, config, { dir: options.dir, databaseUrl: options.databaseUrl }, false);
+    await store0.close();
+  } catch (error) {
+    // Same reason: an unreachable database or a full disk must not leave a ledger.json behind.
+    for (const file of created) rmSync(file, { force: true });
+    throw error;
+  }
   return config;
 }
 

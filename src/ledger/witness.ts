@@ -32,7 +32,13 @@ function fileWitness(path: string): Witness {
       }
     },
     async store(note) {
-      atomicWrite(path, note);
+      try {
+        atomicWrite(path, note);
+      } catch (error) {
+        // The temporary file's name in the system message would only confuse: say what is wrong.
+        const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'its directory does not exist' : (error as Error).message;
+        throw new LedgerError('io', `cannot write the witness file ${path}: ${reason}`, { cause: error });
+      }
     },
   };
 }

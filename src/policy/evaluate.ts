@@ -8,7 +8,7 @@
 // kind and operation can match) is computed once per set and kept with it.
 import { celError, type CelValue } from '@bufbuild/cel';
 import type { Area, Diagnostic, FieldPath, KubeObject, Severity } from '../core/index.ts';
-import { AUTHORIZER, Budget, evaluate, lazyMap, prepareActivation, type CelProgram, type Evaluation, type PreparedActivation } from './cel/index.ts';
+import { activationOf, AUTHORIZER, Budget, evaluate, fromJs, fromJsUnshared, lazyMap, type CelProgram, type Evaluation, type PreparedActivation } from './cel/index.ts';
 import { matchesResources, matchesRules, matchesSelectors, rulesNameObjects, type MatchTarget } from './match.ts';
 import type { CompiledBinding, CompiledPolicy, PolicySet, ValidationAction } from './model.ts';
 import { ResourceMapper, splitApiVersion, type ResourceInfo } from './resources.ts';
@@ -90,6 +90,7 @@ export interface PolicyEvaluation {
 
 const IMPLICIT_ACTIONS: readonly ValidationAction[] = ['Deny'];
 const NO_VARIABLES = lazyMap([], () => null);
+const ignoreFailure = (): void => {};
 
 export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 
@@ -139,8 +140,8 @@ function buildLookup(set: PolicySet, objects: readonly KubeObject[]): Lookup {
 /** What evaluating a policy needs beyond its expressions, computed once per policy. */
 interface PolicyPlan {
   policy: CompiledPolicy;
-  /** The admission variables its expressions read; the others are not built. */
-  needs: ReadonlySet<string>;
+  /** The admission variables its expressions read besides `object`; the others are not built. */
+  reads: { oldObject: boolean; params: boolean; namespaceObject: boolean; request: boolean; authorizer: boolean };
   variableNames: readonly string[];
   variablePrograms: ReadonlyMap<string, CelProgram>;
   bindings: readonly (CompiledBinding | null)[];
@@ -245,6 +246,7 @@ class SetEvaluator {
   // Namespace labels and views are shared by every object of a namespace.
   private readonly namespaceLabelsCache = new Map<string, Record<string, string>>();
   private readonly namespaceViews = new Map<string, Record<string, unknown>>();
+  private readonly paramsCache = new Map<string, Params>();
 
   constructor(set: PolicySet, lookup: Lookup, options: PolicyEvaluationOptions) {
     this.plan = setPlanOf(set);
@@ -270,6 +272,14 @@ class SetEvaluator {
     return null;
   }
 
+  /** The params of a binding depend on the object only through its namespace and scope. */
+  private paramsFor(policy: CompiledPolicy, binding: CompiledBinding | null, object: KubeObject, namespaced: boolean): Params {
+    const key = `${policy.name}\u0000${binding?.name ?? ''}\u0000${!namespaced ? '\u0001' : object.namespace === null ? '\u0002' : object.namespace}`;
+    let params = this.paramsCache.get(key);
+    if (params === undefined) this.paramsCache.set(key, (params = resolveParams(policy, binding, object, namespaced, this.lookup)));
+    return params;
+  }
+
   private note(key: string, object: KubeObject, message: string): void {
     if (this.noted.has(key)) return;
     this.noted.add(key);
@@ -279,16 +289,12 @@ class SetEvaluator {
   evaluate(object: KubeObject, target: MatchTarget, inputs: Inputs): void {
     const { options, out, lookup } = this;
     const { namespace } = inputs;
-    const context: ObjectContext = {
-      object,
-      inputs,
-      namespaceObject: () => {
-        if (namespace === null) return null;
-        let view = this.namespaceViews.get(namespace);
-        if (view === undefined) this.namespaceViews.set(namespace, (view = namespaceView(namespace, lookup.namespaces.get(namespace), this.labelsOfNamespace(namespace))));
-        return view;
-      },
-    };
+    const context = new ObjectContext(object, inputs, () => {
+      if (namespace === null) return null;
+      let view = this.namespaceViews.get(namespace);
+      if (view === undefined) this.namespaceViews.set(namespace, (view = namespaceView(namespace, lookup.namespaces.get(namespace), this.labelsOfNamespace(namespace))));
+      return view;
+    });
     // Policy tests want a result for every policy, matched or not; everyone else only the matches.
     const plans = options.collectResults ? this.plan.plans : candidatesFor(this.plan, target);
     for (let p = 0; p < plans.length; p++) {
@@ -304,7 +310,7 @@ class SetEvaluator {
       for (const binding of plan.bindings) {
         if (binding?.match != null && !matchesResources(binding.match, target)) continue;
         const actions = binding?.actions ?? IMPLICIT_ACTIONS;
-        const params = resolveParams(policy, binding, object, target.info.namespaced, lookup);
+        const params = policy.paramKind === null ? NO_PARAMS : this.paramsFor(policy, binding, object, target.info.namespaced);
         if (params.kind === 'error') {
           if (policy.failurePolicy === 'Fail') this.runner.violation(policy, binding, null, object, actions, null, 'error', [], params.message, 'Invalid');
           continue;
@@ -343,7 +349,13 @@ function planOf(policy: CompiledPolicy, bindings: readonly (CompiledBinding | nu
   for (const program of programs) for (const name of program.references) needs.add(name);
   return {
     policy,
-    needs,
+    reads: {
+      oldObject: needs.has('oldObject'),
+      params: needs.has('params'),
+      namespaceObject: needs.has('namespaceObject'),
+      request: needs.has('request'),
+      authorizer: needs.has('authorizer'),
+    },
     variableNames: policy.variables.map((v) => v.name),
     variablePrograms: new Map(policy.variables.map((v) => [v.name, v.expression.program])),
     bindings,
@@ -351,11 +363,43 @@ function planOf(policy: CompiledPolicy, bindings: readonly (CompiledBinding | nu
   };
 }
 
-/** The object under evaluation and the views of it built only when an expression reads them. */
-interface ObjectContext {
-  object: KubeObject;
-  inputs: Inputs;
-  namespaceObject(): Record<string, unknown> | null;
+/**
+ * The object under evaluation and what its policies' expressions see, converted to CEL values once
+ * for all of them and only when an expression reads it.
+ */
+class ObjectContext {
+  readonly object: KubeObject;
+  private readonly inputs: Inputs;
+  private readonly namespaceView: () => Record<string, unknown> | null;
+  private objectValue: CelValue | undefined;
+  private oldObjectValue: CelValue | undefined;
+  private requestValue: CelValue | undefined;
+  private namespaceValue: CelValue | undefined;
+
+  constructor(object: KubeObject, inputs: Inputs, namespaceView: () => Record<string, unknown> | null) {
+    this.object = object;
+    this.inputs = inputs;
+    this.namespaceView = namespaceView;
+  }
+
+  // The object's own wrappers are not shared through the table keyed by parsed values: they are
+  // dropped with this context, young, rather than kept as long as the scan keeps the object.
+  objectCel(): CelValue {
+    return (this.objectValue ??= fromJsUnshared(this.inputs.object) ?? null);
+  }
+
+  oldObjectCel(): CelValue {
+    return (this.oldObjectValue ??= fromJsUnshared(this.inputs.oldObject) ?? null);
+  }
+
+  requestCel(): CelValue {
+    return (this.requestValue ??= fromJsUnshared(this.inputs.request()) ?? null);
+  }
+
+  namespaceObjectCel(): CelValue {
+    // Namespace views are shared by the objects of a namespace, and so are their wrappers.
+    return (this.namespaceValue ??= fromJs(this.namespaceView()) ?? null);
+  }
 }
 
 function resolveParams(policy: CompiledPolicy, binding: CompiledBinding | null, object: KubeObject, objectNamespaced: boolean, lookup: Lookup): Params {
@@ -477,27 +521,30 @@ class Runner {
     const { object } = context;
     this.budget.reset(this.options.runtimeBudget ?? DEFAULT_RUNTIME_BUDGET, 1e9);
     const run = this.runProgram;
-    const fail = (validationIndex: number | null, path: FieldPath, message: string): void => {
-      if (policy.failurePolicy === 'Fail') this.violation(policy, binding, param, object, actions, validationIndex, 'error', path, message, 'Invalid');
+    const fail = policy.failurePolicy !== 'Fail' ? ignoreFailure : (validationIndex: number | null, path: FieldPath, message: string): void => {
+      this.violation(policy, binding, param, object, actions, validationIndex, 'error', path, message, 'Invalid');
     };
 
-    // One activation for the whole run; the checker keeps `variables` out of match conditions.
-    const { inputs } = context;
-    const values: Record<string, unknown> = { object: inputs.object };
-    const { needs } = plan;
-    if (needs.has('oldObject')) values.oldObject = inputs.oldObject;
-    if (needs.has('params')) values.params = param?.raw ?? null;
-    if (needs.has('namespaceObject')) values.namespaceObject = context.namespaceObject();
-    if (needs.has('request')) values.request = inputs.request();
-    if (needs.has('authorizer')) values.authorizer = AUTHORIZER;
+    // One activation for the whole run, of one shape for every policy; the checker keeps
+    // `variables` out of match conditions.
+    const { reads } = plan;
     let activation: PreparedActivation;
-    if (plan.variableNames.length > 0) {
-      values.variables = lazyMap(plan.variableNames, (name) => {
-        const result = run(plan.variablePrograms.get(name)!, activation);
-        return result.ok ? result.value : celError(`variable "${name}": ${result.error.message}`);
-      });
-    } else values.variables = NO_VARIABLES;
-    activation = prepareActivation(values);
+    const variables =
+      plan.variableNames.length === 0
+        ? NO_VARIABLES
+        : lazyMap(plan.variableNames, (name) => {
+            const result = run(plan.variablePrograms.get(name)!, activation);
+            return result.ok ? result.value : celError(`variable "${name}": ${result.error.message}`);
+          });
+    activation = activationOf({
+      object: context.objectCel(),
+      oldObject: reads.oldObject ? context.oldObjectCel() : undefined,
+      params: reads.params ? (param === null ? null : (fromJs(param.raw) ?? null)) : undefined,
+      namespaceObject: reads.namespaceObject ? context.namespaceObjectCel() : undefined,
+      request: reads.request ? context.requestCel() : undefined,
+      authorizer: reads.authorizer ? AUTHORIZER : undefined,
+      variables,
+    });
 
     // Match conditions: any false skips the policy, even if another errored; otherwise an error
     // goes by failurePolicy.

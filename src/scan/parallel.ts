@@ -2,10 +2,10 @@
 // Each file is loaded and evaluated where it is taken; only findings and diagnostics travel back.
 // The main thread starts at once, so small scans never wait for a worker to boot.
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type { Diagnostic } from '../core/index.ts';
 import { streamInputs } from '../load/index.ts';
 import type { EvaluationSettings, Evaluator, UnitResult } from './evaluate.ts';
+import { startModuleWorker } from './worker-start.ts';
 
 export interface WorkerSetup {
   settings: EvaluationSettings;
@@ -71,7 +71,7 @@ export async function evaluateFiles(
   const pool = Array.from({ length: workers }, () => startWorker());
 
   function startWorker() {
-    const worker = new Worker(workerUrl, { workerData: setup });
+    const worker = startModuleWorker(workerUrl, { workerData: setup });
     const inFlight = new Set<number>();
     let ready = false;
     let closing = false;

@@ -59,7 +59,9 @@ export function parseRulesDocument(text: string, source: string): RulesDocument 
     parsed = load(text, { filename: source });
   } catch (error) {
     const mark = (error as { mark?: { line?: number; column?: number } }).mark;
-    throw new AuditError('rules', `not valid YAML: ${(error as Error).message.split('\n')[0]}`, {
+    // The parser's `reason` is its message without the file and position the location already gives.
+    const reason = (error as { reason?: unknown }).reason;
+    throw new AuditError('rules', `not valid YAML: ${typeof reason === 'string' && reason !== '' ? reason : (error as Error).message.split('\n')[0]}`, {
       location: { file: source, ...(mark?.line === undefined ? {} : { line: mark.line + 1, column: (mark.column ?? 0) + 1 }) },
       cause: error,
     });

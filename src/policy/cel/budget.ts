@@ -16,29 +16,67 @@ export class BudgetExhausted extends Error {
 
 const CLOCK_EVERY = 256;
 
+/** What `window` replaced, for `restore`. */
+export interface BudgetWindow {
+  limit: number;
+  deadline: number;
+  pendingMs: number;
+}
+
 export class Budget {
   /** Units charged so far. */
   used = 0;
   /** Units this budget may reach; an evaluation may lower it for one expression. */
   limit: number;
-  /** `performance.now()` after which evaluation stops. */
-  deadline: number;
+  /** `performance.now()` after which evaluation stops; Infinity until the clock is first read. */
+  deadline = Infinity;
   /** Set once the budget is exhausted; sticky, so that `false || <exhausted>` cannot hide it. */
   exhausted: BudgetExhausted | null = null;
   private nextClock = CLOCK_EVERY;
+  // Most evaluations charge fewer units than it takes to read the clock once, and a scan runs
+  // hundreds of thousands of them: a time bound therefore starts at the first reading of the clock
+  // after it is set (at most CLOCK_EVERY units of work late), not with a reading of its own.
+  /** A bound in ms that starts at the next reading of the clock; -1 when none is waiting. */
+  private pendingMs: number;
+  /** When the last waiting bound started. */
+  private startedAt = 0;
 
   constructor(limit: number, timeLimitMs: number) {
     this.limit = limit;
-    this.deadline = performance.now() + timeLimitMs;
+    this.pendingMs = timeLimitMs;
   }
 
   /** Starts over, for reuse by the next evaluation (one budget per evaluator, not per call). */
   reset(limit: number, timeLimitMs: number): void {
     this.used = 0;
     this.limit = limit;
-    this.deadline = performance.now() + timeLimitMs;
+    this.deadline = Infinity;
+    this.pendingMs = timeLimitMs;
     this.exhausted = null;
     this.nextClock = CLOCK_EVERY;
+  }
+
+  /**
+   * Narrows the budget for one expression: at most `units` more units and `timeLimitMs` more time
+   * (the time counted from the next reading of the clock). `restore` undoes it.
+   */
+  window(units: number, timeLimitMs: number): BudgetWindow {
+    const saved: BudgetWindow = { limit: this.limit, deadline: this.deadline, pendingMs: this.pendingMs };
+    this.limit = Math.min(this.limit, this.used + units);
+    this.pendingMs = this.pendingMs < 0 ? timeLimitMs : Math.min(this.pendingMs, timeLimitMs);
+    return saved;
+  }
+
+  restore(saved: BudgetWindow): void {
+    this.limit = saved.limit;
+    if (saved.pendingMs >= 0 && this.pendingMs < 0) {
+      // The clock was read inside the window: the enclosing bound started then too.
+      this.deadline = Math.min(saved.deadline, this.startedAt + saved.pendingMs);
+      this.pendingMs = -1;
+    } else {
+      this.deadline = saved.deadline;
+      this.pendingMs = saved.pendingMs;
+    }
   }
 
   charge(units: number): void {
@@ -49,7 +87,13 @@ export class Budget {
     }
     if (this.used >= this.nextClock) {
       this.nextClock = this.used + CLOCK_EVERY;
-      if (performance.now() > this.deadline) {
+      const now = performance.now();
+      if (this.pendingMs >= 0) {
+        this.startedAt = now;
+        this.deadline = Math.min(this.deadline, now + this.pendingMs);
+        this.pendingMs = -1;
+      }
+      if (now > this.deadline) {
         throw (this.exhausted = new BudgetExhausted('time', 'time limit exceeded: evaluation ran past its wall-clock bound'));
       }
     }

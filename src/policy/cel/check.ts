@@ -28,10 +28,24 @@ export interface CheckContext {
   offsetOf(e: Expr): number;
 }
 
-/** Checks `root`; returns the declared variables it reads. */
-export function checkExpression(root: Expr, context: CheckContext): Set<string> {
+export interface CheckResult {
+  /** The declared variables the expression reads. */
+  references: Set<string>;
+  /**
+   * For each variable declared with fields (`variables`) that the expression reads: the fields it
+   * selects, or null when it also uses the variable otherwise (indexes it, passes it, iterates it).
+   */
+  selections: Map<string, Set<string> | null>;
+}
+
+/** Checks `root`; returns what it reads. */
+export function checkExpression(root: Expr, context: CheckContext): CheckResult {
   const scopes: Set<string>[] = [];
   const references = new Set<string>();
+  const selected = new Map<string, Set<string>>();
+  // Reads of a variable with fields, all of them and those that select a field (`variables.x`).
+  const reads = new Map<string, number>();
+  const selectingReads = new Map<string, number>();
   const fail = (reason: ConstructorParameters<typeof CelCompileError>[0], e: Expr, message: string): never => {
     throw new CelCompileError(reason, message, context.source, positionAt(context.source, context.offsetOf(e)));
   };
@@ -43,8 +57,10 @@ export function checkExpression(root: Expr, context: CheckContext): Set<string> 
       case 'identExpr': {
         const name = k.value.name;
         if (bound(name)) return;
-        if (context.declarations.has(name)) {
+        const declaration = context.declarations.get(name);
+        if (declaration !== undefined) {
           references.add(name);
+          if (declaration !== 'dyn') reads.set(name, (reads.get(name) ?? 0) + 1);
           return;
         }
         if (TYPE_NAMES.has(name)) return;
@@ -56,8 +72,13 @@ export function checkExpression(root: Expr, context: CheckContext): Set<string> 
         if (operand === undefined) return;
         if (operand.exprKind.case === 'identExpr' && !bound(operand.exprKind.value.name)) {
           const declaration = context.declarations.get(operand.exprKind.value.name);
-          if (declaration !== undefined && declaration !== 'dyn' && !declaration.fields.includes(k.value.field)) {
-            fail('undeclared', e, `undefined field '${k.value.field}'`);
+          if (declaration !== undefined && declaration !== 'dyn') {
+            if (!declaration.fields.includes(k.value.field)) fail('undeclared', e, `undefined field '${k.value.field}'`);
+            const variable = operand.exprKind.value.name;
+            selectingReads.set(variable, (selectingReads.get(variable) ?? 0) + 1);
+            let fields = selected.get(variable);
+            if (fields === undefined) selected.set(variable, (fields = new Set()));
+            fields.add(k.value.field);
           }
         }
         if (!k.value.testOnly) {
@@ -189,7 +210,9 @@ export function checkExpression(root: Expr, context: CheckContext): Set<string> 
   };
 
   visit(root);
-  return references;
+  const selections = new Map<string, Set<string> | null>();
+  for (const [name, count] of reads) selections.set(name, count === selectingReads.get(name) ? selected.get(name)! : null);
+  return { references, selections };
 }
 
 function literalType(constant: ConstantKind | undefined): string | undefined {

@@ -86,6 +86,11 @@ const EXPRESSIONS = [
   "'a' in {'a': 1}",
   "'x' in object.spec.template.spec.containers",
   "[dyn(1), dyn('a')].exists(v, v == 'a')",
+  "'b' in ['a', 'b', 'c'] && !('z' in ['a']) && !('a' in [])",
+  "['app', 'team', 'owner'].filter(l, !(l in object.metadata.labels))",
+  "'side' in object.spec.template.spec.containers.map(c, c.name) && !('x' in object.spec.template.spec.containers.map(c, c.name))",
+  "'busybox:latest' in (object.spec.template.spec.containers + object.spec.template.spec.initContainers).map(c, c.image)",
+  "[1, 2, 3].map(x, x * 2).filter(x, x > 2) == [4, 6] && ['a', 'b'].all(s, s.size() == 1)",
 ];
 
 function both(program: CelProgram, activation: Record<string, unknown>): [unknown, unknown] {

@@ -34,6 +34,15 @@ const PLANNER_ONLY_FUNCTIONS: ReadonlySet<string> = new Set(['timestamp', 'durat
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const EMPTY_LIST = celList([]);
+/**
+ * @bufbuild/cel's list over an array (list literals, library results): read by index, it spares a
+ * generator per iteration; it charges nothing per element, whichever way it is read.
+ */
+const ARRAY_LIST: unknown = (EMPTY_LIST as object).constructor;
+
+function isArrayList(value: unknown): value is { readonly size: number; get(index: number): CelValue | undefined } {
+  return typeof value === 'object' && value !== null && value.constructor === ARRAY_LIST;
+}
 
 // Errors for a declared variable the activation lacks: `has()` on them is false, as in the planner.
 const unresolvedErrors = new WeakSet<object>();
@@ -311,6 +320,17 @@ class ClosureCompiler {
         }
         return result(vars, frame);
       }
+      if (isArrayList(iterable)) {
+        const size = iterable.size;
+        for (let i = 0; i < size; i++) {
+          frame[iterSlot] = iterable.get(i)!;
+          const proceed = condition(vars, frame);
+          if (isCelError(proceed)) return proceed;
+          if (proceed !== true) break;
+          frame[accuSlot] = step(vars, frame);
+        }
+        return result(vars, frame);
+      }
       let items: Result[];
       if (isMap(iterable)) items = Array.from(iterable.keys()) as Result[];
       else if (isCelList(iterable)) items = Array.from(iterable);
@@ -481,8 +501,19 @@ class ClosureCompiler {
           return binary((value, container) => {
             if (typeof value !== 'string') return undefined;
             if (isMap(container)) return container.has(value);
+            if (isArrayList(container)) {
+              for (let i = 0; i < container.size; i++) if (container.get(i) === value) return true;
+              return false;
+            }
+            if (isIndexedList(container)) {
+              // These charge one unit per element iterated, as `in` walking them does.
+              for (let i = 0; i < container.size; i++) {
+                charge(1);
+                if (container.get(i) === value) return true;
+              }
+              return false;
+            }
             if (!isCelList(container)) return undefined;
-            // Iterated, not indexed: a parsed list charges the budget per element, as `in` does.
             for (const item of container) if (item === value) return true;
             return false;
           });

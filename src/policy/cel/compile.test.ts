@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { BulwarkError } from '../../core/index.ts';
-import { CelCompileError, CelEvalError, compileExpression, evaluate, toJs } from './index.ts';
+import { Budget, CelCompileError, CelEvalError, compileExpression, evaluate, toJs } from './index.ts';
 
 function compileError(source: string, declarations: Parameters<typeof compileExpression>[1] = ['object']): CelCompileError {
   try {
@@ -118,6 +118,17 @@ describe('evaluate', () => {
     const program = compileExpression('big.all(x, big.all(y, y >= 0))', ['big']);
     const started = performance.now();
     const result = evaluate(program, { big }, { costLimit: Number.MAX_SAFE_INTEGER, timeLimitMs: 50 });
+    assert.equal(result.ok, false);
+    assert.equal((result as { error: CelEvalError }).error.reason, 'time');
+    assert.ok(performance.now() - started < 20_000);
+  });
+
+  it('bounds the time of each expression inside a shared budget whose own bound is far off', () => {
+    const big = Array.from({ length: 20_000 }, (_, i) => i);
+    const slow = compileExpression('big.all(x, big.all(y, y >= 0))', ['big']);
+    const budget = new Budget(Number.MAX_SAFE_INTEGER, 600_000);
+    const started = performance.now();
+    const result = evaluate(slow, { big }, { budget, costLimit: Number.MAX_SAFE_INTEGER, timeLimitMs: 50 });
     assert.equal(result.ok, false);
     assert.equal((result as { error: CelEvalError }).error.reason, 'time');
     assert.ok(performance.now() - started < 20_000);

@@ -50,6 +50,11 @@ export interface CelProgram {
   readonly variables: readonly string[];
   /** The declared variables it does read: a caller may leave the others out of the activation. */
   readonly references: ReadonlySet<string>;
+  /**
+   * For each variable declared with fields that it reads (`variables`): the fields it selects, or
+   * null when it uses the variable as a whole. What its value can depend on.
+   */
+  readonly selections: ReadonlyMap<string, ReadonlySet<string> | null>;
   readonly [PROGRAM]: Internal;
 }
 
@@ -111,7 +116,7 @@ function compileUncached(source: string, declarations: Declarations, limits: Com
   const factory = new NodeFactory(root, positions);
   const { env, functions } = kubernetesEnvironment();
   const rewritten = rewriteMacros(root, factory, (e) => positions[e.id.toString()] ?? 0);
-  const references = checkExpression(rewritten, { source, declarations: declared, functions, env, offsetOf });
+  const { references, selections } = checkExpression(rewritten, { source, declarations: declared, functions, env, offsetOf });
   instrumentComprehensions(rewritten, factory, (e) => positions[e.id.toString()] ?? 0);
 
   let planned: Internal['planned'];
@@ -125,6 +130,7 @@ function compileUncached(source: string, declarations: Declarations, limits: Com
     source,
     variables: names,
     references,
+    selections,
     [PROGRAM]: {
       planned,
       closures: compileClosures(rewritten, env, new Set(names)),
@@ -183,7 +189,7 @@ const PREPARED = Symbol('prepared activation');
 
 interface Prepared {
   /** The variables, converted once. */
-  readonly record: Record<string, CelValue | undefined>;
+  readonly record: Readonly<Record<string, CelValue | undefined>>;
   /** The planner's view of them, built when a planned expression first runs. */
   bindings: Record<string, unknown> | undefined;
 }
@@ -204,6 +210,15 @@ export function prepareActivation(values: Readonly<Record<string, unknown>>): Pr
     const value = fromJs(values[name]);
     if (value !== undefined) record[name] = value;
   }
+  return { [PREPARED]: { record, bindings: undefined } };
+}
+
+/**
+ * An activation over values that are already CEL values (fromJs, fromJsUnshared), for a caller that
+ * converts its inputs once and evaluates many expressions on them. `record` is used as it is: it
+ * must not change while the activation is in use. An undefined value is an absent variable.
+ */
+export function activationOf(record: Readonly<Record<string, CelValue | undefined>>): PreparedActivation {
   return { [PREPARED]: { record, bindings: undefined } };
 }
 
@@ -259,13 +274,9 @@ export function evaluate(program: CelProgram, activation: Readonly<Record<string
   const costLimit = options.costLimit ?? DEFAULT_COST_LIMIT;
   const budget = options.budget ?? new Budget(costLimit, options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS);
   const sharedLimit = budget.limit;
-  const sharedDeadline = budget.deadline;
   const start = budget.used;
-  if (options.budget !== undefined) {
-    // Within a shared budget each expression still has its own cost limit and time bound.
-    budget.limit = Math.min(sharedLimit, start + costLimit);
-    budget.deadline = Math.min(budget.deadline, performance.now() + (options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS));
-  }
+  // Within a shared budget each expression still has its own cost limit and time bound.
+  const window = options.budget !== undefined ? budget.window(costLimit, options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS) : undefined;
   const prepared = isPrepared(activation) ? activation[PREPARED] : prepareActivation(activation)[PREPARED];
   const closures = options.engine === 'planner' ? undefined : internal.closures;
   let result: CelValue | CelError | undefined;
@@ -282,8 +293,7 @@ export function evaluate(program: CelProgram, activation: Readonly<Record<string
   } finally {
     swapBudget(previous);
     Error.stackTraceLimit = stackLimit;
-    budget.limit = sharedLimit;
-    budget.deadline = sharedDeadline;
+    if (window !== undefined) budget.restore(window);
   }
   const cost = budget.used - start;
   const exhausted = budget.exhausted ?? (thrown instanceof BudgetExhausted ? thrown : undefined) ?? exhaustedCause(result);

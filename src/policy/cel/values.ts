@@ -35,7 +35,8 @@ export function fromJs(value: unknown): CelValue | undefined {
 }
 
 // Wrappers of the values handed to evaluations (whole objects), shared by every expression that
-// reads one; nested values are wrapped by their parent wrapper, which keeps them (no table lookup).
+// reads one; nested values are wrapped by their parent wrapper, which keeps them (no table lookup),
+// as fromJsUnshared does for the whole value.
 const wrappers = new WeakMap<object, CelValue>();
 
 function wrap(value: object): CelValue {
@@ -54,10 +55,17 @@ function wrapNew(value: object): CelValue {
   return new ObjectMap(value as Record<string, unknown>) as unknown as CelMap;
 }
 
-/** A nested value: like fromJs, but a container gets a fresh wrapper its parent keeps. */
-function fromJsChild(value: unknown): CelValue | undefined {
+/**
+ * Like fromJs, but a container gets a wrapper of its own instead of the one shared through a table
+ * keyed by the parsed value. For a caller that converts an object once and keeps the result while it
+ * evaluates (one object of a scan): the wrappers and their converted children then die with that
+ * evaluation, young, instead of living as long as the parsed object and being copied by every
+ * minor collection until they are promoted.
+ */
+export function fromJsUnshared(value: unknown): CelValue | undefined {
   return typeof value === 'object' && value !== null ? wrapNew(value) : fromJs(value);
 }
+
 
 /**
  * A parsed mapping. Keys whose value is null count as absent: the API server decodes built-in
@@ -97,7 +105,7 @@ class ObjectMap {
     if (!Object.hasOwn(this.record, key)) return undefined;
     const value = this.record[key];
     if (value === null) return undefined;
-    const converted = fromJsChild(value);
+    const converted = fromJsUnshared(value);
     if (typeof value === 'object' && converted !== undefined) (this.children ??= new Map()).set(key, converted);
     return converted;
   }
@@ -206,7 +214,7 @@ class ObjectList {
     if (!Number.isInteger(index) || index < 0 || index >= this.items.length) return undefined;
     const converted = (this.converted ??= new Array<CelValue | undefined>(this.items.length));
     let value = converted[index];
-    if (value === undefined) converted[index] = value = fromJsChild(this.items[index]) ?? null;
+    if (value === undefined) converted[index] = value = fromJsUnshared(this.items[index]) ?? null;
     return value;
   }
 
@@ -277,19 +285,22 @@ export function listOf(values: CelValue[]): CelList {
  * evaluated at most once per evaluation and only if an expression reads it. A failed computation
  * reads as the error, which the evaluator propagates like any other.
  */
-export function lazyMap(keys: readonly string[], compute: (key: string) => CelValue | CelError): CelMap {
-  return new LazyMap(keys, compute) as unknown as CelMap;
+export function lazyMap(keys: readonly string[], compute: (key: string) => CelValue | CelError, observe?: (key: string) => void): CelMap {
+  return new LazyMap(keys, compute, observe) as unknown as CelMap;
 }
 
 class LazyMap {
   readonly [MAP_BRAND] = {};
   private readonly names: readonly string[];
   private readonly compute: (key: string) => CelValue | CelError;
+  /** Told of every read of a value, computed or not (what an expression's result depends on). */
+  private readonly observe: ((key: string) => void) | undefined;
   private readonly done = new Map<string, CelValue | CelError>();
 
-  constructor(names: readonly string[], compute: (key: string) => CelValue | CelError) {
+  constructor(names: readonly string[], compute: (key: string) => CelValue | CelError, observe: ((key: string) => void) | undefined) {
     this.names = names;
     this.compute = compute;
+    this.observe = observe;
   }
 
   get size(): number {
@@ -298,6 +309,7 @@ class LazyMap {
 
   get(key: unknown): CelValue | undefined {
     if (typeof key !== 'string' || !this.names.includes(key)) return undefined;
+    this.observe?.(key);
     let value = this.done.get(key);
     if (value === undefined) {
       value = this.compute(key);

@@ -36,6 +36,18 @@ export function bundleMaterial(identity: SigningIdentity): BundleKeyMaterial {
   return identity.certificate === undefined ? { keyHint: keyHint(identity.key.publicKey) } : { certificate: identity.certificate.der };
 }
 
+const issuedChains = new WeakMap<SigningIdentity, readonly Certificate[]>();
+
+/** Keyless: records the chain the CA sent above the certificate it issued for this identity's key. */
+export function rememberIssuedChain(identity: SigningIdentity, chain: readonly Certificate[]): void {
+  issuedChains.set(identity, chain);
+}
+
+/** Keyless: the CA's chain above the issued certificate (issuer first), once a certificate was issued. */
+export function issuedChain(identity: SigningIdentity): readonly Certificate[] | undefined {
+  return issuedChains.get(identity);
+}
+
 /** The cosign annotations that carry a certificate and its chain on a classic signature layer. */
 export function certificateAnnotations(identity: SigningIdentity): Record<string, string> {
   if (identity.certificate === undefined) return {};

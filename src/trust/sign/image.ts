@@ -6,7 +6,6 @@ import { encodeBase64 } from '../encoding/base64.ts';
 import { BUNDLE_V03_MEDIA_TYPE, parseBundle, type ParsedBundle } from '../formats/bundle.ts';
 import { serializeEnvelope, type DsseEnvelope } from '../formats/dsse.ts';
 import { rekorAnnotation } from '../formats/rekor-bundle.ts';
-import { certificatePem } from '../x509/certificate.ts';
 import { COSIGN_SIGN_PREDICATE, INTOTO_PAYLOAD_TYPE, buildStatement } from '../formats/intoto.ts';
 import { buildSimpleSigning } from '../formats/simple-signing.ts';
 import { ANNOTATION, DSSE_MEDIA_TYPE, SIMPLE_SIGNING_MEDIA_TYPE, attestationTag, buildClassicManifest, parseClassicManifest, signatureTag, type ClassicLayer } from '../layouts/cosign-classic.ts';
@@ -15,7 +14,7 @@ import type { RegistryClient } from '../../image/registry/client.ts';
 import { MEDIA, referrersTag, sha256Digest, type Descriptor } from '../../image/registry/referrers.ts';
 import type { RegistryPool } from '../verify/verifier.ts';
 import { requireLogWhenKeyless, signBlob, signEnvelope, signEnvelopeBundle } from './blob.ts';
-import { certificateAnnotations, type SigningIdentity } from './identity.ts';
+import { certificateAnnotations, issuedChain, type SigningIdentity } from './identity.ts';
 import type { TransparencyOptions } from './rekor.ts';
 
 export type SignLayout = 'classic' | 'bundle';
@@ -128,7 +127,10 @@ export async function attestImage(options: AttestImageOptions): Promise<SignResu
 function loggedAnnotations(logged: ParsedBundle, identity: SigningIdentity): Record<string, string> {
   const entry = logged.bundle.verificationMaterial.tlogEntries[0];
   if (entry === undefined) throw new BulwarkError('E_IO', 'the transparency log returned no entry');
-  const certificate = identity.keyless !== undefined && logged.certificates[0] !== undefined ? { [ANNOTATION.certificate]: certificatePem(logged.certificates[0]) } : certificateAnnotations(identity);
+  // Keyless: the certificate the log recorded, and the chain the CA sent with it (as cosign writes both).
+  const leaf = logged.certificates[0];
+  const chain = issuedChain(identity);
+  const certificate = identity.keyless !== undefined && leaf !== undefined ? certificateAnnotations({ key: identity.key, certificate: leaf, ...(chain === undefined ? {} : { chain }) }) : certificateAnnotations(identity);
   return { ...certificate, [ANNOTATION.bundle]: rekorAnnotation(entry) };
 }
 

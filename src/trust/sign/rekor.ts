@@ -1,14 +1,15 @@
 // Signing with Sigstore services: when a Rekor URL is configured, the Sigstore signing library records
 // the signature in the log and puts the log's inclusion evidence in the bundle; when a Fulcio URL is
-// configured too (keyless), the library first gets a short-lived certificate for an ephemeral key
-// from the CA, in exchange for an OIDC identity token.
-import { DSSEBundleBuilder, FulcioSigner, MessageSignatureBundleBuilder, RekorWitness, type Signer } from '@sigstore/sign';
+// configured too (keyless), a short-lived certificate for an ephemeral key is first obtained from the
+// CA (./fulcio.ts), in exchange for an OIDC identity token.
+import { DSSEBundleBuilder, MessageSignatureBundleBuilder, RekorWitness, type Signer } from '@sigstore/sign';
 import { BulwarkError } from '../../core/index.ts';
 import { serializeBundle } from '../formats/bundle.ts';
 import { keyHint } from '../keys/algorithm.ts';
 import { publicKeyPem } from '../keys/public-key.ts';
 import { certificatePem } from '../x509/certificate.ts';
-import type { KeylessOptions, SigningIdentity } from './identity.ts';
+import { requestSigningCertificate } from './fulcio.ts';
+import { rememberIssuedChain, type KeylessOptions, type SigningIdentity } from './identity.ts';
 
 export interface TransparencyOptions {
   rekorUrl: string;
@@ -44,26 +45,28 @@ function keySigner(identity: SigningIdentity): Signer {
 }
 
 /**
- * A Fulcio-certified signer. The first signature obtains the certificate (the library proves
- * possession of the key by signing the token's subject); later ones in the same run reuse it, so
- * signing an image in both layouts asks the CA once.
+ * A Fulcio-certified signer. The first signature obtains the certificate (proving possession of the
+ * key by signing the token's subject); later ones in the same run reuse it, so signing an image in
+ * both layouts asks the CA once. The chain above the certificate is kept for classic layers.
  */
 function keylessSigner(identity: SigningIdentity, keyless: KeylessOptions): Signer {
-  const holder: Signer = { sign: async (data: Buffer) => ({ signature: await identity.key.sign(data), key: { $case: 'publicKey', publicKey: publicKeyPem(identity.key.publicKey) } }) };
-  const fulcio = new FulcioSigner({
-    fulcioBaseURL: serviceUrl(keyless.fulcioUrl, '--fulcio-url'),
-    identityProvider: { getToken: async () => keyless.identityToken },
-    keyHolder: holder,
-    timeout: keyless.timeoutMs ?? 30_000,
-    retry: 2,
-  });
-  let certificate: string | undefined;
+  let issued: Promise<string> | undefined;
+  const certify = async (): Promise<string> => {
+    const { certificate, chain } = await requestSigningCertificate({
+      fulcioUrl: serviceUrl(keyless.fulcioUrl, '--fulcio-url'),
+      identityToken: keyless.identityToken,
+      key: identity.key,
+      timeoutMs: keyless.timeoutMs ?? 30_000,
+      retries: 2,
+    });
+    rememberIssuedChain(identity, chain);
+    return certificatePem(certificate);
+  };
   return {
     sign: async (data: Buffer) => {
-      if (certificate !== undefined) return { signature: await identity.key.sign(data), key: { $case: 'x509Certificate', certificate } };
-      const signature = await fulcio.sign(data);
-      if (signature.key.$case === 'x509Certificate') certificate = signature.key.certificate;
-      return signature;
+      issued ??= certify();
+      const certificate = await issued;
+      return { signature: await identity.key.sign(data), key: { $case: 'x509Certificate', certificate } };
     },
   };
 }
@@ -87,13 +90,11 @@ async function build<T>(run: () => Promise<T>, identity: SigningIdentity, option
   try {
     return await run();
   } catch (error) {
+    // The CA client raises its own errors (naming the CA); anything else comes from the log's client.
     if (error instanceof BulwarkError) throw error;
-    // The library names the failing step in its error code; its message may quote the token: never print it.
-    const code = (error as { code?: string }).code ?? '';
     const cause = (error as { cause?: Error }).cause;
-    const service = /^CA_|^IDENTITY_TOKEN/.test(code) && identity.keyless !== undefined ? `certificate authority ${identity.keyless.fulcioUrl}` : `transparency log ${options.rekorUrl}`;
-    const detail = code === 'IDENTITY_TOKEN_PARSE_ERROR' ? 'the identity token is not a JWT with a subject (or its e-mail is not verified)' : redact(cause?.message && !(error as Error).message.includes(cause.message) ? `${(error as Error).message}: ${cause.message}` : (error as Error).message, identity);
-    throw new BulwarkError('E_IO', `${service}: ${detail}`, { cause: error });
+    const message = cause?.message && !(error as Error).message.includes(cause.message) ? `${(error as Error).message}: ${cause.message}` : (error as Error).message;
+    throw new BulwarkError('E_IO', `transparency log ${options.rekorUrl}: ${redact(message, identity)}`, { cause: error });
   }
 }
 

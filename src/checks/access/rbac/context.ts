@@ -4,7 +4,8 @@ import type { KubeObject } from '../../../core/index.ts';
 import { createRbacIndex, describeScope, type Holder, type RbacIndex } from '../../../rbac/effective.ts';
 import type { Binding, Role } from '../../../rbac/model.ts';
 import { parseBinding, parseRole } from '../../../rbac/parse.ts';
-import { riskyGrants, type RiskGrant } from '../../../rbac/risks.ts';
+import { riskyGrants, type RiskGrant, type RiskyPermission } from '../../../rbac/risks.ts';
+import { isFullAccessRule } from '../../../rbac/rule-matches.ts';
 import { ALL_SERVICE_ACCOUNTS, AUTHENTICATED, describeSubject, serviceAccountUser, UNSET_NAMESPACE } from '../../../rbac/subjects.ts';
 import type { ObjectSet } from '../../check.ts';
 
@@ -22,7 +23,25 @@ export interface RbacContext {
    * asking the index for its grants, as most workloads' ServiceAccounts are bound to nothing.
    */
   mayHold(namespace: string | null, name: string): boolean;
+  /** What hands out a risky permission; found for every permission in one pass, on first use. */
+  riskSources(risk: RiskyPermission): RiskSources;
 }
+
+/**
+ * Where a risky permission comes from in a scanned set. Rules granting everything are left out:
+ * rbac-cluster-admin-binding and rbac-wildcard report those.
+ */
+export interface RiskSources {
+  /** Rules of the roles written in the set that grant it, in scan and rule order. */
+  readonly rules: readonly { readonly role: Role<KubeObject>; readonly index: number; readonly grant: RiskGrant }[];
+  /**
+   * Bindings (with subjects) of a default role that manifests bind without defining (edit, admin),
+   * with what its rules grant of it, in binding order.
+   */
+  readonly defaultRoleBindings: readonly { readonly binding: Binding<KubeObject>; readonly role: Role<KubeObject>; readonly grants: readonly RiskGrant[] }[];
+}
+
+const NO_RISK_SOURCES: RiskSources = Object.freeze({ rules: Object.freeze([]), defaultRoleBindings: Object.freeze([]) });
 
 const cache = new WeakMap<ObjectSet, RbacContext>();
 
@@ -57,6 +76,43 @@ export function rbacContext(set: ObjectSet): RbacContext {
     }
   }
   const grants = new Map<Role<KubeObject>, RiskGrant[][]>();
+  const grantsOf = (role: Role<KubeObject>, ruleIndex: number): readonly RiskGrant[] => {
+    let perRule = grants.get(role);
+    if (perRule === undefined) grants.set(role, (perRule = []));
+    return (perRule[ruleIndex] ??= riskyGrants(role.rules[ruleIndex]!));
+  };
+  let sources: Map<RiskyPermission, { rules: RiskSources['rules'][number][]; defaultRoleBindings: RiskSources['defaultRoleBindings'][number][] }> | undefined;
+  // One pass over every role and binding serves all the risky-permission checks, which then each
+  // read only the few rules and bindings that grant their permission.
+  const findRiskSources = (): NonNullable<typeof sources> => {
+    const found: NonNullable<typeof sources> = new Map();
+    const of = (risk: RiskyPermission) => {
+      let entry = found.get(risk);
+      if (entry === undefined) found.set(risk, (entry = { rules: [], defaultRoleBindings: [] }));
+      return entry;
+    };
+    for (const role of roles) {
+      for (let ruleIndex = 0; ruleIndex < role.rules.length; ruleIndex++) {
+        if (isFullAccessRule(role.rules[ruleIndex]!)) continue;
+        for (const grant of grantsOf(role, ruleIndex)) of(grant.risk).rules.push({ role, index: ruleIndex, grant });
+      }
+    }
+    for (const binding of bindings) {
+      const resolution = index.resolve(binding);
+      if (resolution.status !== 'found' || binding.subjects.length === 0) continue;
+      const byRisk = new Map<RiskyPermission, RiskGrant[]>();
+      for (const resolved of resolution.rules) {
+        if (!resolved.origin.builtin || isFullAccessRule(resolved.rule)) continue;
+        for (const grant of grantsOf(resolved.origin, resolved.index)) {
+          let list = byRisk.get(grant.risk);
+          if (list === undefined) byRisk.set(grant.risk, (list = []));
+          list.push(grant);
+        }
+      }
+      for (const [risk, riskGrants] of byRisk) of(risk).defaultRoleBindings.push({ binding, role: resolution.role, grants: riskGrants });
+    }
+    return found;
+  };
   context = {
     index,
     roles,
@@ -67,10 +123,9 @@ export function rbacContext(set: ObjectSet): RbacContext {
       // A User subject may name a ServiceAccount by its username.
       return users.size > 0 && users.has(serviceAccountUser(namespace, name).name);
     },
-    grantsOf(role, ruleIndex) {
-      let perRule = grants.get(role);
-      if (perRule === undefined) grants.set(role, (perRule = []));
-      return (perRule[ruleIndex] ??= riskyGrants(role.rules[ruleIndex]!));
+    grantsOf,
+    riskSources(risk) {
+      return (sources ??= findRiskSources()).get(risk) ?? NO_RISK_SOURCES;
     },
   };
   cache.set(set, context);
