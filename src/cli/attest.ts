@@ -10,7 +10,10 @@ interface AttestFlags extends SignerCliFlags, RegistryFlags {
 }
 
 export function attestCommand(): Command {
-  const attest = new Command('attest').summary('attach signed attestations').description('Attach signed in-toto attestations (provenance, SBOMs, …) to images.');
+  const attest = new Command('attest')
+    .summary('attach signed attestations')
+    .description('Attach signed in-toto attestations (provenance, SBOMs, …) to images.')
+    .addHelpText('after', '\nExample:\n  $ bulwark attest image registry.example.com/app@sha256:… --key release.key --predicate sbom.cdx.json --type cyclonedx');
   attest.addCommand(
     addRegistryOptions(
       addSignerOptions(

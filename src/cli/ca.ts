@@ -28,7 +28,8 @@ const CA_PASSPHRASE_ENV = 'BULWARK_CA_PASSPHRASE';
 export function caCommand(): Command {
   const ca = new Command('ca')
     .summary('a private CA for code-signing certificates')
-    .description('Create a root and an intermediate CA, and issue short-lived code-signing certificates for identities.');
+    .description('Create a root and an intermediate CA, and issue short-lived code-signing certificates for identities.')
+    .addHelpText('after', '\nExamples:\n  $ bulwark ca init --dir ca\n  $ bulwark ca issue --dir ca --identity ci@example.com --public-key ci.pub --validity 30d -o ci.crt');
   ca.addCommand(
     addPassphraseOptions(
       new Command('init')

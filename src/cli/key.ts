@@ -28,7 +28,10 @@ interface GenerateFlags extends PassphraseFlags {
 }
 
 export function keyCommand(): Command {
-  const key = new Command('key').summary('generate and inspect signing keys').description('Generate signing key pairs (encrypted at rest) and print public keys.');
+  const key = new Command('key')
+    .summary('generate and inspect signing keys')
+    .description('Generate signing key pairs (encrypted at rest) and print public keys.')
+    .addHelpText('after', '\nExamples:\n  $ bulwark key generate -o release        # release.key (encrypted) + release.pub\n  $ bulwark key public --key release.key');
   key.addCommand(
     addPassphraseOptions(
       new Command('generate')

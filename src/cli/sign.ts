@@ -58,7 +58,10 @@ interface SignBlobFlags extends SignerCliFlags {
 }
 
 export function signCommand(): Command {
-  const sign = new Command('sign').summary('sign images and files').description('Sign container images in a registry, and files, with a key (and optionally its certificate).');
+  const sign = new Command('sign')
+    .summary('sign images and files')
+    .description('Sign container images in a registry, and files, with a key (and optionally its certificate).')
+    .addHelpText('after', '\nExamples:\n  $ bulwark sign image registry.example.com/app@sha256:… --key release.key\n  $ bulwark sign blob release.tar.gz --key release.key --bundle release.tar.gz.sigstore.json');
   sign.addCommand(
     addRegistryOptions(
       addSignerOptions(

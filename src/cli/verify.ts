@@ -125,7 +125,10 @@ function renderBlob(file: string, result: BlobVerification, describe: (signer: N
 }
 
 export function verifyCommand(): Command {
-  const verify = new Command('verify').summary('verify signatures of images and files').description('Verify signatures and attestations made by Bulwark, cosign or any Sigstore client.');
+  const verify = new Command('verify')
+    .summary('verify signatures of images and files')
+    .description('Verify signatures and attestations made by Bulwark, cosign or any Sigstore client.')
+    .addHelpText('after', '\nExamples:\n  $ bulwark verify image registry.example.com/app:1.4 --key release.pub\n  $ bulwark verify blob release.tar.gz --bundle release.tar.gz.sigstore.json --key release.pub');
   verify.addCommand(
     addRegistryOptions(
       addTrustOptions(
