@@ -18,4 +18,5 @@ bash testenv/build.sh >/dev/null || required "could not build kube-apiserver and
 bash scripts/setup-postgres.sh >/dev/null || required "could not start PostgreSQL with scripts/setup-postgres.sh"
 bash scripts/setup-image-tools.sh >/dev/null || required "could not install docker-registry, htpasswd, mmdebstrap, rpm and skopeo with scripts/setup-image-tools.sh"
 bash scripts/setup-cosign.sh >/dev/null || required "could not build cosign with scripts/setup-cosign.sh (needs Go)"
+bash scripts/setup-skopeo.sh >/dev/null || required "could not build upstream skopeo (with sigstore) with scripts/setup-skopeo.sh (needs Go)"
 exit 0

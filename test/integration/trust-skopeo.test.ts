@@ -7,9 +7,10 @@
 //    manifest) → Bulwark verifies the mirror;
 //  - tampering done with skopeo (a valid signature planted under another image's tag, an unsigned image
 //    copied over a signed tag) is refused.
-// Debian's skopeo is built with its sigstore support patched out: the signing and policy cases skip with
-// the message skopeo gives; BULWARK_SKOPEO can name an upstream build. The mirroring cases need no sigstore
-// code in skopeo and always run.
+// The signing and policy cases need skopeo's sigstore code: they run with the upstream build of
+// scripts/setup-skopeo.sh (or the binary BULWARK_SKOPEO names). Debian's skopeo has that code patched out, so
+// on a machine with only Debian's they skip with the message skopeo gives. The mirroring cases need no
+// sigstore code in skopeo and always run.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -72,7 +73,7 @@ describe('skopeo: a second, independent client of the classic signature layout',
   const noSigstore = (run: SkopeoRun, what: string): string | undefined => {
     const reason = sigstoreUnavailable(run);
     if (reason === undefined) return undefined;
-    return `${skopeo.version} (${skopeo.binary}) cannot ${what}: it answers "${reason}". Debian builds skopeo with its sigstore support patched out; set BULWARK_SKOPEO to an upstream skopeo ≥ 1.9 to run this case`;
+    return `${skopeo.version} (${skopeo.binary}) cannot ${what}: it answers "${reason}". Debian builds skopeo with its sigstore support patched out; run scripts/setup-skopeo.sh (an upstream build) or set BULWARK_SKOPEO to an upstream skopeo ≥ 1.9 to run this case`;
   };
 
   /** The simple-signing payloads of an image's classic signatures, read back from the registry. */
@@ -83,7 +84,7 @@ describe('skopeo: a second, independent client of the classic signature layout',
     return Promise.all(layers.map(async (layer) => ({ layer, payload: parseSimpleSigning(await client.readBlob(repository, layer, 1 << 20), 'payload') })));
   };
 
-  it('skopeo signs with a Bulwark key → bulwark verify image --key passes; another key, or the signature planted under another image, fails', async (t) => {
+  it('skopeo signs with a Bulwark key → bulwark verify image --key passes; another key, a tampered signature, or the signature planted under another image, fails', async (t) => {
     if (missing) return t.skip(missing);
     const source = await pushImage(registry.host, 'skopeo/source', 'v1');
     const signed = `${registry.host}/skopeo/signed:v1`;
@@ -91,12 +92,20 @@ describe('skopeo: a second, independent client of the classic signature layout',
     const unavailable = noSigstore(signing, 'sign with sigstore keys');
     if (unavailable !== undefined) return t.skip(unavailable);
     ok(signing, 'skopeo copy --sign-by-sigstore-private-key');
-    const [signature] = await signedPayloads('skopeo/signed', source.digest);
-    assert.equal(signature!.payload.manifestDigest, source.digest, 'skopeo kept the manifest, and signed its digest');
+    // skopeo signs the manifest it wrote, which is not the source's: it gzips the test image's uncompressed
+    // layer on the way to a registry (a source without signatures may be rewritten).
+    const written = signing.digest;
+    assert.match(written ?? '', /^sha256:[0-9a-f]{64}$/, 'skopeo reported the digest it wrote');
+    assert.notEqual(written, source.digest, 'skopeo compressed the uncompressed layer');
+    assert.equal((await client.getManifest('skopeo/signed', 'v1')).digest, written);
+    const [signature] = await signedPayloads('skopeo/signed', written!);
+    assert.equal(signature!.payload.manifestDigest, written, 'skopeo signed the digest of the manifest it wrote');
     assert.equal(signature!.payload.dockerReference, signed, 'skopeo names the destination it signed for');
-    const verified = await bulwark(['verify', 'image', signed, '--key', 'signer.pub'], dir);
+    const verified = await bulwark(['verify', 'image', signed, '--key', 'signer.pub', '--format', 'json'], dir);
     ok(verified, 'bulwark verify image --key');
-    assert.match(verified.stdout, /signature {4}cosign-classic {2}key sha256:[0-9a-f]{16} \(signer\.pub\)/);
+    const report = JSON.parse(verified.stdout) as { images: Array<{ digest: string; signatures: Array<{ layout: string }> }> };
+    assert.equal(report.images[0]!.digest, written);
+    assert.deepEqual(report.images[0]!.signatures.map((s) => s.layout), ['cosign-classic']);
     const otherKey = await bulwark(['verify', 'image', signed, '--key', 'other.pub'], dir);
     assert.equal(otherKey.status, 1, otherKey.stdout);
     // The passphrase protects the key: skopeo cannot sign without it.
@@ -104,10 +113,20 @@ describe('skopeo: a second, independent client of the classic signature layout',
     assert.notEqual(wrongPassphrase.status, 0, 'skopeo signed with a wrong passphrase');
     // A valid signature, copied by skopeo under another image's signature tag, signs the wrong digest.
     const decoy = await pushImage(registry.host, 'skopeo/signed', 'decoy');
-    ok(await skopeo.copy(`docker://${registry.host}/skopeo/signed:${signatureTag(source.digest)}`, `docker://${registry.host}/skopeo/signed:${signatureTag(decoy.digest)}`), 'plant the signature');
+    ok(await skopeo.copy(`docker://${registry.host}/skopeo/signed:${signatureTag(written!)}`, `docker://${registry.host}/skopeo/signed:${signatureTag(decoy.digest)}`), 'plant the signature');
     const planted = await bulwark(['verify', 'image', decoy.reference, '--key', 'signer.pub'], dir);
     assert.equal(planted.status, 1, planted.stdout);
     assert.match(planted.stdout, /digest-mismatch/);
+    // skopeo's signature, with one bit of it flipped, no longer matches its payload.
+    const attachment = await client.getManifest('skopeo/signed', signatureTag(written!));
+    const document = JSON.parse(attachment.bytes.toString('utf8')) as { layers: Array<{ annotations: Record<string, string> }> };
+    const bytes = Buffer.from(document.layers[0]!.annotations[ANNOTATION.signature]!, 'base64');
+    bytes[bytes.length - 1]! ^= 1;
+    document.layers[0]!.annotations[ANNOTATION.signature] = bytes.toString('base64');
+    await client.putManifest('skopeo/signed', signatureTag(written!), attachment.mediaType ?? 'application/vnd.oci.image.manifest.v1+json', Buffer.from(JSON.stringify(document)));
+    const tampered = await bulwark(['verify', 'image', signed, '--key', 'signer.pub'], dir);
+    assert.equal(tampered.status, 1, tampered.stdout);
+    assert.match(tampered.stdout, /signature-mismatch|malformed/);
   });
 
   it("skopeo verifies Bulwark's signatures with a sigstoreSigned policy; an unsigned image and another key are refused", async (t) => {
@@ -127,9 +146,11 @@ describe('skopeo: a second, independent client of the classic signature layout',
     const unsigned = await pushImage(registry.host, 'skopeo/verified', 'unsigned');
     const refused = await skopeo.copy(`docker://${unsigned.reference}`, `dir:${join(skopeo.dir, 'pulled-2')}`, { policy });
     assert.notEqual(refused.status, 0, 'skopeo accepted an unsigned image');
+    assert.match(refused.stderr, /Source image rejected: A signature was required, but no signature exists/);
     const otherPolicy = skopeo.writePolicy('require-other.json', requireKey('other.pub'));
     const wrongKey = await skopeo.copy(`docker://${image.reference}`, `dir:${join(skopeo.dir, 'pulled-3')}`, { policy: otherPolicy });
     assert.notEqual(wrongKey.status, 0, "skopeo accepted a signature by a key the policy doesn't name");
+    assert.match(wrongKey.stderr, /Source image rejected: cryptographic signature verification failed/);
   });
 
   it('skopeo mirrors a Bulwark-signed image with its signature attachment → Bulwark verifies the mirror, with the signing key only', async (t) => {

@@ -1,33 +1,43 @@
-// `skopeo` for integration tests: a second, independent OCI client (containers/image), installed from
-// Debian's package by scripts/setup-image-tools.sh, or the binary BULWARK_SKOPEO names (an upstream
-// build, for instance). Every run is sandboxed: its own registries.d (sigstore attachments on, a
-// lookaside store inside the sandbox), policy.json, auth file, registries.conf, certificate directory,
-// HOME and temporary directory, so nothing of the user's containers configuration is read or written.
-// Argument arrays only, never a shell; every run is bounded in time.
+// `skopeo` for integration tests: a second, independent OCI client (containers/image). Found in this order:
+// the binary BULWARK_SKOPEO names; the upstream build scripts/setup-skopeo.sh leaves in the user's cache
+// (sigstore signing and `sigstoreSigned` policies work); Debian's package from scripts/setup-image-tools.sh
+// (copies and mirrors signature attachments, but its sigstore support is patched out). Every run is
+// sandboxed: its own registries.d (sigstore attachments on, a lookaside store inside the sandbox),
+// policy.json, auth file, registries.conf, certificate directory, HOME and temporary directory, so nothing
+// of the user's containers configuration is read or written. Argument arrays only, never a shell; every run
+// is bounded in time.
 //
 // API:
+//   UPSTREAM_SKOPEO                           where scripts/setup-skopeo.sh installs its build
 //   skopeoMissing(): false | string           why skopeo cannot be run (for `t.skip`), else false
 //   createSkopeoSandbox(): Promise<SkopeoSandbox>
 //   SkopeoSandbox {
 //     dir, binary, version
 //     run(args): Promise<SkopeoRun>          global sandbox flags are added; nothing else
-//     copy(source, destination, options?): Promise<SkopeoRun>
+//     copy(source, destination, options?): Promise<SkopeoCopy>
 //       `docker://host/repo:tag` etc.; plain HTTP to the test registry; options.signWithKey +
-//       options.passphrase sign with a sigstore private key; options.policy is a policy.json path
+//       options.passphrase sign with a sigstore private key; options.policy is a policy.json path;
+//       the result's `digest` is the digest of the manifest skopeo wrote (it may differ from the
+//       source's: skopeo compresses uncompressed layers unless the source carries signatures)
 //     writePolicy(name, document): string    a policy.json in the sandbox, its path
 //     close()                                removes the sandbox
 //   }
 //   sigstoreUnavailable(run): string | undefined
 //     when a run failed because this skopeo build cannot sign or verify sigstore signatures, why
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
 export interface SkopeoRun {
   status: number | null;
   stdout: string;
   stderr: string;
+}
+
+export interface SkopeoCopy extends SkopeoRun {
+  /** The digest of the manifest written to the destination, when the copy succeeded. */
+  digest?: string;
 }
 
 export interface CopyOptions {
@@ -44,16 +54,20 @@ export interface SkopeoSandbox {
   binary: string;
   version: string;
   run(args: readonly string[]): Promise<SkopeoRun>;
-  copy(source: string, destination: string, options?: CopyOptions): Promise<SkopeoRun>;
+  copy(source: string, destination: string, options?: CopyOptions): Promise<SkopeoCopy>;
   writePolicy(name: string, document: unknown): string;
   close(): void;
 }
 
 const RUN_TIMEOUT_MS = 120_000;
 
+/** Kept in step with SKOPEO_VERSION and install_dir in scripts/setup-skopeo.sh. */
+export const UPSTREAM_SKOPEO = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'bulwark', 'skopeo', 'v1.16.1', 'skopeo');
+
 function findSkopeo(): string | null {
   const configured = process.env.BULWARK_SKOPEO;
   if (configured !== undefined && configured !== '') return existsSync(configured) ? configured : null;
+  if (existsSync(UPSTREAM_SKOPEO)) return UPSTREAM_SKOPEO;
   const directories = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/usr/local/bin'];
   for (const directory of directories) {
     if (directory === '') continue;
@@ -66,7 +80,7 @@ function findSkopeo(): string | null {
 export function skopeoMissing(): false | string {
   if (findSkopeo() !== null) return false;
   const configured = process.env.BULWARK_SKOPEO;
-  return configured ? `BULWARK_SKOPEO names ${configured}, which does not exist` : 'skopeo not installed; run scripts/setup-image-tools.sh (Debian package skopeo)';
+  return configured ? `BULWARK_SKOPEO names ${configured}, which does not exist` : 'skopeo not installed; run scripts/setup-skopeo.sh (upstream build, with sigstore) or scripts/setup-image-tools.sh (Debian package skopeo)';
 }
 
 /** The failures that mean "this build has no sigstore support", not "the signature is wrong". */
@@ -122,6 +136,7 @@ export async function createSkopeoSandbox(): Promise<SkopeoSandbox> {
     });
 
   let passphrases = 0;
+  let copies = 0;
   return {
     dir,
     binary,
@@ -140,8 +155,14 @@ export async function createSkopeoSandbox(): Promise<SkopeoSandbox> {
           args.push('--sign-passphrase-file', file);
         }
       }
-      args.push(source, destination);
-      return execute(args);
+      const digestFile = join(dir, `digest-${++copies}`);
+      args.push('--digestfile', digestFile, source, destination);
+      return execute(args).then((run) => {
+        if (run.status !== 0 || !existsSync(digestFile)) return run;
+        const digest = readFileSync(digestFile, 'utf8').trim();
+        rmSync(digestFile, { force: true });
+        return { ...run, digest };
+      });
     },
     writePolicy: (name, document) => {
       const path = join(dir, name);
