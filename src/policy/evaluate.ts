@@ -5,14 +5,18 @@
 // annotations; errors go by the policy's failurePolicy. A scan evaluates each object as a CREATE of
 // it; the admission webhook evaluates the request it received (UPDATE with its old object, DELETE,
 // CONNECT, subresources). What depends only on the policy set (expression plans, which policies a
-// kind and operation can match) is computed once per set and kept with it.
-import { celError, type CelValue } from '@bufbuild/cel';
+// kind and operation can match, which expressions repeat) is computed once per set and kept with it;
+// what depends only on the request (its CEL values, the results of repeated expressions) is computed
+// once for all the policies evaluated on it.
+import { celError, type CelError, type CelMap, type CelValue } from '@bufbuild/cel';
 import type { Area, Diagnostic, FieldPath, KubeObject, Severity } from '../core/index.ts';
-import { activationOf, AUTHORIZER, Budget, evaluate, fromJs, fromJsUnshared, lazyMap, type CelProgram, type Evaluation, type PreparedActivation } from './cel/index.ts';
+import { activationOf, AUTHORIZER, Budget, CelEvalError, DEFAULT_COST_LIMIT, evaluate, fromJs, fromJsUnshared, lazyMap, type CelProgram, type Evaluation, type PreparedActivation } from './cel/index.ts';
+import type { BudgetExhausted } from './cel/budget.ts';
 import { matchesResources, matchesRules, matchesSelectors, rulesNameObjects, type MatchTarget } from './match.ts';
 import type { CompiledBinding, CompiledPolicy, PolicySet, ValidationAction } from './model.ts';
 import { ResourceMapper, splitApiVersion, type ResourceInfo } from './resources.ts';
 import { labelsOf, matchesLabels } from './selector.ts';
+import { sharedExpressions, type ExpressionSlots } from './shared-expressions.ts';
 
 /** The API server's runtime cost budget for one policy on one request (celconfig.RuntimeCELCostBudget). */
 export const DEFAULT_RUNTIME_BUDGET = 10_000_000;
@@ -35,6 +39,11 @@ export interface PolicyEvaluationOptions {
   runtimeBudget?: number;
   /** Also return one result per policy and object (pass, fail, error, skip), for policy tests. */
   collectResults?: boolean;
+  /**
+   * Let expressions that always agree on a request share one evaluation (./shared-expressions.ts;
+   * default true). Results and costs are the same either way; off, every expression is evaluated.
+   */
+  shareResults?: boolean;
 }
 
 export type ViolationKind = 'validation' | 'error';
@@ -90,7 +99,6 @@ export interface PolicyEvaluation {
 
 const IMPLICIT_ACTIONS: readonly ValidationAction[] = ['Deny'];
 const NO_VARIABLES = lazyMap([], () => null);
-const ignoreFailure = (): void => {};
 
 export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 
@@ -114,16 +122,20 @@ export interface PolicyRequest {
 interface Lookup {
   mapper: ResourceMapper;
   namespaces: Map<string, KubeObject>;
-  /** Objects by `group/kind`. */
+  /** Objects of the policies' param kinds by `group/kind`. */
   byKind: Map<string, KubeObject[]>;
 }
 
 function buildLookup(set: PolicySet, objects: readonly KubeObject[]): Lookup {
   const all = set.resources.length === 0 ? objects : [...set.resources, ...objects];
+  // Only namespaces and params are looked up: other objects are not indexed.
+  const looked = new Set<string>(['Namespace']);
+  for (const policy of set.policies) if (policy.paramKind !== null) looked.add(policy.paramKind.kind);
   const seen = new Set<string>();
   const namespaces = new Map<string, KubeObject>();
   const byKind = new Map<string, KubeObject[]>();
   for (const object of all) {
+    if (!looked.has(object.kind)) continue;
     const { group } = splitApiVersion(object.apiVersion);
     const key = `${group}/${object.kind}/${object.namespace ?? ''}/${object.name}`;
     if (seen.has(key)) continue;
@@ -143,7 +155,10 @@ interface PolicyPlan {
   /** The admission variables its expressions read besides `object`; the others are not built. */
   reads: { oldObject: boolean; params: boolean; namespaceObject: boolean; request: boolean; authorizer: boolean };
   variableNames: readonly string[];
-  variablePrograms: ReadonlyMap<string, CelProgram>;
+  variableIndex: ReadonlyMap<string, number>;
+  variablePrograms: readonly CelProgram[];
+  /** Which of its expressions share results with others of the set. */
+  slots: ExpressionSlots;
   bindings: readonly (CompiledBinding | null)[];
   /** Its resource rules name objects (resourceNames): they are matched per object, not per kind. */
   byName: boolean;
@@ -154,6 +169,8 @@ interface SetPlan {
   plans: readonly PolicyPlan[];
   /** `group/version/resource/subresource/namespaced/operation` → the plans whose rules match it. */
   candidates: Map<string, readonly PolicyPlan[]>;
+  /** How many expression results a request can share (see ./shared-expressions.ts). */
+  sharedSlots: number;
 }
 
 const setPlans = new WeakMap<PolicySet, SetPlan>();
@@ -169,7 +186,14 @@ function setPlanOf(set: PolicySet): SetPlan {
     if (list === undefined) bindingsByPolicy.set(binding.policyName, (list = []));
     list.push(binding);
   }
-  plan = { plans: set.policies.map((policy) => planOf(policy, bindingsByPolicy.get(policy.name) ?? IMPLICIT_BINDINGS)), candidates: new Map() };
+  const bindingsOf = (policy: CompiledPolicy): readonly (CompiledBinding | null)[] => bindingsByPolicy.get(policy.name) ?? IMPLICIT_BINDINGS;
+  // A policy with params may run once per param object for one request.
+  const shared = sharedExpressions(set.policies, (policy) => bindingsOf(policy).length * (policy.paramKind === null ? 1 : 2));
+  plan = {
+    plans: set.policies.map((policy) => planOf(policy, bindingsOf(policy), shared.slots.get(policy)!)),
+    candidates: new Map(),
+    sharedSlots: shared.count,
+  };
   setPlans.set(set, plan);
   return plan;
 }
@@ -252,7 +276,7 @@ class SetEvaluator {
     this.plan = setPlanOf(set);
     this.lookup = lookup;
     this.options = options;
-    this.runner = new Runner(options, this.out);
+    this.runner = new Runner(options, this.out, options.shareResults === false ? 0 : this.plan.sharedSlots);
   }
 
   private labelsOfNamespace(name: string): Record<string, string> {
@@ -288,6 +312,7 @@ class SetEvaluator {
 
   evaluate(object: KubeObject, target: MatchTarget, inputs: Inputs): void {
     const { options, out, lookup } = this;
+    this.runner.nextRequest();
     const { namespace } = inputs;
     const context = new ObjectContext(object, inputs, () => {
       if (namespace === null) return null;
@@ -338,7 +363,7 @@ type Params = { kind: 'objects'; objects: readonly (KubeObject | null)[] } | { k
 const NO_PARAMS: Params = { kind: 'objects', objects: [null] };
 const IMPLICIT_BINDINGS: readonly null[] = [null];
 
-function planOf(policy: CompiledPolicy, bindings: readonly (CompiledBinding | null)[]): PolicyPlan {
+function planOf(policy: CompiledPolicy, bindings: readonly (CompiledBinding | null)[], slots: ExpressionSlots): PolicyPlan {
   const programs: CelProgram[] = [
     ...policy.matchConditions.map((c) => c.expression.program),
     ...policy.variables.map((v) => v.expression.program),
@@ -357,7 +382,9 @@ function planOf(policy: CompiledPolicy, bindings: readonly (CompiledBinding | nu
       authorizer: needs.has('authorizer'),
     },
     variableNames: policy.variables.map((v) => v.name),
-    variablePrograms: new Map(policy.variables.map((v) => [v.name, v.expression.program])),
+    variableIndex: new Map(policy.variables.map((v, i) => [v.name, i])),
+    variablePrograms: policy.variables.map((v) => v.expression.program),
+    slots,
     bindings,
     byName: rulesNameObjects(policy.match),
   };
@@ -465,19 +492,67 @@ function requestView(object: KubeObject, info: ReturnType<ResourceMapper['descri
   };
 }
 
+/** What one expression's evaluation read and what the variables it computed on the way cost. */
+interface Frame {
+  /** The variables it read (each once), in the order it first read them. */
+  reads: string[];
+  /** Units charged by variables computed inside it. */
+  nested: number;
+}
+
+/**
+ * One expression's successful result on the current request, for the other expressions of its slot
+ * (./shared-expressions.ts). Reusing it must charge what evaluating would: the same variables are
+ * read (computing those the policy has not computed yet), then `self`, what the expression itself
+ * charged. `upper` bounds what that can come to, so that a reuse that might run out of budget is
+ * evaluated instead and runs out exactly as it would have.
+ */
+interface SharedResult {
+  value: CelValue;
+  reads: readonly string[];
+  self: number;
+  upper: number;
+}
+
+/** One policy on one object (through one binding, with one param). */
+interface RunState {
+  plan: PolicyPlan;
+  activation: PreparedActivation;
+  variables: CelMap;
+  /** Per variable of the policy computed in this run: a bound on what computing it from nothing costs. */
+  variableUpper: number[];
+}
+
 /** Runs one policy through one binding with one param on one object. */
 class Runner {
   private readonly options: PolicyEvaluationOptions;
   private readonly out: PolicyEvaluation;
   /** Reused by every run (reset at its start): one policy on one object at a time. */
   private readonly budget = new Budget(DEFAULT_RUNTIME_BUDGET, 1e9);
-  private readonly runProgram: (program: CelProgram, activation: PreparedActivation) => Evaluation;
+  private readonly limits: { budget: Budget; costLimit: number | undefined; timeLimitMs: number | undefined };
+  private readonly costLimit: number;
+  /** Expressions being evaluated, innermost last; reused across runs. */
+  private readonly frames: Frame[] = [];
+  private depth = 0;
+  /** Results by slot, valid while their request is the current one. */
+  private readonly shared: (SharedResult | undefined)[];
+  private readonly sharedRequest: number[];
+  private request = 0;
+  /** The run in progress (runs do not nest). */
+  private state: RunState | undefined;
 
-  constructor(options: PolicyEvaluationOptions, out: PolicyEvaluation) {
+  constructor(options: PolicyEvaluationOptions, out: PolicyEvaluation, slots: number) {
     this.options = options;
     this.out = out;
-    const limits = { budget: this.budget, costLimit: options.costLimit, timeLimitMs: options.timeLimitMs };
-    this.runProgram = (program, activation) => evaluate(program, activation, limits);
+    this.limits = { budget: this.budget, costLimit: options.costLimit, timeLimitMs: options.timeLimitMs };
+    this.costLimit = options.costLimit ?? DEFAULT_COST_LIMIT;
+    this.shared = new Array<SharedResult | undefined>(slots).fill(undefined);
+    this.sharedRequest = new Array<number>(slots).fill(-1);
+  }
+
+  /** The next runs are about another request: results are not shared with the previous one's. */
+  nextRequest(): void {
+    this.request++;
   }
 
   violation(
@@ -510,6 +585,61 @@ class Runner {
     });
   }
 
+  /** Told by the variables map of each read, to record it on the expression being evaluated. */
+  private readonly observe = (name: string): void => {
+    if (this.depth === 0) return;
+    const reads = this.frames[this.depth - 1]!.reads;
+    if (!reads.includes(name)) reads.push(name);
+  };
+
+  private readonly computeVariable = (name: string): CelValue | CelError => {
+    const state = this.state!;
+    const index = state.plan.variableIndex.get(name)!;
+    const result = this.exec(state, state.plan.variablePrograms[index]!, state.plan.slots.variables[index]!, index);
+    return result.ok ? result.value : celError(`variable "${name}": ${result.error.message}`);
+  };
+
+  /** Evaluates `program` in the current run, or reuses the result of its slot on this request. */
+  private exec(state: RunState, program: CelProgram, slot: number, variable: number): Evaluation {
+    const { budget } = this;
+    const before = budget.used;
+    const parent = this.depth > 0 ? this.frames[this.depth - 1]! : undefined;
+    let frame = this.frames[this.depth];
+    if (frame === undefined) this.frames.push((frame = { reads: [], nested: 0 }));
+    frame.reads.length = 0;
+    frame.nested = 0;
+    this.depth++;
+    let result: Evaluation;
+    let upper: number;
+    try {
+      const found = slot >= 0 && slot < this.shared.length && this.sharedRequest[slot] === this.request ? this.shared[slot] : undefined;
+      if (found !== undefined && budget.exhausted === null && found.upper <= this.costLimit && before + found.upper <= budget.limit) {
+        for (let i = 0; i < found.reads.length; i++) state.variables.get(found.reads[i]!);
+        budget.used += found.self;
+        upper = found.upper;
+        // Read again: forcing the variables may have changed it since the test above.
+        const exhausted = budget.exhausted as BudgetExhausted | null;
+        // Only the time bound can run out here (the cost is bounded above), in a variable computed
+        // on the way, and it stays run out, so the expression would have stopped too.
+        result = exhausted !== null ? { ok: false, error: new CelEvalError(exhausted.kind, exhausted.message), cost: budget.used - before } : { ok: true, value: found.value, cost: budget.used - before };
+      } else {
+        result = evaluate(program, state.activation, this.limits);
+        const self = budget.used - before - frame.nested;
+        upper = self;
+        for (let i = 0; i < frame.reads.length; i++) upper += state.variableUpper[state.plan.variableIndex.get(frame.reads[i]!)!] ?? 0;
+        if (slot >= 0 && slot < this.shared.length && result.ok) {
+          this.shared[slot] = { value: result.value, reads: frame.reads.slice(), self, upper };
+          this.sharedRequest[slot] = this.request;
+        }
+      }
+    } finally {
+      this.depth--;
+    }
+    if (variable >= 0) state.variableUpper[variable] = upper;
+    if (parent !== undefined) parent.nested += budget.used - before;
+    return result;
+  }
+
   run(
     policy: CompiledPolicy,
     plan: PolicyPlan,
@@ -520,37 +650,37 @@ class Runner {
   ): boolean {
     const { object } = context;
     this.budget.reset(this.options.runtimeBudget ?? DEFAULT_RUNTIME_BUDGET, 1e9);
-    const run = this.runProgram;
-    const fail = policy.failurePolicy !== 'Fail' ? ignoreFailure : (validationIndex: number | null, path: FieldPath, message: string): void => {
-      this.violation(policy, binding, param, object, actions, validationIndex, 'error', path, message, 'Invalid');
+    // Errors count as violations under failurePolicy Fail only.
+    const fail = (validationIndex: number | null, path: FieldPath, message: string): void => {
+      if (policy.failurePolicy === 'Fail') this.violation(policy, binding, param, object, actions, validationIndex, 'error', path, message, 'Invalid');
     };
 
     // One activation for the whole run, of one shape for every policy; the checker keeps
     // `variables` out of match conditions.
-    const { reads } = plan;
-    let activation: PreparedActivation;
-    const variables =
-      plan.variableNames.length === 0
-        ? NO_VARIABLES
-        : lazyMap(plan.variableNames, (name) => {
-            const result = run(plan.variablePrograms.get(name)!, activation);
-            return result.ok ? result.value : celError(`variable "${name}": ${result.error.message}`);
-          });
-    activation = activationOf({
-      object: context.objectCel(),
-      oldObject: reads.oldObject ? context.oldObjectCel() : undefined,
-      params: reads.params ? (param === null ? null : (fromJs(param.raw) ?? null)) : undefined,
-      namespaceObject: reads.namespaceObject ? context.namespaceObjectCel() : undefined,
-      request: reads.request ? context.requestCel() : undefined,
-      authorizer: reads.authorizer ? AUTHORIZER : undefined,
+    const { reads, slots } = plan;
+    const variables = plan.variablePrograms.length === 0 ? NO_VARIABLES : lazyMap(plan.variableNames, this.computeVariable, this.observe);
+    const state: RunState = {
+      plan,
       variables,
-    });
+      variableUpper: [],
+      activation: activationOf({
+        object: context.objectCel(),
+        oldObject: reads.oldObject ? context.oldObjectCel() : undefined,
+        params: reads.params ? (param === null ? null : (fromJs(param.raw) ?? null)) : undefined,
+        namespaceObject: reads.namespaceObject ? context.namespaceObjectCel() : undefined,
+        request: reads.request ? context.requestCel() : undefined,
+        authorizer: reads.authorizer ? AUTHORIZER : undefined,
+        variables,
+      }),
+    };
+    this.state = state;
 
     // Match conditions: any false skips the policy, even if another errored; otherwise an error
     // goes by failurePolicy.
     let conditionError: string | undefined;
-    for (const condition of policy.matchConditions) {
-      const result = run(condition.expression.program, activation);
+    for (let i = 0; i < policy.matchConditions.length; i++) {
+      const condition = policy.matchConditions[i]!;
+      const result = this.exec(state, condition.expression.program, slots.conditions[i]!, -1);
       if (result.ok && result.value === false) return false;
       if (!result.ok) conditionError ??= `failed to evaluate match condition "${condition.name}": ${result.error.message}`;
       else if (result.value !== true) conditionError ??= `match condition "${condition.name}" must evaluate to bool, got ${describeValue(result.value)}`;
@@ -560,9 +690,9 @@ class Runner {
       return true;
     }
 
-
-    for (const validation of policy.validations) {
-      const result = run(validation.expression.program, activation);
+    for (let i = 0; i < policy.validations.length; i++) {
+      const validation = policy.validations[i]!;
+      const result = this.exec(state, validation.expression.program, slots.validations[i]!, -1);
       if (!result.ok) {
         const message =
           result.error.reason === 'runtime'
@@ -577,11 +707,12 @@ class Runner {
         fail(validation.index, validation.fieldPath, `expression '${validation.expression.source}' must evaluate to bool, got ${describeValue(result.value)}`);
         continue;
       }
-      this.violation(policy, binding, param, object, actions, validation.index, 'validation', validation.fieldPath, this.message(validation, run, activation), validation.reason);
+      this.violation(policy, binding, param, object, actions, validation.index, 'validation', validation.fieldPath, this.message(state, validation, slots.messages[i]!), validation.reason);
     }
 
-    for (const annotation of policy.auditAnnotations) {
-      const result = run(annotation.valueExpression.program, activation);
+    for (let i = 0; i < policy.auditAnnotations.length; i++) {
+      const annotation = policy.auditAnnotations[i]!;
+      const result = this.exec(state, annotation.valueExpression.program, slots.annotations[i]!, -1);
       if (!result.ok) {
         fail(null, [], `audit annotation "${annotation.key}" resulted in error: ${result.error.message}`);
         continue;
@@ -600,13 +731,9 @@ class Runner {
    * The failure message: messageExpression when it yields a usable string (non-empty, one line),
    * else message, else the API server's "failed expression: …".
    */
-  private message(
-    validation: CompiledPolicy['validations'][number],
-    run: (program: CelProgram, activation: PreparedActivation) => Evaluation,
-    activation: PreparedActivation,
-  ): string {
+  private message(state: RunState, validation: CompiledPolicy['validations'][number], slot: number): string {
     if (validation.messageExpression !== undefined) {
-      const result = run(validation.messageExpression.program, activation);
+      const result = this.exec(state, validation.messageExpression.program, slot, -1);
       if (result.ok && typeof result.value === 'string' && result.value.trim() !== '' && !result.value.includes('\n')) return result.value;
     }
     return validation.message ?? `failed expression: ${validation.expression.source.trim()}`;

@@ -126,6 +126,8 @@ export function guessResource(kind: string): string {
 
 export class ResourceMapper {
   private readonly custom = new Map<string, { resource: string; namespaced: boolean }>();
+  /** Answers by apiVersion, then kind: a scan asks the same few questions for every object. */
+  private readonly described = new Map<string, Map<string, ResourceInfo>>();
 
   /** Learns the custom resources the CustomResourceDefinitions among `objects` declare. */
   constructor(objects: Iterable<KubeObject>) {
@@ -141,7 +143,23 @@ export class ResourceMapper {
     }
   }
 
+  /** The resource of a kind; the answer is shared, and must not be changed. */
   describe(apiVersion: string, kind: string): ResourceInfo {
+    let byKind = this.described.get(apiVersion);
+    if (byKind === undefined) {
+      if (this.described.size >= 1024) this.described.clear();
+      this.described.set(apiVersion, (byKind = new Map()));
+    }
+    let info = byKind.get(kind);
+    if (info === undefined) {
+      // Bounded by the kinds of a policy set's inputs; a long-lived webhook mapper stays small too.
+      if (byKind.size >= 1024) byKind.clear();
+      byKind.set(kind, (info = this.lookUp(apiVersion, kind)));
+    }
+    return info;
+  }
+
+  private lookUp(apiVersion: string, kind: string): ResourceInfo {
     const { group, version } = splitApiVersion(apiVersion);
     const key = `${group}/${kind}`;
     const crd = this.custom.get(key);

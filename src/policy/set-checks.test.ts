@@ -45,4 +45,30 @@ describe('policySetChecks', () => {
     const suppressed = runSetChecks(objects, checks, { settings, suppress: (_, f) => f.control === 'policy/a' });
     assert.equal(suppressed.suppressed, 1);
   });
+
+  it('reports a repeated violation once: two bindings, or two validations with one message and path', () => {
+    const twice = `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: c}
+spec:
+  matchConstraints:
+    resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: [CREATE], resources: [deployments]}]
+  validations:
+    - {expression: "object.spec.replicas < 2", message: "too many", fieldPath: spec.replicas}
+    - {expression: "object.spec.replicas < 3", message: "too many", fieldPath: spec.replicas}
+---
+${['x', 'y'].map((name) => `apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\nmetadata: {name: ${name}}\nspec: {policyName: a, validationActions: [Deny]}\n---\n`).join('')}`;
+    const { set } = compilePolicySet(objectsFromYaml(POLICIES + twice));
+    const objects = createObjectSet(objectsFromYaml('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec: {replicas: 3}\n', 'app.yaml'));
+    const settings = { pss: { level: 'restricted' as const, version: parsePssVersion('latest') }, options: {} } as Parameters<typeof runSetChecks>[2]['settings'];
+    const { findings } = runSetChecks(objects, policySetChecks(set), { settings });
+    assert.deepEqual(
+      findings.map((f) => [f.control, f.message]),
+      [
+        ['policy/a', 'a: too many'],
+        ['policy/b', 'b: too many'],
+        ['policy/c', 'too many'],
+      ],
+    );
+  });
 });

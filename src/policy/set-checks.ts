@@ -10,11 +10,16 @@ import type { PolicySet } from './model.ts';
 export const ALL_KINDS = '*';
 
 export function policySetChecks(set: PolicySet, options: PolicyEvaluationOptions = {}): SetCheck[] {
+  // Only a policy evaluated more than once per object, or with several validations, can report
+  // the same thing twice for one object.
+  const bindings = new Map<string, number>();
+  for (const binding of set.bindings) bindings.set(binding.policyName, (bindings.get(binding.policyName) ?? 0) + 1);
+  const mayRepeat = new Set(set.policies.filter((p) => p.paramKind !== null || p.validations.length > 1 || (bindings.get(p.name) ?? 0) > 1).map((p) => p.name));
   const evaluations = new WeakMap<ObjectSet, Map<string, SetViolation[]>>();
   const violationsFor = (objects: ObjectSet, policy: string): readonly SetViolation[] => {
     let byPolicy = evaluations.get(objects);
     if (byPolicy === undefined) {
-      byPolicy = group(evaluatePolicySet(set, objects.objects, options));
+      byPolicy = group(evaluatePolicySet(set, objects.objects, options), mayRepeat);
       evaluations.set(objects, byPolicy);
     }
     return byPolicy.get(policy) ?? [];
@@ -38,21 +43,24 @@ export function policySetChecks(set: PolicySet, options: PolicyEvaluationOptions
  * evaluation lists an object's violations together, so duplicates are looked for within one
  * object's run only.
  */
-function group(evaluation: PolicyEvaluation): Map<string, SetViolation[]> {
+function group(evaluation: PolicyEvaluation, mayRepeat: ReadonlySet<string>): Map<string, SetViolation[]> {
   const out = new Map<string, SetViolation[]>();
   let current: unknown;
-  let seen = new Set<string>();
+  let seen: Set<string> | undefined;
   for (const v of evaluation.violations) {
     if (v.object !== current) {
       current = v.object;
-      seen = new Set();
+      seen = undefined;
     }
-    const key = `${v.policy}\u0000${v.path.join('\u0001')}\u0000${v.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    if (mayRepeat.has(v.policy)) {
+      const key = `${v.policy}\u0000${v.path.join('\u0001')}\u0000${v.message}`;
+      if (seen?.has(key)) continue;
+      (seen ??= new Set()).add(key);
+    }
     let list = out.get(v.policy);
     if (list === undefined) out.set(v.policy, (list = []));
-    list.push({ object: v.object, path: v.path, message: v.message });
+    // A violation is a SetViolation already (object, path, message): kept as it is, not copied.
+    list.push(v);
   }
   return out;
 }

@@ -35,8 +35,8 @@ export function fromJs(value: unknown): CelValue | undefined {
 }
 
 // Wrappers of the values handed to evaluations (whole objects), shared by every expression that
-// reads one; nested values are wrapped by their parent wrapper, which keeps them (no table lookup),
-// as fromJsUnshared does for the whole value.
+// reads one; nested values are wrapped by their parent wrapper, which keeps them (no table lookup).
+// fromJsUnshared skips the table for the whole value too.
 const wrappers = new WeakMap<object, CelValue>();
 
 function wrap(value: object): CelValue {
