@@ -109,3 +109,83 @@ describe('bulwark image scan --db', () => {
     assert.ok(controls.includes('DEBIAN-CVE-2024-0001') && !controls.includes('DEBIAN-CVE-2024-0002'));
   });
 });
+
+describe('bulwark db and image scan: input errors', () => {
+  // Each message names the file once (as its location) and says why in words, not as an errno code.
+  const once = (stderr: string, name: string): void => {
+    assert.equal(stderr.split(name).length - 1, 1, `"${name}" should appear once in: ${stderr}`);
+    assert.doesNotMatch(stderr, /\bE[A-Z]{3,}\b/, 'no errno code');
+  };
+
+  it('names a missing or broken import, and a broken database, once', () => {
+    const missing = bulwark(['db', 'import', join(scratch, 'nosuch.zip'), '--db', join(scratch, 'e1.db')]);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /nosuch\.zip: cannot read: no such file or directory/);
+    once(missing.stderr, 'nosuch.zip');
+
+    const broken = join(scratch, 'broken.json');
+    writeFileSync(broken, '{not json');
+    const bad = bulwark(['db', 'import', broken, '--db', join(scratch, 'e2.db')]);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /broken\.json: not valid JSON/);
+    once(bad.stderr, 'broken.json');
+
+    const notDb = bulwark(['db', 'status', '--db', broken]);
+    assert.equal(notDb.status, 2);
+    assert.match(notDb.stderr, /broken\.json: not a Bulwark vulnerability database/);
+    once(notDb.stderr, 'broken.json');
+  });
+
+  it('exits 2 when nothing could be loaded, 0 with warnings when some records were', () => {
+    const invalid = join(scratch, 'invalid.jsonl');
+    writeFileSync(invalid, '{"a":1}\n{"id":5}\n');
+    const none = bulwark(['db', 'import', invalid, '--db', join(scratch, 'e3.db')]);
+    assert.equal(none.status, 2, none.stderr);
+    assert.match(none.stderr, /warning: skipped invalid record/);
+    assert.match(none.stderr, /bulwark: nothing was loaded: all 2 records in .*invalid\.jsonl are invalid/);
+
+    const emptyDir = mkdtempSync(join(scratch, 'empty-'));
+    const empty = bulwark(['db', 'import', emptyDir, '--db', join(scratch, 'e4.db')]);
+    assert.equal(empty.status, 2);
+    assert.match(empty.stderr, /nothing was loaded: no OSV records in/);
+
+    const mixed = join(scratch, 'mixed.jsonl');
+    writeFileSync(mixed, '{"id":"GHSA-aaaa-bbbb-cccc","modified":"2024-01-01T00:00:00Z"}\n{"a":1}\n');
+    const some = bulwark(['db', 'import', mixed, '--db', join(scratch, 'e5.db')]);
+    assert.equal(some.status, 0, some.stderr);
+    assert.match(some.stderr, /warning: skipped invalid record/);
+    assert.match(bulwark(['db', 'import', '--help']).stdout, /0 records were loaded \(even if some were skipped\), 2 nothing could be loaded/);
+  });
+
+  it('shows db update defaults as numbers and refuses bad ones as usage errors', () => {
+    const help = bulwark(['db', 'update', '--help']).stdout.replace(/\s+/g, ' ');
+    assert.match(help, /--timeout <seconds> .*\(default: 600\)/);
+    assert.match(help, /--max-size <mib> .*\(default: 4096\)/);
+    const bad = bulwark(['db', 'update', '--timeout', '0', '--db', join(scratch, 'e6.db')]);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--timeout <seconds>' argument '0' is invalid/);
+  });
+
+  it('image scan names a missing --vex, --ca-file and dir: root once, in words', () => {
+    const root = mkdtempSync(join(scratch, 'rootfs-'));
+    writeFileSync(join(root, 'f'), 'x');
+    const records = join(scratch, 'one.jsonl');
+    writeFileSync(records, '{"id":"GHSA-aaaa-bbbb-dddd","modified":"2024-01-01T00:00:00Z"}\n');
+    const db = join(scratch, 'vex.db');
+    assert.equal(bulwark(['db', 'import', records, '--db', db]).status, 0);
+    const vex = bulwark(['image', 'scan', `dir:${root}`, '--db', db, '--vex', join(scratch, 'nosuch.vex.json')]);
+    assert.equal(vex.status, 2);
+    assert.match(vex.stderr, /nosuch\.vex\.json: cannot read the VEX document: no such file or directory/);
+    once(vex.stderr, 'nosuch.vex.json');
+
+    const ca = bulwark(['image', 'scan', 'registry.invalid/app:1', '--ca-file', join(scratch, 'nosuch-ca.pem')]);
+    assert.equal(ca.status, 2);
+    assert.match(ca.stderr, /nosuch-ca\.pem: cannot read the --ca-file: no such file or directory/);
+    once(ca.stderr, 'nosuch-ca.pem');
+
+    const dir = bulwark(['image', 'scan', `dir:${join(scratch, 'nosuch-root')}`]);
+    assert.equal(dir.status, 2);
+    assert.match(dir.stderr, /nosuch-root: cannot read: no such file or directory/);
+    once(dir.stderr, 'nosuch-root');
+  });
+});

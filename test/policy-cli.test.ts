@@ -144,6 +144,15 @@ describe('bulwark policy', () => {
     assert.match(bad.stderr, /spec.validations\[0\].expression: 1:30: invalid regular expression/);
   });
 
+  it('lint of a path without policies is an error (exit 2), like test', () => {
+    const empty = mkdtempSync(join(scratch, 'no-policies-'));
+    writeFileSync(join(empty, 'deployment.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n');
+    const run = bulwark(['policy', 'lint', empty]);
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stdout, /0 policies, 0 bindings, 0 errors/);
+    assert.match(run.stderr, /^bulwark: no ValidatingAdmissionPolicy found in .*no-policies-.*; give the files or directories that hold the policies\n$/);
+  });
+
   it('has help with examples', () => {
     for (const command of [['policy', '--help'], ['policy', 'test', '--help'], ['policy', 'lint', '--help']]) {
       const run = bulwark(command);

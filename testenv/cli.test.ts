@@ -21,10 +21,10 @@ describe('testenv cli', () => {
     }
   });
 
-  it('down with nothing running says so and exits 1', () => {
+  it('down with nothing running says so, points at the help and exits 2', () => {
     const result = run('down', '--dir', join(scratch, 'empty'));
-    assert.equal(result.status, 1);
-    assert.match(result.stderr, /no control plane runs in .*empty/);
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /no control plane runs in .*empty.*run "npm run testenv -- down --help" for usage/);
   });
 
   it('up without the binaries names them and how to build them, exit 2', () => {
@@ -33,8 +33,14 @@ describe('testenv cli', () => {
     assert.match(result.stderr, /kube-apiserver and etcd not built: run testenv\/build\.sh \(needs Go\)/);
   });
 
-  it('bad flags are usage errors', () => {
-    assert.equal(run('up', '--timeout', 'soon').status, 2);
+  it('bad flags are usage errors that point at the help of their command', () => {
+    const timeout = run('up', '--timeout', 'soon');
+    assert.equal(timeout.status, 2);
+    assert.match(timeout.stderr, /argument 'soon' is invalid\. expected a positive number of seconds\n\(run "npm run testenv -- up --help" for usage\)/);
+    const down = run('down', '--bogus');
+    assert.equal(down.status, 2);
+    assert.match(down.stderr, /unknown option '--bogus'\n\(run "npm run testenv -- down --help" for usage\)/);
     assert.equal(run('sideways').status, 2);
+    assert.match(run('up', '--help').stdout, /\(default: 60\)/);
   });
 });

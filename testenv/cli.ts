@@ -1,6 +1,6 @@
 // `npm run testenv -- up|down`: a real control plane for a person, kept running until Ctrl-C or `down`.
 // Flag parsing and printing only; the work is in control-plane.ts and session.ts.
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { BulwarkError } from '../src/core/errors.ts';
 import { defaultSessionDir, stopSession } from './session.ts';
 
@@ -8,7 +8,14 @@ interface UpFlags {
   dir?: string;
   encrypt: boolean;
   auditLog: boolean;
-  timeout: string;
+  timeout: number;
+}
+
+/** Parsed by commander, so a bad value is a usage error that points at the help. */
+function seconds(value: string): number {
+  const parsed = Number(value);
+  if (value.trim() === '' || !Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError('expected a positive number of seconds');
+  return parsed;
 }
 
 function upCommand(): Command {
@@ -17,7 +24,7 @@ function upCommand(): Command {
     .option('--dir <dir>', 'directory for certificates, data, logs and the kubeconfig (default: one per user in the temp dir)')
     .option('--encrypt', 'encrypt Secrets at rest with a fresh aescbc key', false)
     .option('--audit-log', 'write audit events (Metadata level) to <dir>/audit.log', false)
-    .option('--timeout <seconds>', 'give up when not ready within this time', '60')
+    .option('--timeout <seconds>', 'give up when not ready within this time', seconds, 60)
     .addHelpText(
       'after',
       `
@@ -27,8 +34,7 @@ Examples:
   $ KUBECONFIG=./cp/kubeconfig kubectl --context restricted get pods   # forbidden: no bindings`,
     )
     .action(async (flags: UpFlags) => {
-      const timeout = Number(flags.timeout);
-      if (!Number.isFinite(timeout) || timeout <= 0) throw new BulwarkError('E_USAGE', `--timeout: expected seconds, found ${flags.timeout}`);
+      const timeout = flags.timeout;
       // Loaded here so --help and `down` do not pay for the certificate library.
       const [{ startControlPlane }, { encryptionConfiguration }] = await Promise.all([import('./control-plane.ts'), import('./apiserver-config.ts')]);
       const plane = await startControlPlane({
@@ -76,9 +82,8 @@ function downCommand(): Command {
     .action(async (flags: { dir?: string }) => {
       const result = await stopSession(flags.dir ?? defaultSessionDir());
       if (!result.stopped) {
-        process.stderr.write(`testenv: ${result.reason}\n`);
-        process.exitCode = 1;
-        return;
+        // Nothing to stop is a wrong --dir (or a stale one), not a failure of the control plane.
+        throw new BulwarkError('E_USAGE', `${result.reason}; give the --dir that \`up\` was started with (run "npm run testenv -- down --help" for usage)`);
       }
       process.stdout.write(`stopped the control plane of pid ${result.ownerPid}\n`);
     });
@@ -92,7 +97,7 @@ export function buildProgram(): Command {
     .exitOverride();
   program.addCommand(upCommand());
   program.addCommand(downCommand());
-  for (const command of program.commands) command.exitOverride();
+  for (const command of program.commands) command.exitOverride().showHelpAfterError(`(run "npm run testenv -- ${command.name()} --help" for usage)`);
   return program;
 }
 

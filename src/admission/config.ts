@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { BulwarkError } from '../core/index.ts';
 import { isPssVersion, type PssVersion } from '../pss/index.ts';
 import { parseYamlStream } from '../load/yaml.ts';
+import { ioReason } from '../core/io-reason.ts';
 
 export const MODES = ['enforce', 'warn', 'audit', 'off'] as const;
 export type Mode = (typeof MODES)[number];
@@ -143,7 +144,7 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
 
 export async function loadConfig(file: string): Promise<AdmissionConfig> {
   const info = await stat(file).catch((error: unknown) => {
-    throw new BulwarkError('E_IO', `cannot read admission configuration ${file}: ${(error as Error).message}`);
+    throw new BulwarkError('E_IO', `cannot read the admission configuration: ${ioReason(error)}`, { location: { file }, cause: error });
   });
   if (info.size > MAX_CONFIG_BYTES) throw new BulwarkError('E_TOO_LARGE', `${file}: larger than ${MAX_CONFIG_BYTES} bytes`);
   const text = await readFile(file, 'utf8');

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
+import { BulwarkError } from '../core/index.ts';
 import { loadConfig } from './config.ts';
 import { WORKLOAD_KINDS } from '../podspec/index.ts';
 import { ResourceMapper } from '../policy/index.ts';
@@ -150,5 +151,31 @@ spec:
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /kind: ValidatingAdmissionPolicy\n/);
     assert.match(result.stdout, /kind: ValidatingAdmissionPolicyBinding\n/);
+  });
+
+  it('a missing --config or --policy is a typed error naming the file once', async () => {
+    const config = join(dir, 'no-such-config.yaml');
+    await assert.rejects(
+      loadConfig(config),
+      (error: unknown) => error instanceof BulwarkError && error.code === 'E_IO' && error.toString() === `${config}: cannot read the admission configuration: no such file or directory`,
+    );
+    const missingConfig = spawnSync(process.execPath, [bin, 'admission', 'install', '-c', config], { encoding: 'utf8' });
+    assert.equal(missingConfig.status, 2);
+    assert.equal(missingConfig.stderr, `bulwark: ${config}: cannot read the admission configuration: no such file or directory\n`);
+
+    const policy = join(dir, 'no-such-policy.yaml');
+    await assert.rejects(userPolicies([policy]), (error: unknown) => error instanceof BulwarkError && error.code === 'E_INPUT');
+    for (const extra of [[], ['--emit-vap']]) {
+      const missingPolicy = spawnSync(process.execPath, [bin, 'admission', 'install', ...extra, '--policy', policy], { encoding: 'utf8' });
+      assert.equal(missingPolicy.status, 2);
+      assert.doesNotMatch(missingPolicy.stderr, /::/);
+      assert.equal(missingPolicy.stderr.split(policy).length - 1, 1, missingPolicy.stderr);
+    }
+
+    const broken = join(dir, 'broken-policy.yaml');
+    writeFileSync(broken, 'a: [\n');
+    const brokenPolicy = spawnSync(process.execPath, [bin, 'admission', 'install', '--policy', broken], { encoding: 'utf8' });
+    assert.equal(brokenPolicy.status, 2);
+    assert.match(brokenPolicy.stderr, /^bulwark: .*broken-policy\.yaml:2:1: invalid YAML/);
   });
 });

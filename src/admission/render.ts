@@ -18,7 +18,12 @@ export async function userPolicies(paths: readonly string[]): Promise<Record<str
   if (paths.length === 0) return [];
   const loaded = await loadInputs(paths);
   const error = loaded.diagnostics.find((diagnostic) => diagnostic.level === 'error');
-  if (error !== undefined) throw new BulwarkError('E_INPUT', `${error.location?.file ?? ''}:${error.location?.line ?? ''}: ${error.message}`);
+  if (error !== undefined) {
+    // The loader's read errors already name the file ("cannot read X: …"): name it only once.
+    const { location } = error;
+    const named = location.line === undefined && error.message.includes(location.file);
+    throw new BulwarkError('E_INPUT', error.message, named ? { cause: error } : { location, cause: error });
+  }
   return loaded.objects
     .filter((object) => object.apiVersion.startsWith('admissionregistration.k8s.io/') && (object.kind === 'ValidatingAdmissionPolicy' || object.kind === 'ValidatingAdmissionPolicyBinding'))
     .map((object) => object.raw as Record<string, unknown>);

@@ -145,11 +145,13 @@ Examples:
       if (flags.emitVap) {
         text = await render.renderVap({ namespace: flags.namespace, policyPaths: flags.policy });
       } else {
-        const { readFile } = await import('node:fs/promises');
-        const configYaml = flags.config === undefined ? undefined : await readFile(flags.config, 'utf8');
+        let configYaml: string | undefined;
         if (flags.config !== undefined) {
-          const { loadConfig } = await import('../admission/config.ts');
-          await loadConfig(flags.config); // refuse to ship a configuration the webhook would not start with
+          const [{ loadConfig }, { readFile }] = await Promise.all([import('../admission/config.ts'), import('node:fs/promises')]);
+          // Refuse to ship a configuration the webhook would not start with; this also gives a missing
+          // or unreadable file its typed error before the text is read for the ConfigMap.
+          await loadConfig(flags.config);
+          configYaml = await readFile(flags.config, 'utf8');
         }
         const policies = await render.userPolicies(flags.policy);
         text = await render.renderInstall({

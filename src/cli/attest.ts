@@ -20,8 +20,8 @@ export function attestCommand(): Command {
         new Command('image')
           .summary('attest an image')
           .description(
-            'Wrap the predicate in an in-toto Statement v1 about the manifest digest of REF, sign it in a DSSE envelope\n' +
-              '(over the pre-authentication encoding), and attach it like cosign: under tag sha256-<hex>.att and/or as a\n' +
+            'Wrap the predicate in an in-toto Statement v1 about the manifest digest of REF, sign it in a DSSE envelope ' +
+              '(over the pre-authentication encoding), and attach it like cosign: under tag sha256-<hex>.att and/or as a ' +
               'Sigstore bundle referrer.',
           )
           .argument('<ref>', 'image reference')

@@ -35,8 +35,8 @@ export function caCommand(): Command {
       new Command('init')
         .summary('create a root and an intermediate CA')
         .description(
-          'Create DIR/root.{crt,key}, DIR/intermediate.{crt,key} and DIR/chain.pem (intermediate + root).\n' +
-            'The root may sign one intermediate level; the intermediate signs leaf certificates only.\n' +
+          'Create DIR/root.{crt,key}, DIR/intermediate.{crt,key} and DIR/chain.pem (intermediate + root). ' +
+            'The root may sign one intermediate level; the intermediate signs leaf certificates only. ' +
             `Keys are encrypted with the passphrase (default from ${CA_PASSPHRASE_ENV}).`,
         )
         .requiredOption('--dir <dir>', 'directory to create the CA in')
@@ -72,8 +72,8 @@ export function caCommand(): Command {
       new Command('issue')
         .summary('issue a code-signing certificate')
         .description(
-          'Issue a code-signing certificate (EKU codeSigning, the identity as SAN: an e-mail address or a URI)\n' +
-            'for a public key, signed by the intermediate CA in DIR. Prints the certificate unless --output is given.\n' +
+          'Issue a code-signing certificate (EKU codeSigning, the identity as SAN: an e-mail address or a URI) ' +
+            'for a public key, signed by the intermediate CA in DIR. Prints the certificate unless --output is given.\n\n' +
             'Sign with it: bulwark sign image REF --key K --cert CERT --cert-chain DIR/chain.pem',
         )
         .requiredOption('--dir <dir>', 'the CA directory (from `bulwark ca init`)')

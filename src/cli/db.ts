@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { BulwarkError } from '../core/index.ts';
 import { emit } from './output.ts';
 import { Progress } from './terminal.ts';
@@ -27,9 +27,10 @@ async function load() {
   return import('../vuln/index.ts');
 }
 
-function positiveInt(value: string, what: string): number {
+/** Parsed by commander, so help shows the default as a number and a bad value is a usage error (exit 2). */
+function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new BulwarkError('E_USAGE', `${what} must be a positive integer, not "${value}"`);
+  if (value.trim() === '' || !Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('a positive whole number is needed');
   return n;
 }
 
@@ -50,7 +51,7 @@ Examples:
     new Command('import')
       .summary('load OSV records from files')
       .description(
-        'Load OSV records from a directory of .json files, a .zip export (as osv.dev publishes per ecosystem), JSON lines, or a .json file.\n' +
+        'Load OSV records from a directory of .json files, a .zip export (as osv.dev publishes per ecosystem), JSON lines, or a .json file. ' +
           'Loading the same path again replaces what it loaded before; withdrawn records are removed.',
       )
       .argument('<paths...>', 'directories, .zip, .jsonl or .json files')
@@ -61,7 +62,10 @@ Examples:
         `
 Examples:
   $ bulwark db import Debian.zip npm.zip
-  $ bulwark db import ./advisories/ --db ./vuln.db`,
+  $ bulwark db import ./advisories/ --db ./vuln.db
+
+Invalid records are skipped with a warning each; the valid ones are loaded.
+Exit codes: 0 records were loaded (even if some were skipped), 2 nothing could be loaded or a path could not be read.`,
       )
       .action(async (paths: string[], flags: CommonFlags) => {
         const vuln = await load();
@@ -81,6 +85,16 @@ Examples:
         }
         await emit([renderSummaries(summaries, flags.format, db.path)], undefined);
         printProblems(summaries);
+        const loaded = summaries.reduce((n, s) => n + s.records + s.withdrawn, 0);
+        if (loaded === 0) {
+          const invalid = summaries.reduce((n, s) => n + s.invalid, 0);
+          throw new BulwarkError(
+            'E_INPUT',
+            invalid > 0
+              ? `nothing was loaded: all ${invalid} ${invalid === 1 ? 'record' : 'records'} in ${paths.join(', ')} ${invalid === 1 ? 'is' : 'are'} invalid (see the warnings above)`
+              : `nothing was loaded: no OSV records in ${paths.join(', ')}`,
+          );
+        }
       }),
   );
 
@@ -88,15 +102,15 @@ Examples:
     new Command('update')
       .summary('download OSV exports from a mirror and load them')
       .description(
-        'Download OSV exports and load them. --ecosystem E fetches MIRROR/E/all.zip (osv.dev layout); --from URL fetches any .zip,\n' +
+        'Download OSV exports and load them. --ecosystem E fetches MIRROR/E/all.zip (osv.dev layout); --from URL fetches any .zip, ' +
           'JSON lines or .json URL. Without either, every source downloaded before is refreshed (unchanged ones are not fetched again).',
       )
       .option('--from <url>', 'URL of an export to download; repeatable', collect, [])
       .option('-e, --ecosystem <name>', 'OSV ecosystem to download from the mirror (Debian, Alpine, npm, PyPI, Go, Maven, …); repeatable', collect, [])
       .option('--mirror <url>', 'base URL of a mirror with osv.dev\'s layout (default: $BULWARK_OSV_MIRROR, else osv.dev\'s bucket)')
       .option('--sha256 <hex>', 'expected SHA-256 of the download (with a single --from)')
-      .option('--timeout <seconds>', 'give up a download after this many seconds', '600')
-      .option('--max-size <mib>', 'refuse downloads larger than this many MiB', '4096')
+      .option('--timeout <seconds>', 'give up a download after this many seconds', positiveInt, 600)
+      .option('--max-size <mib>', 'refuse downloads larger than this many MiB', positiveInt, 4096)
       .option('--allow-insecure-http', 'accept plain http:// mirrors beyond loopback addresses')
       .addOption(dbOption())
       .addOption(formatOption())
@@ -109,7 +123,7 @@ Examples:
   $ bulwark db update                       # refresh everything downloaded before`,
       )
       .action(
-        async (flags: CommonFlags & { from: string[]; ecosystem: string[]; mirror?: string; sha256?: string; timeout: string; maxSize: string; allowInsecureHttp?: boolean }) => {
+        async (flags: CommonFlags & { from: string[]; ecosystem: string[]; mirror?: string; sha256?: string; timeout: number; maxSize: number; allowInsecureHttp?: boolean }) => {
           const vuln = await load();
           if (flags.sha256 !== undefined && (flags.from.length !== 1 || flags.ecosystem.length > 0)) {
             throw new BulwarkError('E_USAGE', '--sha256 needs exactly one --from URL');
@@ -128,8 +142,8 @@ Examples:
               results.push(
                 await vuln.updateFromUrl(db, url, {
                   now: new Date(),
-                  timeoutMs: positiveInt(flags.timeout, '--timeout') * 1000,
-                  maxBytes: positiveInt(flags.maxSize, '--max-size') * 1024 * 1024,
+                  timeoutMs: flags.timeout * 1000,
+                  maxBytes: flags.maxSize * 1024 * 1024,
                   allowInsecureHttp: flags.allowInsecureHttp === true,
                   sha256: flags.sha256,
                   onProgress: (n) => progress.update(`Loading ${url}`, n, n),

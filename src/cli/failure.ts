@@ -1,4 +1,5 @@
 import { BulwarkError } from '../core/errors.ts';
+import { ioReason } from '../core/io-reason.ts';
 
 /** Exit statuses of DESIGN.md §3, plus 3 for a bug (an error nobody raised on purpose). */
 export const EXIT_USAGE = 2;
@@ -19,14 +20,8 @@ export function isBrokenPipe(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
 }
 
-/**
- * The reason of a Node.js file-system error without its code and syscall prefix:
- * "ENOENT: no such file or directory, open 'x'" becomes "no such file or directory".
- */
-export function systemErrorReason(error: NodeJS.ErrnoException): string {
-  const match = /^[A-Z0-9_]+: ([^,]+)/.exec(error.message);
-  return match?.[1] ?? error.message;
-}
+/** The reason of a file-system error in words ("no such file or directory"), shared with the modules' own messages. */
+export const systemErrorReason = ioReason;
 
 /** A file-system error names the file it concerns: it is bad input, not a bug. */
 function isFileSystemError(error: unknown): error is NodeJS.ErrnoException & { path: string } {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { BulwarkError, SEVERITIES, type Severity } from '../core/index.ts';
+import { systemErrorReason } from './failure.ts';
 import { emit } from './output.ts';
 import { Progress, useColor } from './terminal.ts';
 import { toolVersion } from './version.ts';
@@ -45,7 +46,7 @@ function imageSubcommand(name: 'scan' | 'sbom'): Command {
       (sbom
         ? 'Write the software bill of materials of an image: OS packages (dpkg, apk, rpm) and language packages (npm, Python, Go binaries, Java archives).'
         : 'Scan an image: package inventory (SBOM), image config checks (root user, secrets in ENV/history, remote-access ports, health check) and secrets in layer files.') +
-        '\nIMAGE is a registry reference (debian:12, ghcr.io/org/app@sha256:…), oci:DIR[:TAG], docker-archive:FILE[:TAG] or dir:ROOTFS.\n' +
+        '\n\nIMAGE is a registry reference (debian:12, ghcr.io/org/app@sha256:…), oci:DIR[:TAG], docker-archive:FILE[:TAG] or dir:ROOTFS. ' +
         'Layers are streamed and verified against their digests; nothing is written to disk.',
     )
     .argument('<image>', 'image to scan')
@@ -109,7 +110,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usa
         try {
           ca = readFileSync(flags.caFile, 'utf8');
         } catch (error) {
-          throw new BulwarkError('E_USAGE', `--ca-file ${flags.caFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+          throw new BulwarkError('E_INPUT', `cannot read the --ca-file: ${systemErrorReason(error as NodeJS.ErrnoException)}`, { location: { file: flags.caFile }, cause: error });
         }
       }
       const progress = new Progress();

@@ -1,4 +1,6 @@
 import { Command, Option } from 'commander';
+import { BulwarkError } from '../core/errors.ts';
+import { systemErrorReason } from './failure.ts';
 
 export interface PassphraseFlags {
   passphraseStdin?: boolean;
@@ -37,8 +39,8 @@ export function keyCommand(): Command {
       new Command('generate')
         .summary('generate a key pair')
         .description(
-          'Generate a signing key pair: <prefix>.key (encrypted with a passphrase, mode 0600) and <prefix>.pub.\n' +
-            'The default "sigstore" format (scrypt + NaCl secretbox) is the one cosign reads for `cosign sign --key`;\n' +
+          'Generate a signing key pair: <prefix>.key (encrypted with a passphrase, mode 0600) and <prefix>.pub.\n\n' +
+            'The default "sigstore" format (scrypt + NaCl secretbox) is the one cosign reads for `cosign sign --key`; ' +
             '"pkcs8" writes a standard encrypted PKCS#8 PEM.',
         )
         .addOption(new Option('-a, --algorithm <algorithm>', 'key algorithm').choices(['ecdsa-p256', 'ed25519', 'rsa-pss-3072']).default('ecdsa-p256'))
@@ -73,7 +75,7 @@ Examples:
           const { provider, uri } = providerFor(flags.kms);
           result = await provider.generate(uri, options);
         } else {
-          result = await generateKeyFiles(flags.outputKeyPrefix, options);
+          result = await generateKeyFiles(flags.outputKeyPrefix, options).catch(rewordWriteError);
         }
         process.stdout.write(`${result.written.map((path) => `wrote ${path}`).join('\n')}\nkey id ${keyId(result.publicKey)}\n`);
       }),
@@ -99,4 +101,13 @@ Examples:
   );
   for (const sub of key.commands) sub.exitOverride();
   return key;
+}
+
+/** A key file that cannot be written names the file and says why in words, not as an errno line. */
+function rewordWriteError(error: unknown): never {
+  const cause = error instanceof BulwarkError ? (error.cause as NodeJS.ErrnoException | undefined) : undefined;
+  if (error instanceof BulwarkError && error.code === 'E_IO' && typeof cause?.path === 'string') {
+    throw new BulwarkError('E_IO', `cannot write the key file: ${systemErrorReason(cause)}`, { location: { file: cause.path }, cause });
+  }
+  throw error;
 }

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { BulwarkError } from '../core/errors.ts';
 import { emit, printDiagnostics } from './output.ts';
 import { useColor } from './terminal.ts';
 import { toolVersion } from './version.ts';
@@ -7,7 +8,7 @@ export function policyCommand(): Command {
   const policy = new Command('policy')
     .summary('test and check ValidatingAdmissionPolicies')
     .description(
-      'Work with custom policies written as Kubernetes ValidatingAdmissionPolicies (CEL), the same files\n' +
+      'Work with custom policies written as Kubernetes ValidatingAdmissionPolicies (CEL), the same files ' +
         '`bulwark scan --policy` evaluates offline and the admission webhook enforces.',
     )
     .addHelpText(
@@ -27,7 +28,7 @@ function testCommand(): Command {
   return new Command('test')
     .summary('run policies against fixtures and compare the outcomes')
     .description(
-      'Find bulwark-test.yaml files under the given paths (default: the current directory), evaluate their\n' +
+      'Find bulwark-test.yaml files under the given paths (default: the current directory), evaluate their ' +
         'policies on their resources and compare each outcome (pass, fail, error, skip) with the expected one.',
     )
     .argument('[paths...]', 'test files or directories to search for bulwark-test.yaml', [])
@@ -76,7 +77,7 @@ function lintCommand(): Command {
   return new Command('lint')
     .summary('compile policies and report every error')
     .description(
-      'Read ValidatingAdmissionPolicies and bindings from files and directories and compile every CEL\n' +
+      'Read ValidatingAdmissionPolicies and bindings from files and directories and compile every CEL ' +
         'expression; errors name the policy, the field and the line and column inside the expression.',
     )
     .argument('<paths...>', 'policy files or directories')
@@ -87,7 +88,7 @@ Examples:
   $ bulwark policy lint policies/
   $ bulwark policy lint examples/policies/replica-limit/policy.yaml
 
-Exit codes: 0 every policy compiles, 2 an error was found.`,
+Exit codes: 0 every policy compiles, 2 an error was found or no policy was found.`,
     )
     .action(async (paths: string[]) => {
       const { loadPolicySet } = await import('../policy/index.ts');
@@ -96,6 +97,10 @@ Exit codes: 0 every policy compiles, 2 an error was found.`,
       const errors = diagnostics.filter((d) => d.level === 'error').length;
       const line = `${set.policies.length} ${set.policies.length === 1 ? 'policy' : 'policies'}, ${set.bindings.length} ${set.bindings.length === 1 ? 'binding' : 'bindings'}, ${errors} ${errors === 1 ? 'error' : 'errors'}\n`;
       await emit([line], undefined);
+      // Like `policy test` with no test file: a mistyped path must not pass as "nothing to complain about".
+      if (errors === 0 && set.policies.length === 0) {
+        throw new BulwarkError('E_INPUT', `no ValidatingAdmissionPolicy found in ${paths.join(', ')}; give the files or directories that hold the policies`);
+      }
       process.exitCode = errors > 0 ? 2 : 0;
     });
 }

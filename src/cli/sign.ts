@@ -68,8 +68,8 @@ export function signCommand(): Command {
         new Command('image')
           .summary('sign an image in a registry')
           .description(
-            'Sign the manifest digest of REF (a tag is resolved once; the digest is what is signed) in both layouts:\n' +
-              "cosign's classic layout (simple-signing payload under tag sha256-<hex>.sig) and a Sigstore bundle attached\n" +
+            'Sign the manifest digest of REF (a tag is resolved once; the digest is what is signed) in both layouts: ' +
+              "cosign's classic layout (simple-signing payload under tag sha256-<hex>.sig) and a Sigstore bundle attached " +
               'as an OCI 1.1 referrer (referrers tag scheme on registries without the referrers API).',
           )
           .argument('<ref>', 'image reference: registry/repository[:tag][@digest]')

@@ -135,7 +135,7 @@ export function verifyCommand(): Command {
         new Command('image')
           .summary('verify the signatures of images')
           .description(
-            'Verify that each image is signed by a trusted key or certificate identity (or as --policy requires).\n' +
+            'Verify that each image is signed by a trusted key or certificate identity (or as --policy requires). ' +
               "Reads cosign's classic layout and Sigstore bundle referrers. Prints the verified digest and who signed it.",
           )
           .argument('<refs...>', 'image references')
@@ -151,8 +151,7 @@ Examples:
   $ bulwark verify image registry.example.com/app:1.4 --key cosign.pub
   $ bulwark verify image registry.example.com/app:1.4 --cert-identity release@example.com --ca-roots ca/root.crt --ca-intermediates ca/intermediate.crt
   $ bulwark verify image ghcr.io/org/app:1.4 --cert-identity-regexp '^https://github.com/org/' --cert-oidc-issuer https://token.actions.githubusercontent.com
-  $ bulwark verify image registry.example.com/app:1.4 --trusted-root trusted_root.json \
-      --certificate-identity ci@example.com --certificate-oidc-issuer https://idp.example.com   # keyless (Fulcio + Rekor)
+  $ bulwark verify image registry.example.com/app:1.4 --trusted-root trusted_root.json --cert-identity ci@example.com --cert-oidc-issuer https://idp.example.com   # keyless (Fulcio + Rekor)
   $ bulwark verify image registry.example.com/app:1.4 --policy trust-policy.yaml --format json
 
 Exit codes: 0 every image verified, 1 an image failed verification (the reason is printed), 2 usage or input error.`,
@@ -179,8 +178,8 @@ Exit codes: 0 every image verified, 1 an image failed verification (the reason i
       new Command('blob')
         .summary('verify a file against a Sigstore bundle')
         .description(
-          'Verify a file against a Sigstore bundle (message signature, or a DSSE attestation about the file).\n' +
-            'The flags are those of the Sigstore conformance protocol: --bundle, --key, --trusted-root,\n' +
+          'Verify a file against a Sigstore bundle (message signature, or a DSSE attestation about the file). ' +
+            'The flags are those of the Sigstore conformance protocol: --bundle, --key, --trusted-root, ' +
             '--certificate-identity, --certificate-oidc-issuer.',
         )
         .argument('<file>', 'the signed file')

@@ -3,6 +3,8 @@
 // with the cluster's own controllers under API Priority and Fairness), timed out and size bounded.
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { BulwarkError } from '../core/index.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
 
@@ -52,6 +54,7 @@ export interface ClusterClient {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 const DEFAULT_MAX_RESPONSE = 256 * 1024 * 1024;
 
 export async function connect(options: ConnectOptions = {}): Promise<ClusterClient> {
@@ -62,8 +65,12 @@ export async function connect(options: ConnectOptions = {}): Promise<ClusterClie
     else if (options.inCluster !== undefined) {
       if (process.env['KUBERNETES_SERVICE_HOST'] === undefined) throw new Error('KUBERNETES_SERVICE_HOST is not set: not running in a Pod');
       config.loadFromCluster(options.inCluster.root ?? '');
-    } else config.loadFromDefault();
+    } else {
+      config.loadFromDefault();
+      if (isNoConfigFallback(config)) throw noKubeconfigFound();
+    }
   } catch (error) {
+    if (error instanceof BulwarkError) throw error;
     throw new BulwarkError('E_CONFIG', `cannot read the kubeconfig${options.kubeconfig === undefined ? '' : ` ${options.kubeconfig}`}: ${(error as Error).message}`, {
       location: options.kubeconfig === undefined ? undefined : { file: options.kubeconfig },
       cause: error,
@@ -86,6 +93,37 @@ export async function connect(options: ConnectOptions = {}): Promise<ClusterClie
   await config.applyToHTTPSOptions(base);
   const limiter = createRateLimiter(options.qps ?? 50, options.burst ?? 100);
   return createClient(server, context, base, limiter, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE);
+}
+
+/**
+ * With no $KUBECONFIG, no ~/.kube/config and no ServiceAccount token, the Kubernetes client does not
+ * fail: it makes up a cluster "cluster" at http://localhost:8080 with an empty user and context
+ * "loaded-context". Talking to that would fail later with a message about TLS settings that says
+ * nothing of the real problem, so it is recognised here.
+ */
+function isNoConfigFallback(config: import('@kubernetes/client-node').KubeConfig): boolean {
+  const cluster = config.getCurrentCluster();
+  return (
+    config.getCurrentContext() === 'loaded-context' &&
+    config.getClusters().length === 1 &&
+    cluster?.name === 'cluster' &&
+    cluster.server === 'http://localhost:8080' &&
+    config.getUsers().length === 1 &&
+    config.getUsers()[0]?.name === 'user'
+  );
+}
+
+function noKubeconfigFound(): BulwarkError {
+  const kubeconfigEnv = process.env['KUBECONFIG'];
+  const places = [
+    `$KUBECONFIG (${kubeconfigEnv === undefined || kubeconfigEnv === '' ? 'not set' : kubeconfigEnv})`,
+    join(homedir(), '.kube', 'config'),
+    `the Pod's ServiceAccount token ${SERVICE_ACCOUNT_TOKEN}`,
+  ];
+  return new BulwarkError(
+    'E_CONFIG',
+    `no usable kubeconfig found (looked at ${places.join(', ')}); pass --kubeconfig FILE (and --context NAME), set $KUBECONFIG, or run inside a Pod with a ServiceAccount`,
+  );
 }
 
 function createClient(server: string, context: string, base: RequestOptions, limiter: RateLimiter, timeoutMs: number, maxBytes: number): ClusterClient {

@@ -108,7 +108,7 @@ describe('loadConfig', () => {
       (error: unknown) => {
         assert.ok(error instanceof BulwarkError);
         assert.equal(error.code, 'E_CONFIG');
-        assert.equal(error.toString(), 'missing.yaml: configuration file not found: missing.yaml');
+        assert.equal(error.toString(), 'missing.yaml: configuration file not found');
         return true;
       },
     );

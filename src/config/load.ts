@@ -32,7 +32,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   if (options.explicitPath !== undefined) {
     absolute = resolve(cwd, options.explicitPath);
     if ((await fileKind(absolute)) !== 'file') {
-      throw new BulwarkError('E_CONFIG', `configuration file not found: ${options.explicitPath}`, {
+      throw new BulwarkError('E_CONFIG', 'configuration file not found', {
         location: { file: options.explicitPath },
       });
     }

@@ -46,6 +46,12 @@ describe('trust commands: help and usage errors', () => {
     assert.equal(noPass.status, 2);
     assert.match(noPass.stderr, /pass --passphrase-stdin or set BULWARK_PASSPHRASE/);
   });
+
+  it('key generate into a missing directory names the file and says why in words (exit 2)', () => {
+    const result = bulwark(['key', 'generate', '-o', join('no-such-dir', 'k'), '--passphrase-stdin'], 'p\n');
+    assert.equal(result.status, 2);
+    assert.equal(result.stderr, `bulwark: ${join('no-such-dir', 'k.key')}: cannot write the key file: no such file or directory\n`);
+  });
 });
 
 describe('offline flow: key → CA certificate → sign blob → verify blob', () => {

@@ -6,6 +6,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { crc32, inflateRawSync } from 'node:zlib';
 import { BulwarkError } from '../../core/index.ts';
+import { ioReason } from '../../core/io-reason.ts';
 
 export interface ZipLimits {
   /** Entries in the central directory. */
@@ -175,7 +176,7 @@ export class ZipFile extends ZipArchive {
     try {
       fd = openSync(file, 'r');
     } catch (error) {
-      throw new BulwarkError('E_INPUT', `${file}: cannot open (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { location: { file } });
+      throw new BulwarkError('E_INPUT', `cannot open: ${ioReason(error)}`, { location: { file } });
     }
     try {
       return new ZipFile(fd, file, limits);

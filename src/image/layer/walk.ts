@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip, createZstdDecompress } from 'node:zlib';
 import { BulwarkError } from '../../core/index.ts';
 import { TarParser, type TarEntryHeader } from '../archive/tar-parser.ts';
+import { ioReason } from '../../core/io-reason.ts';
 
 /** A layer member, with its path normalised (relative to the image root, no leading `/`, no `.`/`..`). */
 export type LayerEntry =
@@ -257,7 +258,7 @@ export async function walkDirectory(root: string, callbacks: WalkCallbacks, limi
     try {
       dir = await opendir(join(root, relative));
     } catch (error) {
-      if (relative === '') throw new BulwarkError('E_INPUT', `dir:${root}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      if (relative === '') throw new BulwarkError('E_INPUT', `dir:${root}: cannot read: ${ioReason(error)}`);
       continue;
     }
     const names: string[] = [];

@@ -5,6 +5,7 @@ import { indexTar, type TarMember } from '../archive/tar-index.ts';
 import { DigestVerifier, verifyBytes } from '../oci/digest.ts';
 import { MAX_CONFIG_BYTES, parseImageConfig } from '../oci/manifest.ts';
 import type { LayerBlob, ResolvedImage } from './types.ts';
+import { ioReason } from '../../core/io-reason.ts';
 
 const MAX_MANIFEST_JSON = 4 * 1024 * 1024;
 
@@ -49,7 +50,7 @@ export async function resolveDockerArchive(file: string, tag: string | undefined
   try {
     fd = openSync(file, 'r');
   } catch (error) {
-    throw new BulwarkError('E_INPUT', `${where}: cannot open (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new BulwarkError('E_INPUT', `${where}: cannot open: ${ioReason(error)}`);
   }
   let members: TarMember[];
   try {

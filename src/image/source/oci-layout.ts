@@ -7,6 +7,7 @@ import { MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES, parseImageConfig, parseManifest, 
 import { isValidDigest } from '../reference.ts';
 import { resolveManifest, type ManifestBytes } from './resolve.ts';
 import type { ResolvedImage, ResolveOptions } from './types.ts';
+import { ioReason } from '../../core/io-reason.ts';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
 
@@ -85,7 +86,7 @@ export async function resolveOciLayout(root: string, tag: string | undefined, op
         // Opened first so a missing blob is an error here, not an event on a stream nobody listens to yet.
         // A plain descriptor: callback reads cost less than a FileHandle's promise per read.
         const fd = await new Promise<number>((resolve, reject) =>
-          openCallback(path, 'r', (error, opened) => (error === null ? resolve(opened) : reject(new BulwarkError('E_INPUT', `${where}: layer blob ${layer.digest} is missing (${error.code ?? error.message})`)))),
+          openCallback(path, 'r', (error, opened) => (error === null ? resolve(opened) : reject(new BulwarkError('E_INPUT', `${where}: layer blob ${layer.digest} is missing (${ioReason(error)})`)))),
         );
         const verifier = new DigestVerifier(layer.digest, `layer ${layer.digest}`, layer.size);
         const file = createReadStream(path, { fd, highWaterMark: 256 * 1024 }).on('error', (e) => verifier.destroy(e));

@@ -76,11 +76,11 @@ export class VulnDb {
       if (options.create !== true && /unable to open/i.test(message)) {
         throw new BulwarkError(
           'E_INPUT',
-          `no vulnerability database at ${path}; create one with "bulwark db import PATH" or "bulwark db update" (or choose one with --db FILE)`,
+          `no vulnerability database at this path yet; create one with "bulwark db import PATH" or "bulwark db update" (or choose one with --db FILE)`,
           { location: { file: path }, cause: error },
         );
       }
-      throw new BulwarkError('E_IO', `${path}: cannot open the vulnerability database: ${message}`, { location: { file: path }, cause: error });
+      throw new BulwarkError('E_IO', `cannot open the vulnerability database: ${message}`, { location: { file: path }, cause: error });
     }
     const store = new VulnDb(path, db);
     try {
@@ -88,7 +88,7 @@ export class VulnDb {
     } catch (error) {
       db.close();
       if (error instanceof BulwarkError) throw error;
-      throw new BulwarkError('E_INPUT', `${path}: not a Bulwark vulnerability database (${error instanceof Error ? error.message : String(error)})`, {
+      throw new BulwarkError('E_INPUT', `not a Bulwark vulnerability database (${error instanceof Error ? error.message : String(error)})`, {
         location: { file: path },
         cause: error,
       });

@@ -232,7 +232,7 @@ describe('findings, filters and VEX', () => {
   });
 
   it('VEX documents are validated with typed errors', () => {
-    assert.throws(() => parseVex('{}', 'x.json'), (e: unknown) => e instanceof BulwarkError && /x\.json: @context: not an OpenVEX document/.test(e.message));
+    assert.throws(() => parseVex('{}', 'x.json'), (e: unknown) => e instanceof BulwarkError && /^x\.json: @context: not an OpenVEX document/.test(e.toString()) && !e.message.includes('x.json'));
     assert.throws(() => parseVex('{"@context":"https://openvex.dev/ns/v0.2.0","statements":[{"vulnerability":"CVE-1","status":"maybe"}]}', 'x.json'), /statements\[0\]\.status/);
     assert.throws(() => parseVex('not json', 'x.json'), /not valid JSON/);
   });

@@ -4,6 +4,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { BulwarkError } from '../../core/index.ts';
 import type { VulnMatch } from './match.ts';
+import { ioReason } from '../../core/io-reason.ts';
 
 export type VexStatus = 'not_affected' | 'affected' | 'fixed' | 'under_investigation';
 
@@ -33,7 +34,7 @@ const MAX_VEX_BYTES = 32 * 1024 * 1024;
 const MAX_STATEMENTS = 100_000;
 
 function vexError(file: string, path: string, reason: string): BulwarkError {
-  return new BulwarkError('E_PARSE', `${file}: ${path}: ${reason}`, { location: { file } });
+  return new BulwarkError('E_PARSE', `${path}: ${reason}`, { location: { file } });
 }
 
 function str(file: string, value: unknown, path: string): string {
@@ -55,7 +56,7 @@ function product(file: string, value: unknown, path: string): VexProduct {
 
 /** Validates an OpenVEX document; `file` names it in errors. */
 export function parseVex(text: string, file: string): VexDocument {
-  if (text.length > MAX_VEX_BYTES) throw new BulwarkError('E_TOO_LARGE', `${file}: VEX document larger than ${MAX_VEX_BYTES} bytes`, { location: { file } });
+  if (text.length > MAX_VEX_BYTES) throw new BulwarkError('E_TOO_LARGE', `VEX document larger than ${MAX_VEX_BYTES} bytes`, { location: { file } });
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -101,11 +102,11 @@ export async function readVex(file: string): Promise<VexDocument> {
   let text: string;
   try {
     const info = await stat(file);
-    if (info.size > MAX_VEX_BYTES) throw new BulwarkError('E_TOO_LARGE', `${file}: VEX document larger than ${MAX_VEX_BYTES} bytes`, { location: { file } });
+    if (info.size > MAX_VEX_BYTES) throw new BulwarkError('E_TOO_LARGE', `VEX document larger than ${MAX_VEX_BYTES} bytes`, { location: { file } });
     text = await readFile(file, 'utf8');
   } catch (error) {
     if (error instanceof BulwarkError) throw error;
-    throw new BulwarkError('E_INPUT', `${file}: cannot read the VEX document (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { location: { file } });
+    throw new BulwarkError('E_INPUT', `cannot read the VEX document: ${ioReason(error)}`, { location: { file }, cause: error });
   }
   return parseVex(text, file);
 }

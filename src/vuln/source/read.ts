@@ -7,6 +7,7 @@ import { join, relative } from 'node:path';
 import { BulwarkError } from '../../core/index.ts';
 import { OSV_LIMITS } from '../osv/record.ts';
 import { DEFAULT_ZIP_LIMITS, ZipFile, type ZipLimits } from '../../image/archive/zip.ts';
+import { ioReason } from '../../core/io-reason.ts';
 
 export type SourceKind = 'directory' | 'zip' | 'jsonl' | 'json';
 
@@ -40,10 +41,10 @@ export async function detectSourceKind(path: string): Promise<SourceKind> {
   try {
     info = await stat(path);
   } catch (error) {
-    throw new BulwarkError('E_INPUT', `${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { location: { file: path }, cause: error });
+    throw new BulwarkError('E_INPUT', `cannot read: ${ioReason(error)}`, { location: { file: path }, cause: error });
   }
   if (info.isDirectory()) return 'directory';
-  if (!info.isFile()) throw new BulwarkError('E_INPUT', `${path}: not a file or directory`, { location: { file: path } });
+  if (!info.isFile()) throw new BulwarkError('E_INPUT', 'not a file or directory', { location: { file: path } });
   const lower = path.toLowerCase();
   if (lower.endsWith('.zip')) return 'zip';
   if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) return 'jsonl';
@@ -62,7 +63,7 @@ export async function detectSourceKind(path: string): Promise<SourceKind> {
       const firstLine = text.split('\n', 1)[0]!.trim();
       return firstLine.endsWith('}') && firstLine.length > 1 ? 'jsonl' : 'json';
     }
-    throw new BulwarkError('E_INPUT', `${path}: not an OSV source (expected a directory, a .zip, JSON lines or a .json file)`, { location: { file: path } });
+    throw new BulwarkError('E_INPUT', `not an OSV source (expected a directory, a .zip, JSON lines or a .json file)`, { location: { file: path } });
   } finally {
     await handle.close();
   }
@@ -117,7 +118,7 @@ async function* readDirectory(root: string, limits: SourceLimits): AsyncGenerato
   for (const file of files) {
     const info = await stat(file);
     if (info.size > limits.lineBytes) {
-      throw new BulwarkError('E_TOO_LARGE', `${file}: ${info.size} bytes exceeds the record limit of ${limits.lineBytes}`, { location: { file } });
+      throw new BulwarkError('E_TOO_LARGE', `${info.size} bytes exceeds the record limit of ${limits.lineBytes}`, { location: { file } });
     }
     yield { where: relative(process.cwd(), file) || file, text: await readFile(file, 'utf8') };
   }
@@ -126,14 +127,14 @@ async function* readDirectory(root: string, limits: SourceLimits): AsyncGenerato
 async function* readJsonFile(path: string, limits: SourceLimits): AsyncGenerator<RawRecord> {
   const info = await stat(path);
   if (info.size > limits.jsonFileBytes) {
-    throw new BulwarkError('E_TOO_LARGE', `${path}: ${info.size} bytes exceeds the limit of ${limits.jsonFileBytes} for a .json file; use JSON lines or a .zip`, { location: { file: path } });
+    throw new BulwarkError('E_TOO_LARGE', `${info.size} bytes exceeds the limit of ${limits.jsonFileBytes} for a .json file; use JSON lines or a .zip`, { location: { file: path } });
   }
   const text = await readFile(path, 'utf8');
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new BulwarkError('E_PARSE', `${path}: not valid JSON: ${error instanceof Error ? error.message : String(error)}`, { location: { file: path } });
+    throw new BulwarkError('E_PARSE', `not valid JSON: ${error instanceof Error ? error.message : String(error)}`, { location: { file: path } });
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) yield { where: `${path}[${i}]`, value: value[i] };
