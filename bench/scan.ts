@@ -1,12 +1,14 @@
 // Benchmark of `bulwark scan --format json` as a user runs it: a whole process on a generated corpus.
-// Usage: node bench/scan.ts [--objects 10000] [--files 50] [--namespaces 200] [--runs 5]
-// Prints wall time (best and median of the runs), objects/s and peak RSS; add --scale to also run
-// 10x the objects and check growth is linear.
+// Usage: node bench/scan.ts [--objects 10000] [--files 50] [--namespaces 200] [--runs 5] [--pss-only]
+// Prints wall time (best and median of the runs), CPU time (user + system, every thread), objects/s
+// and peak RSS; add --scale to also run 10x the objects and check growth is linear. --pss-only
+// disables every control outside the Pod Security Standards (a .bulwark.yaml `controls.disable`).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { allControls } from '../src/checks/catalog.ts';
 import { writeCorpus } from './corpus.ts';
 
 const { values } = parseArgs({
@@ -16,6 +18,7 @@ const { values } = parseArgs({
     namespaces: { type: 'string', default: '200' },
     runs: { type: 'string', default: '5' },
     scale: { type: 'boolean', default: false },
+    'pss-only': { type: 'boolean', default: false },
   },
 });
 
@@ -24,6 +27,8 @@ const bin = join(root, 'bin', 'bulwark.js');
 
 interface Run {
   wallMs: number;
+  /** User + system CPU time of the process, every thread; NaN without GNU time. */
+  cpuMs: number;
   rssKiB: number;
   exit: number | null;
   findings: number;
@@ -34,11 +39,11 @@ interface Run {
 // loading a probe into it with `node --import` was measured to slow the scan itself by ~0.1 s.
 const gnuTime = '/usr/bin/time';
 
-function runOnce(dir: string): Promise<Run> {
+function runOnce(dir: string, config: string | undefined): Promise<Run> {
   const report = join(dir, '..', `${basename(dir)}.report.json`);
-  const scan = [bin, 'scan', dir, '--format', 'json', '--output', report];
+  const scan = [bin, 'scan', dir, '--format', 'json', '--output', report, ...(config === undefined ? [] : ['--config', config])];
   const [command, args] = existsSync(gnuTime)
-    ? [gnuTime, ['-f', 'maxrss=%M', process.execPath, ...scan]]
+    ? [gnuTime, ['-f', 'maxrss=%M cpu=%U %S', process.execPath, ...scan]]
     : [process.execPath, scan];
   return new Promise((resolve, reject) => {
     const started = performance.now();
@@ -51,7 +56,9 @@ function runOnce(dir: string): Promise<Run> {
       const findings = (JSON.parse(readFileSync(report, 'utf8')) as { findings: unknown[] }).findings.length;
       rmSync(report, { force: true });
       const rss = /maxrss=(\d+)/.exec(stderr);
-      resolve({ wallMs, rssKiB: rss ? Number(rss[1]) : Number.NaN, exit: code, findings });
+      const cpu = /cpu=([\d.]+) ([\d.]+)/.exec(stderr);
+      const cpuMs = cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : Number.NaN;
+      resolve({ wallMs, cpuMs, rssKiB: rss ? Number(rss[1]) : Number.NaN, exit: code, findings });
     });
   });
 }
@@ -64,18 +71,27 @@ async function measure(objects: number): Promise<void> {
       files: Number(values.files),
       namespaces: Number(values.namespaces),
     });
-    await runOnce(dir); // warm the compile cache and the page cache, as a second CI run would be
+    let config: string | undefined;
+    if (values['pss-only']) {
+      config = join(dir, '..', `${basename(dir)}.pss-only.yaml`);
+      const others = allControls.filter((control) => !control.id.startsWith('pss-')).map((control) => control.id);
+      writeFileSync(config, `version: 1\ncontrols:\n  disable: [${others.join(', ')}]\n`);
+    }
+    await runOnce(dir, config); // warm the compile cache and the page cache, as a second CI run would be
     const runs: Run[] = [];
-    for (let i = 0; i < Number(values.runs); i++) runs.push(await runOnce(dir));
+    for (let i = 0; i < Number(values.runs); i++) runs.push(await runOnce(dir, config));
+    if (config !== undefined) rmSync(config, { force: true });
     const walls = runs.map((r) => r.wallMs).sort((a, b) => a - b);
     const best = walls[0]!;
     const median = walls[Math.floor(walls.length / 2)]!;
     const rss = Math.max(...runs.map((r) => r.rssKiB)) / 1024;
+    const cpus = runs.map((r) => r.cpuMs).sort((a, b) => a - b);
     const fileCount = readdirSync(dir).length;
     const mb = bytes / 1048576;
     console.log(
-      `objects=${objects} files=${fileCount} yaml=${mb.toFixed(1)}MiB findings=${runs[0]!.findings} ` +
+      `objects=${objects} catalog=${values['pss-only'] ? 'pss-only' : 'full'} files=${fileCount} yaml=${mb.toFixed(1)}MiB findings=${runs[0]!.findings} ` +
         `wall_best=${best.toFixed(0)}ms wall_median=${median.toFixed(0)}ms ` +
+        `cpu_min=${cpus[0]!.toFixed(0)}ms cpu_median=${cpus[Math.floor(cpus.length / 2)]!.toFixed(0)}ms ` +
         `objects_per_s=${Math.round(objects / (median / 1000))} peak_rss=${rss.toFixed(0)}MiB exit=${runs[0]!.exit}`,
     );
   } finally {

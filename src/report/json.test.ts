@@ -140,6 +140,21 @@ describe('formatJson', () => {
     assert.equal([...jsonChunks(report)].join(''), formatJson(report));
   });
 
+  it('writes a line holding a character beyond Latin-1 as a piece of its own, the text unchanged', () => {
+    const base = bulkReport(3_000);
+    const findings = base.findings.map((finding, index) =>
+      index % 97 === 5 ? { ...finding, message: `${finding.message} → RoleBinding shop/web` } : index === 400 ? { ...finding, message: `${finding.message} café` } : finding,
+    );
+    const report = { ...base, findings };
+    const chunks = [...jsonChunks(report)];
+    for (const chunk of chunks) {
+      if (/[^\u0000-\u00ff]/.test(chunk)) assert.equal(chunk.split('\n').length, 2, 'a wide line stands alone');
+    }
+    assert.ok(chunks.some((chunk) => chunk.includes('→')));
+    assert.equal(chunks.join(''), formatJson(report));
+    assertFindingLines(report);
+  });
+
   it('writes large reports in pieces of bounded size that join to the whole', () => {
     const report = bulkReport(5_000);
     const chunks = [...jsonChunks(report)];

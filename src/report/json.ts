@@ -1,5 +1,5 @@
 import type { Finding, Frameworks } from '../core/index.ts';
-import { CHUNK_SIZE, indentedJson, joinParts, jsonNumber } from './chunks.ts';
+import { findingPieces, indentedJson, joinParts, jsonNumber, WIDE_CHARACTER as WIDE, type FindingLineWriter } from './chunks.ts';
 import { sameObject, SEVERITIES_DESCENDING, type ScanReport, type ScanSummary } from './model.ts';
 
 /** Bumped only when a consumer of `--format json` would have to change. */
@@ -17,21 +17,9 @@ export function formatJson(report: ScanReport): string {
 /** The same text as `formatJson`, in pieces of about `CHUNK_SIZE` characters. */
 export function* jsonChunks(report: ScanReport): Generator<string> {
   const tool = { name: report.tool.name, version: report.tool.version };
-  let pending = `{\n  "schemaVersion": ${JSON.stringify(JSON_SCHEMA_VERSION)},\n  "tool": ${indentedJson(tool, 2)},\n  "findings": [`;
-  const lines = new FindingLines();
-  let first = true;
-  for (const finding of report.findings) {
-    const line = lines.next(finding);
-    // Every line starts with the comma that separates it from the previous one.
-    pending += first ? line.slice(1) : line;
-    first = false;
-    if (pending.length >= CHUNK_SIZE) {
-      yield pending;
-      pending = '';
-    }
-  }
-  pending += first ? '],\n' : '\n  ],\n';
-  yield `${pending}  "summary": ${indentedJson(jsonSummary(report.summary), 2)}\n}\n`;
+  const head = `{\n  "schemaVersion": ${JSON.stringify(JSON_SCHEMA_VERSION)},\n  "tool": ${indentedJson(tool, 2)},\n  "findings": [`;
+  const { rest, any } = yield* findingPieces(head, report.findings, new FindingLines());
+  yield `${rest}${any ? '\n  ],\n' : '],\n'}  "summary": ${indentedJson(jsonSummary(report.summary), 2)}\n}\n`;
 }
 
 /** What every finding of one control shares, serialised once. */
@@ -45,7 +33,10 @@ interface ControlText {
   head: string;
   /** `,"remediation":…}` */
   tail: string;
+  /** Whether head or tail holds a character beyond Latin-1. */
+  wide: boolean;
 }
+
 
 /**
  * Writes `,\n    ` and one finding as `JSON.stringify(jsonFinding(finding))` would (a test holds it
@@ -56,11 +47,14 @@ interface ControlText {
  * writer copies out in one pass. Serialising a fresh object per finding with `JSON.stringify`
  * measured twice as slow on a report of 19,000 findings.
  */
-class FindingLines {
+class FindingLines implements FindingLineWriter {
   readonly #controls = new Map<string, ControlText>();
   #previous: Finding | undefined;
   /** `{"apiVersion":…,"name":…},"location":{"file":…,"line":` for the previous finding's object. */
   #objectText = '';
+  #objectWide = false;
+  /** Whether the line `next` returned last holds a character beyond Latin-1. */
+  wide = false;
 
   next(finding: Finding): string {
     const control = this.#controlText(finding);
@@ -69,8 +63,10 @@ class FindingLines {
       const { apiVersion, kind, namespace, name } = finding.object;
       const q = JSON.stringify;
       this.#objectText = `{"apiVersion":${q(apiVersion)},"kind":${q(kind)},"namespace":${q(namespace)},"name":${q(name)}},"location":{"file":${q(location.file)},"line":`;
+      this.#objectWide = WIDE.test(this.#objectText);
     }
     this.#previous = finding;
+    this.wide = control.wide || this.#objectWide || WIDE.test(finding.message) || WIDE.test(location.path);
     return (
       control.head +
       this.#objectText +
@@ -106,7 +102,9 @@ class FindingLines {
       remediation: finding.remediation,
       head: `,\n    {"control":${q(finding.control)},"title":${q(finding.title)},"severity":${q(finding.severity)},"area":${q(finding.area)},"frameworks":${q(jsonFrameworks(finding.frameworks))},"object":`,
       tail: `,"remediation":${q(finding.remediation)}}`,
+      wide: false,
     };
+    text.wide = WIDE.test(text.head) || WIDE.test(text.tail);
     // The latest variant replaces the previous one: variants of one control are rare, and
     // alternating between them only costs serialising the head again.
     this.#controls.set(finding.control, text);

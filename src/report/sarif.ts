@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { Control, Finding, Severity } from '../core/index.ts';
-import { CHUNK_SIZE, indentedJson, joinParts } from './chunks.ts';
+import { findingHoldsWide, findingPieces, indentedJson, joinParts, type FindingLineWriter } from './chunks.ts';
 import { frameworkLabels } from './frameworks.ts';
 import { jsonFrameworks } from './json.ts';
 import { objectLabel, sameObject, type ScanReport } from './model.ts';
@@ -87,21 +87,9 @@ export function* sarifChunks(report: ScanReport, options: SarifOptions = {}): Ge
 
   let run = indentedJson(header, 4);
   run = run.slice(0, run.length - '\n    }'.length);
-  let pending = `{\n  "$schema": ${JSON.stringify(SARIF_SCHEMA_URI)},\n  "version": "2.1.0",\n  "runs": [\n    ${run},\n      "results": [`;
-
-  const results = new ResultLines(rules, artifacts);
-  let first = true;
-  for (const finding of report.findings) {
-    const line = results.next(finding);
-    // Every line starts with the comma that separates it from the previous one.
-    pending += first ? line.slice(1) : line;
-    first = false;
-    if (pending.length >= CHUNK_SIZE) {
-      yield pending;
-      pending = '';
-    }
-  }
-  yield pending + (first ? ']\n    }\n  ]\n}\n' : '\n      ]\n    }\n  ]\n}\n');
+  const head = `{\n  "$schema": ${JSON.stringify(SARIF_SCHEMA_URI)},\n  "version": "2.1.0",\n  "runs": [\n    ${run},\n      "results": [`;
+  const { rest, any } = yield* findingPieces(head, report.findings, new ResultLines(rules, artifacts));
+  yield rest + (any ? '\n      ]\n    }\n  ]\n}\n' : ']\n    }\n  ]\n}\n');
 }
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
@@ -295,7 +283,9 @@ const PROPERTY_END = `,"kind":"property"}${FINGERPRINT_START}`;
  * copying a chunk out costs per piece: building the region or the logical location as strings of
  * their own first measured 1.5 to 2 times slower on a report of 19,000 findings.
  */
-class ResultLines {
+class ResultLines implements FindingLineWriter {
+  /** Whether the line `next` returned last holds a character beyond Latin-1. */
+  wide = false;
   readonly #rules: RuleTable;
   readonly #artifacts: ArtifactTable;
   readonly #fingerprints = new FingerprintCounter();
@@ -307,6 +297,7 @@ class ResultLines {
   }
 
   next(finding: Finding): string {
+    this.wide = findingHoldsWide(finding);
     const object = this.#objectOf(finding);
     const { line, column, path } = finding.location;
     const fingerprint = this.#fingerprints.next(
