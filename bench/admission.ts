@@ -124,7 +124,8 @@ function request()
   index = index % #requests + 1
   return requests[index]
 end
-${delayMs > 0 ? `function delay() return ${delayMs} end` : ''}
+${delayMs > 0 ? `function setup(thread) math.randomseed(os.time()) end
+function delay() return math.floor(-math.log(1 - math.random()) * ${delayMs}) end` : ''}
 `;
 }
 
@@ -199,7 +200,10 @@ try {
   const server = await startServer({ host: '127.0.0.1', port: 0, tls: { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key') }, modules: [service.module], registry });
   const url = `${server.url}/validate`;
 
-  // Pacing: each connection waits `delay` between requests, so rate ≈ connections / (delay + latency).
+  // Pacing: each connection waits a random, exponentially distributed delay (mean `delay`) between
+  // requests, so rate ≈ connections / (delay + latency) and arrivals are close to Poisson, as many
+  // independent clients of an API server are. A fixed delay kept the connections in lock-step: every
+  // `delay` ms all of them fired at once, and the p99 measured how long a burst of 50 takes to drain.
   const delayMs = Math.max(1, Math.round((connections * 1000) / rate) - 1);
   writeFileSync(join(dir, 'paced.lua'), wrkScript(join(dir, 'bodies.jsonl'), delayMs));
   writeFileSync(join(dir, 'flat.lua'), wrkScript(join(dir, 'bodies.jsonl'), 0));
