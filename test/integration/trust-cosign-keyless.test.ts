@@ -4,7 +4,6 @@
 // what the other signed with the same trusted root, identity and issuer. Also: classic signatures that
 // cosign makes with a certificate from `bulwark ca` offline, checked for identity and OIDC issuer.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { startStandInFulcio, type StandInFulcio } from '../../src/trust/testing/
 import { pushImage } from '../../src/trust/testing/images.ts';
 import { startStandInRekor, type StandInRekor } from '../../src/trust/testing/rekor.ts';
 import { registryMissing, startRegistry, type TestRegistry } from '../support/registry.ts';
+import { runProcess } from '../support/process.ts';
 import { repoRoot } from '../support/shared.ts';
 
 const toolsDir = process.env.BULWARK_TOOLS_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'bulwark', 'tools');
@@ -30,19 +30,7 @@ delete env.SIGSTORE_ID_TOKEN;
 
 /** Asynchronous: the stand-in CA and log answer from this process. */
 function run(command: string, args: string[], cwd: string, extra: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+  return runProcess(command, args, { cwd, env: { ...env, ...extra }, timeoutMs: 180_000 });
 }
 
 const bulwark = (args: string[], cwd: string, extra?: Record<string, string>) => run(process.execPath, [join(repoRoot, 'bin', 'bulwark.js'), ...args], cwd, extra);

@@ -3,7 +3,6 @@
 // root that holds the CA, its CT log and the log's key. The CA and the log are the stand-ins of
 // src/trust/testing (no network here); images go to the real registry.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { startStandInFulcio, type StandInFulcio } from '../../src/trust/testing/
 import { pushImage } from '../../src/trust/testing/images.ts';
 import { startStandInRekor, type StandInRekor } from '../../src/trust/testing/rekor.ts';
 import { registryMissing, startRegistry, type TestRegistry } from '../support/registry.ts';
+import { runProcess } from '../support/process.ts';
 import { repoRoot } from '../support/shared.ts';
 
 interface Run {
@@ -26,19 +26,7 @@ interface Run {
 function bulwark(args: string[], cwd: string, extraEnv: Record<string, string> = {}): Promise<Run> {
   const env: NodeJS.ProcessEnv = { ...process.env, BULWARK_PASSPHRASE: 'test-pass', BULWARK_CA_PASSPHRASE: 'ca-pass', NO_COLOR: '1', ...extraEnv };
   if (!('SIGSTORE_ID_TOKEN' in extraEnv)) delete env.SIGSTORE_ID_TOKEN;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'bulwark.js'), ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+  return runProcess(process.execPath, [join(repoRoot, 'bin', 'bulwark.js'), ...args], { cwd, env: env });
 }
 
 function ok(result: Run, what: string): void {

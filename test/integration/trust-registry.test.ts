@@ -1,7 +1,6 @@
 // Signing and verifying images against a real registry (Debian's docker-registry, Distribution 2.8,
 // which has no referrers API: bundles go through the referrers tag scheme), through the CLI and the library.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { MEDIA, referrersTag, sha256Digest } from '../../src/image/registry/refe
 import { buildClassicManifest } from '../../src/trust/layouts/cosign-classic.ts';
 import { pushImage } from '../../src/trust/testing/images.ts';
 import { registryMissing, startRegistry, type TestRegistry } from '../support/registry.ts';
+import { runProcess } from '../support/process.ts';
 import { repoRoot } from '../support/shared.ts';
 
 interface Run {
@@ -25,19 +25,7 @@ const env = { ...process.env, BULWARK_PASSPHRASE: 'test-pass', BULWARK_CA_PASSPH
 
 /** Runs the CLI without blocking the event loop (the registry's token server may live in this process). */
 function bulwark(args: string[], cwd: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'bulwark.js'), ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+  return runProcess(process.execPath, [join(repoRoot, 'bin', 'bulwark.js'), ...args], { cwd, env: env });
 }
 
 describe('bulwark sign/verify against a real registry', () => {

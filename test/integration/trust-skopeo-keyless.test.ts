@@ -8,7 +8,6 @@
 //  - cosign verifies the signature (trusted root, and root-only `--ca-roots`), before and after skopeo
 //    mirrors it; Bulwark verifies the mirror.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +20,7 @@ import { pushImage, type PushedImage } from '../../src/trust/testing/images.ts';
 import { startStandInRekor, type StandInRekor } from '../../src/trust/testing/rekor.ts';
 import { parseCertificatesPem } from '../../src/trust/x509/certificate.ts';
 import { registryMissing, startRegistry, type TestRegistry } from '../support/registry.ts';
+import { runProcess } from '../support/process.ts';
 import { repoRoot } from '../support/shared.ts';
 import { createSkopeoSandbox, skopeoMissing, type SkopeoRun, type SkopeoSandbox } from '../support/skopeo.ts';
 
@@ -34,19 +34,7 @@ delete env.SIGSTORE_ID_TOKEN;
 
 /** Asynchronous: the stand-in CA and log answer from this process. */
 function run(command: string, args: string[], cwd: string, extra: Record<string, string> = {}): Promise<SkopeoRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+  return runProcess(command, args, { cwd, env: { ...env, ...extra } });
 }
 
 const bulwark = (args: string[], cwd: string, extra?: Record<string, string>) => run(process.execPath, [join(repoRoot, 'bin', 'bulwark.js'), ...args], cwd, extra);

@@ -12,7 +12,6 @@
 // on a machine with only Debian's they skip with the message skopeo gives. The mirroring cases need no
 // sigstore code in skopeo and always run.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +21,7 @@ import { parseSimpleSigning } from '../../src/trust/formats/simple-signing.ts';
 import { ANNOTATION, parseClassicManifest, signatureTag } from '../../src/trust/layouts/cosign-classic.ts';
 import { pushImage } from '../../src/trust/testing/images.ts';
 import { registryMissing, startRegistry, type TestRegistry } from '../support/registry.ts';
+import { runProcess } from '../support/process.ts';
 import { repoRoot } from '../support/shared.ts';
 import { createSkopeoSandbox, sigstoreUnavailable, skopeoMissing, type SkopeoRun, type SkopeoSandbox } from '../support/skopeo.ts';
 
@@ -30,19 +30,7 @@ const missing = skopeoMissing() || registryMissing();
 
 function bulwark(args: string[], cwd: string): Promise<SkopeoRun> {
   const env: NodeJS.ProcessEnv = { ...process.env, BULWARK_PASSPHRASE: PASSPHRASE, NO_COLOR: '1' };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'bulwark.js'), ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+  return runProcess(process.execPath, [join(repoRoot, 'bin', 'bulwark.js'), ...args], { cwd, env: env });
 }
 
 function ok(result: SkopeoRun, what: string): void {
