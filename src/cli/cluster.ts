@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BulwarkError, SEVERITIES, type PssLevel, type Severity } from '../core/index.ts';
 import type { ReportFormat } from '../report/index.ts';
-import { emit, printDiagnostics } from './output.ts';
+import { checkOutputWritable, emit, printDiagnostics } from './output.ts';
 import { Progress, terminalWidth, useColor } from './terminal.ts';
 import { toolVersion } from './version.ts';
 
@@ -127,6 +127,7 @@ is warned about as a coverage gap.
 Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage, connection or input error.`,
     )
     .action(async (flags: ScanFlags) => {
+      checkOutputWritable(flags.output);
       const [{ runClusterScan }, { parseNamespaceList }, { renderReportChunks }] = await Promise.all([import('../cluster/scan.ts'), import('../cluster/scope.ts'), import('../report/index.ts')]);
       const excludeNamespaces = flags.excludeNamespaces === undefined ? undefined : parseNamespaceList(flags.excludeNamespaces, '--exclude-namespaces');
       const progress = new Progress();

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { BulwarkError, SEVERITIES, type Severity } from '../core/index.ts';
 import { systemErrorReason } from './failure.ts';
-import { emit } from './output.ts';
+import { checkOutputWritable, emit } from './output.ts';
 import { Progress, useColor } from './terminal.ts';
 import { toolVersion } from './version.ts';
 
@@ -97,6 +97,7 @@ Examples:
 Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage or input error.`,
     )
     .action(async (image: string, flags: ImageFlags & { secrets?: boolean; packages?: boolean }) => {
+      checkOutputWritable(flags.output);
       const [{ scanImage }, { parseImageLocation }, { parsePlatform }, { renderImageReport, imageExitCode }] = await Promise.all([
         import('../image/scan.ts'),
         import('../image/reference.ts'),

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { BulwarkError } from '../core/errors.ts';
-import { emit } from './output.ts';
+import { checkOutputWritable, emit } from './output.ts';
 
 test('emit writes every chunk to the file, multi-byte text and chunks larger than its buffer included', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bulwark-emit-'));
@@ -30,4 +30,27 @@ test('emit to a directory that does not exist rejects with an input error naming
     assert.equal(error.toString(), `${file}: cannot write the output file: no such file or directory`);
     return true;
   });
+});
+
+test('checkOutputWritable refuses, before any work, an output that could not be written, and creates nothing', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bulwark-output-check-'));
+  try {
+    const refused = (output: string, reason: RegExp): void => {
+      assert.throws(
+        () => checkOutputWritable(output),
+        (error: unknown) => error instanceof BulwarkError && error.code === 'E_IO' && error.location?.file === output && reason.test(error.message),
+      );
+    };
+    refused(join(dir, 'missing', 'report.json'), /no such directory/);
+    refused(dir, /is a directory/);
+    writeFileSync(join(dir, 'plain'), '');
+    refused(join(dir, 'plain', 'report.json'), /is not a directory/);
+    // A new file in a writable directory, an existing file, and stdout pass; the check writes nothing.
+    checkOutputWritable(join(dir, 'report.json'));
+    assert.equal(existsSync(join(dir, 'report.json')), false);
+    checkOutputWritable(join(dir, 'plain'));
+    checkOutputWritable(undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

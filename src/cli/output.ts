@@ -1,4 +1,5 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, statSync, writeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BulwarkError, formatLocation } from '../core/index.ts';
@@ -47,6 +48,33 @@ function openOutput(output: string): number {
     return openSync(output, 'w');
   } catch (error) {
     throw new BulwarkError('E_IO', `cannot write the output file: ${systemErrorReason(error as NodeJS.ErrnoException)}`, { location: { file: output }, cause: error });
+  }
+}
+
+/**
+ * Fails before the work when `--output FILE` could not be written afterwards: a scan of a whole cluster
+ * or image should not run for minutes only to lose its report. The file itself is not created yet, so a
+ * scan that fails leaves no empty report behind.
+ */
+export function checkOutputWritable(output: string | undefined): void {
+  if (output === undefined) return;
+  const fail = (reason: string): never => {
+    throw new BulwarkError('E_IO', `cannot write the output file: ${reason}`, { location: { file: output } });
+  };
+  const target = resolve(output);
+  try {
+    if (existsSync(target)) {
+      if (statSync(target).isDirectory()) fail('it is a directory');
+      accessSync(target, constants.W_OK);
+      return;
+    }
+    const parent = dirname(target);
+    if (!existsSync(parent)) fail(`no such directory: ${dirname(output)}`);
+    if (!statSync(parent).isDirectory()) fail(`${dirname(output)} is not a directory`);
+    accessSync(parent, constants.W_OK);
+  } catch (error) {
+    if (error instanceof BulwarkError) throw error;
+    fail(systemErrorReason(error as NodeJS.ErrnoException));
   }
 }
 

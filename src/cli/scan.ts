@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { SEVERITIES, type PssLevel, type Severity } from '../core/index.ts';
 import type { ReportFormat } from '../report/index.ts';
-import { emit, printDiagnostics } from './output.ts';
+import { checkOutputWritable, emit, printDiagnostics } from './output.ts';
 import { Progress, terminalWidth, useColor } from './terminal.ts';
 import { toolVersion } from './version.ts';
 
@@ -61,6 +61,7 @@ Examples:
 Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage or input error.`,
     )
     .action(async (paths: string[], flags: ScanFlags) => {
+      checkOutputWritable(flags.output);
       if (paths.length === 0 && flags.kustomize.length === 0 && flags.helm === undefined) paths = ['.'];
       // Loaded here, not at start-up, so `--help` and the other commands stay instant.
       const { scanForPrinting } = await import('../scan/threaded.ts');
