@@ -10,6 +10,7 @@ import type { DecisionRecorder } from './ledger-sink.ts';
 import type { AdmissionMetrics } from './metrics.ts';
 import { encodePatch } from './patch.ts';
 import { parseAdmissionReview, reviewResponse, type AdmissionRequest, type AdmissionResponse } from './review.ts';
+import { readBoundedText } from '../server/body.ts';
 
 export interface AdmissionRoutesOptions {
   controller: AdmissionController;
@@ -35,27 +36,6 @@ function problem(c: Context<{ Bindings: HttpBindings }>, status: 400 | 413 | 415
   return c.json({ error: { code, message } }, status);
 }
 
-/** Reads at most `limit` bytes; longer bodies are refused without being read to the end. */
-async function boundedText(request: Request, limit: number): Promise<string | null> {
-  const declared = request.headers.get('content-length');
-  if (declared !== null && Number(declared) > limit) return null;
-  if (request.body === null) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 export function admissionRoutes(options: AdmissionRoutesOptions): RouteModule {
   const { controller, metrics, recorder, maxBodyBytes } = options;
   const handle = (endpoint: 'validate' | 'mutate', rules: 'all' | 'pods' | 'policies' = 'all') => async (c: Context<{ Bindings: HttpBindings }>): Promise<Response> => {
@@ -68,7 +48,7 @@ export function admissionRoutes(options: AdmissionRoutesOptions): RouteModule {
     if (!type.toLowerCase().startsWith('application/json')) {
       return done(problem(c, 415, 'E_INPUT', `content-type must be application/json, not ${JSON.stringify(type)}`));
     }
-    const body = await boundedText(c.req.raw, maxBodyBytes);
+    const body = await readBoundedText(c.req.raw, maxBodyBytes);
     if (body === null) return done(problem(c, 413, 'E_TOO_LARGE', `request body is larger than ${maxBodyBytes} bytes`));
     let request: AdmissionRequest;
     try {

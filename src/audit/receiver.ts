@@ -10,6 +10,7 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import type { RouteModule } from '../server/index.ts';
 import { eventsOfDocument, parseJson, type ParseProblem } from './event.ts';
 import type { AuditIngestor } from './ingest.ts';
+import { readBoundedText } from '../server/body.ts';
 
 export interface ReceiverOptions {
   ingestor: AuditIngestor;
@@ -27,26 +28,6 @@ export const DEFAULT_RECEIVER_PATH = '/audit';
 const DEFAULT_MAX_BODY = 64 << 20;
 
 type Ctx = Context<{ Bindings: HttpBindings }>;
-
-async function boundedBody(request: Request, limit: number): Promise<string | null> {
-  const declared = request.headers.get('content-length');
-  if (declared !== null && Number(declared) > limit) return null;
-  if (request.body === null) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, size).toString('utf8');
-}
 
 function tokenMatches(header: string | undefined, token: string): boolean {
   if (header === undefined || !header.startsWith('Bearer ')) return false;
@@ -89,7 +70,7 @@ export function auditReceiver(options: ReceiverOptions): RouteModule {
         }
         const type = (c.req.header('content-type') ?? '').toLowerCase();
         if (!type.startsWith('application/json')) return answer(415, { error: { code: 'E_INPUT', message: `content-type must be application/json, not ${JSON.stringify(type.slice(0, 80))}` } });
-        const body = await boundedBody(c.req.raw, limit);
+        const body = await readBoundedText(c.req.raw, limit);
         if (body === null) return answer(413, { error: { code: 'E_TOO_LARGE', message: `request body is larger than ${limit} bytes` } });
         const parsed = parseJson(body, 'request body');
         if (!parsed.ok) return answer(400, { error: { code: 'E_PARSE', message: parsed.problem.message } });
