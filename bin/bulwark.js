@@ -17,11 +17,15 @@ if (major < 24) {
 const cacheHome = process.env.XDG_CACHE_HOME || join(process.env.HOME || homedir(), '.cache');
 const compileCache = join(cacheHome, 'bulwark', 'compile-cache');
 if (makeDirectory(compileCache)) module.enableCompileCache?.(compileCache);
-servingWithFixedYoungGeneration(process.argv.slice(2));
+const args = process.argv.slice(2);
+servingWithFixedYoungGeneration(args);
 const source = new URL('../src/cli/main.ts', import.meta.url);
-const entry = existsSync(source) && !source.pathname.includes('/node_modules/') ? source : new URL('../dist/cli/main.js', import.meta.url);
-const { main } = await import(entry.href);
-process.exitCode = await main(process.argv.slice(2));
+const fromSource = existsSync(source) && !source.pathname.includes('/node_modules/');
+const code = (path) => new URL(fromSource ? `../src/${path}.ts` : `../dist/${path}.js`, import.meta.url).href;
+// A scan's own thread loads its modules while the CLI loads here (src/scan/prestart.ts says why).
+if (args[0] === 'scan') (await import(code('scan/prestart'))).prestartScanThread();
+const { main } = await import(code('cli/main'));
+process.exitCode = await main(args);
 
 /**
  * Creates `dir` one level at a time; false when it cannot be. (A recursive mkdir, which the compile

@@ -81,7 +81,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usa
           failOn: flags.failOn,
           now: new Date(),
           toolVersion,
-          onProgress: (done, total) => progress.update('Scanning files', done, total),
+          onProgress: progress.enabled ? (done, total) => progress.update('Scanning files', done, total) : undefined,
           policies: flags.policy,
         },
         {

@@ -26,6 +26,11 @@ export class Progress {
     this.#stderr = stderr;
   }
 
+  /** Whether anything is shown: work can skip reporting its progress when nothing is. */
+  get enabled(): boolean {
+    return this.#enabled;
+  }
+
   update(label: string, done: number, total: number): void {
     if (!this.#enabled) return;
     const now = Date.now();

@@ -1,6 +1,8 @@
 // A scan thread: runs one `bulwark scan` (scan, render, and write --output) and reports back.
-// Started by threaded.ts through worker-start.ts.
-import { parentPort, workerData } from 'node:worker_threads';
+// Started by prestart.ts (through worker-start.ts), often before the command line is parsed: the
+// static imports below load while the main thread does its part, then the scan arrives as a message.
+import { once } from 'node:events';
+import { parentPort } from 'node:worker_threads';
 import { emit } from '../cli/output.ts';
 import { BulwarkError } from '../core/index.ts';
 import { scanDocument } from './document.ts';
@@ -8,10 +10,19 @@ import type { FromThread, ThreadSetup } from './threaded.ts';
 
 const port = parentPort!;
 const post = (message: FromThread): void => port.postMessage(message);
-const { request, settings, output } = workerData as ThreadSetup;
+const [{ request, settings, output, progress }] = (await once(port, 'message')) as [ThreadSetup];
+/** The main thread redraws its indicator at most every 80 ms; more messages would only cost time here. */
+const PROGRESS_INTERVAL_MS = 50;
+let lastProgress = 0;
+const onProgress = (done: number, total: number): void => {
+  const now = performance.now();
+  if (now - lastProgress < PROGRESS_INTERVAL_MS && done < total) return;
+  lastProgress = now;
+  post({ type: 'progress', done, total });
+};
 
 try {
-  const document = await scanDocument({ ...request, onProgress: (done, total) => post({ type: 'progress', done, total }) }, settings);
+  const document = await scanDocument({ ...request, onProgress: progress ? onProgress : undefined }, settings);
   post({ type: 'scanned', diagnostics: document.diagnostics, exitCode: document.exitCode });
   if (output !== undefined) await emit(document.chunks, output);
   else for (const chunk of document.chunks) post({ type: 'chunk', text: chunk });

@@ -3,24 +3,24 @@
 // main thread to 128 MiB: every minor collection then copies the kept objects through fresh, cold
 // memory. A worker's young generation can be bounded (the main thread's only by a command-line flag),
 // and at 8 MiB semi-spaces a full-catalog scan measured about a fifth less CPU time and 80 MiB less
-// peak RSS, for the ~40 ms a worker takes to start. Standard input belongs to the main thread, so a
-// scan that reads it runs there.
+// peak RSS, for the ~40 ms a worker takes to start (hidden: the entry point starts the thread
+// before the CLI loads, prestart.ts). Standard input belongs to the main thread, so a scan that reads
+// it runs there.
 import type { Diagnostic, ErrorCode, ErrorLocation } from '../core/index.ts';
 import { BulwarkError } from '../core/index.ts';
 import { STDIN } from '../load/index.ts';
 import type { DocumentSettings } from './document.ts';
 import type { ScanRequest } from './run.ts';
-import { startModuleWorker } from './worker-start.ts';
+import { discardScanThread, startScanThread, takeScanThread } from './prestart.ts';
 
-/** Young generation of the scan thread: three 8 MiB semi-space equivalents. */
-export const SCAN_THREAD_YOUNG_GENERATION_MB = 24;
-
-/** What the thread is given: the request without its callbacks, which cannot cross threads. */
+/** What the thread is sent: the request without its callbacks, which cannot cross threads. */
 export interface ThreadSetup {
   request: Omit<ScanRequest, 'onProgress' | 'readStdin'>;
   settings: DocumentSettings;
   /** `--output FILE`, which the thread writes itself; undefined: the document comes back in pieces. */
   output: string | undefined;
+  /** Whether the main thread shows progress; each message costs the scan thread time. */
+  progress: boolean;
 }
 
 export type FromThread =
@@ -41,24 +41,20 @@ export interface PrintableDocument {
   exitCode: 0 | 1 | 2;
 }
 
-// In a source checkout the thread is TypeScript that Node strips; in the package it is compiled.
-const threadUrl = new URL(import.meta.url.endsWith('.ts') ? './thread.ts' : './thread.js', import.meta.url);
-
 /**
  * Scans and renders as `bulwark scan` does, on a scan thread unless the scan reads standard input.
  * Errors are thrown as the scan threw them (a BulwarkError keeps its code and location).
  */
 export async function scanForPrinting(request: ScanRequest, settings: DocumentSettings, output: string | undefined): Promise<PrintableDocument> {
   if (request.paths.includes(STDIN) || request.readStdin !== undefined) {
+    discardScanThread();
     const { scanDocument } = await import('./document.ts');
     return scanDocument(request, settings);
   }
   const { onProgress, readStdin: _unused, ...rest } = request;
-  const setup: ThreadSetup = { request: rest, settings, output };
-  const worker = startModuleWorker(threadUrl, {
-    workerData: setup,
-    resourceLimits: { maxYoungGenerationSizeMb: SCAN_THREAD_YOUNG_GENERATION_MB },
-  });
+  const setup: ThreadSetup = { request: rest, settings, output, progress: onProgress !== undefined };
+  const worker = takeScanThread() ?? startScanThread();
+  worker.postMessage(setup);
   return new Promise<PrintableDocument>((resolve, reject) => {
     let scanned: Extract<FromThread, { type: 'scanned' }> | undefined;
     const chunks: string[] = [];

@@ -1,0 +1,53 @@
+// The scan thread, started before the command line is even parsed. Its module graph (the catalog,
+// the loader, the reports: ~160 modules) takes longer to load than everything the main thread does
+// before a scan can begin (the CLI, the options, the output check), so the entry point starts the
+// thread first and both load side by side; the thread then waits for its scan (threaded.ts).
+// Kept to two imports: it runs before anything else is loaded.
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from './worker-start.ts';
+
+/** Young generation of the scan thread: three 8 MiB semi-space equivalents (threaded.ts says why). */
+export const SCAN_THREAD_YOUNG_GENERATION_MB = 24;
+
+// In a source checkout the thread is TypeScript that Node strips; in the package it is compiled.
+const threadUrl = new URL(import.meta.url.endsWith('.ts') ? './thread.ts' : './thread.js', import.meta.url);
+
+let early: { worker: Worker; usable: boolean } | undefined;
+
+/** A scan thread loading its modules, waiting for a ThreadSetup message. */
+export function startScanThread(): Worker {
+  return startModuleWorker(threadUrl, { resourceLimits: { maxYoungGenerationSizeMb: SCAN_THREAD_YOUNG_GENERATION_MB } });
+}
+
+/**
+ * Starts the scan thread now, for a scan the command line has not confirmed yet. It holds the
+ * process open only once a scan takes it; `--help`, a usage error or a stdin scan leave it behind.
+ */
+export function prestartScanThread(): void {
+  if (early !== undefined) return;
+  const worker = startScanThread();
+  const state = { worker, usable: true };
+  // A thread that failed to load is not handed out; the scan then starts its own and reports why.
+  const unusable = (): void => {
+    state.usable = false;
+  };
+  worker.on('error', unusable).on('exit', unusable);
+  worker.unref();
+  early = state;
+}
+
+/** The prestarted thread, once, when it is still alive; it holds the process open from now on. */
+export function takeScanThread(): Worker | undefined {
+  const taken = early;
+  early = undefined;
+  if (taken === undefined || !taken.usable) return undefined;
+  taken.worker.ref();
+  return taken.worker;
+}
+
+/** Stops a prestarted thread that no scan will use (a scan of standard input runs on the main thread). */
+export function discardScanThread(): void {
+  const taken = early;
+  early = undefined;
+  void taken?.worker.terminate();
+}
