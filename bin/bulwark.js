@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Entry point of the `bulwark` command. In a source checkout Node 24 runs the TypeScript sources
-// directly; the published package carries the compiled `dist/`.
+// directly; the published package carries `dist/`, the same code bundled (scripts/bundle.ts), where
+// each module started by URL is an entry point at the root under its own base name.
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import module from 'node:module';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const major = Number(process.versions.node.split('.')[0]);
@@ -21,7 +22,7 @@ const args = process.argv.slice(2);
 servingWithFixedYoungGeneration(args);
 const source = new URL('../src/cli/main.ts', import.meta.url);
 const fromSource = existsSync(source) && !source.pathname.includes('/node_modules/');
-const code = (path) => new URL(fromSource ? `../src/${path}.ts` : `../dist/${path}.js`, import.meta.url).href;
+const code = (path) => new URL(fromSource ? `../src/${path}.ts` : `../dist/${basename(path)}.js`, import.meta.url).href;
 // A scan's own thread loads its modules while the CLI loads here (src/scan/prestart.ts says why).
 if (args[0] === 'scan') (await import(code('scan/prestart'))).prestartScanThread();
 const { main } = await import(code('cli/main'));

@@ -1,6 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
-// Two levels below the package root both in src/cli and in dist/cli.
-const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+/**
+ * The package's own manifest: the nearest package.json above this module that names `bulwark`
+ * (two levels up from src/cli, one from the bundled dist/).
+ */
+function manifestUrl(): URL {
+  for (const up of ['../package.json', '../../package.json']) {
+    const candidate = new URL(up, import.meta.url);
+    if (existsSync(candidate) && (JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string }).name === 'bulwark') return candidate;
+  }
+  return new URL('../../package.json', import.meta.url);
+}
 
-export const toolVersion: string = manifest.version;
+export const toolVersion: string = (JSON.parse(readFileSync(manifestUrl(), 'utf8')) as { version: string }).version;
