@@ -48,7 +48,7 @@ export function admissionRoutes(options: AdmissionRoutesOptions): RouteModule {
     if (!type.toLowerCase().startsWith('application/json')) {
       return done(problem(c, 415, 'E_INPUT', `content-type must be application/json, not ${JSON.stringify(type)}`));
     }
-    const body = await readBoundedText(c.req.raw, maxBodyBytes);
+    const body = await readBoundedText(c.env?.incoming ?? c.req.raw, maxBodyBytes);
     if (body === null) return done(problem(c, 413, 'E_TOO_LARGE', `request body is larger than ${maxBodyBytes} bytes`));
     let request: AdmissionRequest;
     try {

@@ -70,7 +70,7 @@ export function auditReceiver(options: ReceiverOptions): RouteModule {
         }
         const type = (c.req.header('content-type') ?? '').toLowerCase();
         if (!type.startsWith('application/json')) return answer(415, { error: { code: 'E_INPUT', message: `content-type must be application/json, not ${JSON.stringify(type.slice(0, 80))}` } });
-        const body = await readBoundedText(c.req.raw, limit);
+        const body = await readBoundedText(c.env?.incoming ?? c.req.raw, limit);
         if (body === null) return answer(413, { error: { code: 'E_TOO_LARGE', message: `request body is larger than ${limit} bytes` } });
         const parsed = parseJson(body, 'request body');
         if (!parsed.ok) return answer(400, { error: { code: 'E_PARSE', message: parsed.problem.message } });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
+import v8 from 'node:v8';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect, type TLSSocket } from 'node:tls';
@@ -93,6 +94,20 @@ describe('startServer with the admission routes', () => {
     assert.equal(document.response.allowed, false);
     assert.equal(document.response.status.code, 403);
     assert.match(document.response.status.message, /privileged/);
+  });
+
+  it('leaves nothing of a review behind on a kept-alive connection (no fetch Request per body)', async () => {
+    // Reading bodies through the web Request left an AbortSignal, a listener and a WeakRef per
+    // review alive past the response, which promoted them and set the tail latency (body.ts).
+    const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+    const body = JSON.stringify(review(pod('web', [privilegedContainer()]), { uid: 'kept' }));
+    try {
+      for (let round = 0; round < 10; round++) await Promise.all(Array.from({ length: 20 }, () => call(server, pki.caCert, '/validate', { body, agent })));
+      const signals = v8.queryObjects(AbortSignal, { format: 'count' }) as number;
+      assert.ok(signals < 20, `${signals} AbortSignals alive after 200 reviews`);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('answers bad input with a clear 4xx', async () => {
