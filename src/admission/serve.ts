@@ -3,6 +3,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { BulwarkError } from '../core/index.ts';
+import { collectStartupGarbage } from '../server/heap.ts';
 import { startServer, type RouteModule, type RunningServer } from '../server/index.ts';
 import { defaultConfig, loadConfig } from './config.ts';
 import { configBaseDir, createAdmissionService } from './service.ts';
@@ -49,6 +50,7 @@ export async function serveAdmission(options: ServeOptions): Promise<RunningServ
     ...(options.ledgerDir === undefined ? {} : { ledgerDir: options.ledgerDir }),
     ...(options.log === undefined ? {} : { log: options.log }),
   });
+  collectStartupGarbage();
   const server = await startServer({
     port: options.port,
     ...(options.host === undefined ? {} : { host: options.host }),
