@@ -2,7 +2,7 @@
 // layout (no network in the figure). The image: a Debian 12 root filesystem made by mmdebstrap
 // (~150 packages) plus a Node.js application of ~800 npm packages, both cached under
 // ~/.cache/bulwark/images (the first run builds them: needs mmdebstrap and npm).
-// Usage: node bench/image.ts [--runs 5] [--compare] [--db FILE]
+// Usage: node bench/image.ts [--runs 5] [--compare] [--db FILE] [--from package|source]
 // Prints wall time (best, median), CPU time and peak RSS (GNU time) for the SBOM, for the full scan
 // (config checks + secrets) and for the issue's whole job: the SBOM with its vulnerabilities matched
 // against a database of 200,000 OSV records (`--db`, default bench/out/vuln-200000.db, which
@@ -13,14 +13,19 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { cpus, homedir, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchBinary } from './binary.ts';
 import { buildImage, entriesOfDirectory, tarOf, writeOciLayout } from '../test/support/oci.ts';
 import { debianRootfs, IMAGE_CACHE, npmApplication, NPM_PACKAGES_LARGE } from '../test/support/test-images.ts';
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '5' }, compare: { type: 'boolean', default: false }, db: { type: 'string', default: new URL('out/vuln-200000.db', import.meta.url).pathname } },
+  options: {
+    runs: { type: 'string', default: '5' },
+    compare: { type: 'boolean', default: false },
+    db: { type: 'string', default: new URL('out/vuln-200000.db', import.meta.url).pathname },
+    from: { type: 'string', default: 'package' },
+  },
 });
-const root = new URL('..', import.meta.url).pathname;
-const bin = join(root, 'bin', 'bulwark.js');
+const { bin, origin } = benchBinary(values.from);
 const gnuTime = '/usr/bin/time';
 
 /** The bench image as an OCI layout, built once. */
@@ -89,6 +94,7 @@ try {
   console.log(
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
   );
+  console.log(`bulwark: the ${origin === 'package' ? 'packed package (npm run build, npm pack)' : 'checkout\'s sources'}`);
   console.log(`image: ${image.dpkg} Debian packages + ${image.npm} npm packages (OCI layout, gzip layers)`);
   await timed(process.execPath, [bin, 'image', 'sbom', source, '--output', sbomFile]);
   const components = (JSON.parse(readFileSync(sbomFile, 'utf8')) as { components: unknown[] }).components.length;

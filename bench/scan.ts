@@ -11,7 +11,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { allControls } from '../src/checks/catalog.ts';
-import { stagePackage } from '../scripts/stage-package.ts';
+import { benchBinary } from './binary.ts';
 import { writeCorpus } from './corpus.ts';
 
 const { values } = parseArgs({
@@ -25,12 +25,9 @@ const { values } = parseArgs({
     from: { type: 'string', default: 'package' },
   },
 });
-if (values.from !== 'package' && values.from !== 'source') throw new Error('--from takes package or source');
 
 const root = new URL('..', import.meta.url).pathname;
-const staged = values.from === 'package' ? stagePackage() : undefined;
-process.on('exit', () => staged?.remove());
-const bin = staged?.bin ?? join(root, 'bin', 'bulwark.js');
+const { bin, origin } = benchBinary(values.from);
 
 interface Run {
   wallMs: number;
@@ -96,7 +93,7 @@ async function measure(objects: number): Promise<void> {
     const fileCount = readdirSync(dir).length;
     const mb = bytes / 1048576;
     console.log(
-      `objects=${objects} catalog=${values['pss-only'] ? 'pss-only' : 'full'} from=${values.from} files=${fileCount} yaml=${mb.toFixed(1)}MiB findings=${runs[0]!.findings} ` +
+      `objects=${objects} catalog=${values['pss-only'] ? 'pss-only' : 'full'} from=${origin} files=${fileCount} yaml=${mb.toFixed(1)}MiB findings=${runs[0]!.findings} ` +
         `wall_best=${best.toFixed(0)}ms wall_median=${median.toFixed(0)}ms ` +
         `cpu_min=${cpus[0]!.toFixed(0)}ms cpu_median=${cpus[Math.floor(cpus.length / 2)]!.toFixed(0)}ms ` +
         `objects_per_s=${Math.round(objects / (median / 1000))} peak_rss=${rss.toFixed(0)}MiB exit=${runs[0]!.exit}`,
