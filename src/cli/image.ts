@@ -114,6 +114,9 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usa
           throw new BulwarkError('E_INPUT', `cannot read the --ca-file: ${systemErrorReason(error as NodeJS.ErrnoException)}`, { location: { file: flags.caFile }, cause: error });
         }
       }
+      // Loaded while the layers are read, not after them.
+      const vulnerabilityModule = flags.db === undefined ? undefined : import('../vuln/image.ts');
+      vulnerabilityModule?.catch(() => {}); // awaited below; a scan that fails first must not leave it unhandled
       const progress = new Progress();
       const result = await scanImage({
         location: parseImageLocation(image),
@@ -128,8 +131,8 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usa
         onProgress: (done, total) => progress.update('Reading layers', done, total),
       });
       progress.done();
-      if (flags.db !== undefined) {
-        const { addVulnerabilities } = await import('../vuln/image.ts');
+      if (vulnerabilityModule !== undefined && flags.db !== undefined) {
+        const { addVulnerabilities } = await vulnerabilityModule;
         await addVulnerabilities(result, { db: flags.db, ignoreUnfixed: flags.ignoreUnfixed === true, severity: flags.severity, vex: flags.vex, maxAge: flags.maxAge });
       }
       for (const problem of result.problems) {

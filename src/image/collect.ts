@@ -2,6 +2,8 @@ import { MergedFilesystem, type FsNode } from './layer/filesystem.ts';
 import type { ContentSink, LayerEntry, WalkCallbacks } from './layer/walk.ts';
 import { GoBuildInfoScanner, type GoScanResult } from './inventory/lang/go-buildinfo.ts';
 import { readJavaArchive, type MavenPackage } from './inventory/lang/java.ts';
+import { parseNpmPackageJson, type NpmPackage } from './inventory/lang/npm.ts';
+import { parsePythonMetadata, type PythonPackage } from './inventory/lang/python.ts';
 import { JAVA_ARCHIVE, MAX_JAVA_ARCHIVE_BYTES, MIN_EXECUTABLE_BYTES, targetOf, type TargetKind } from './inventory/targets.ts';
 import { DEFAULT_SECRET_LIMITS, scanForSecrets, shouldScanForSecrets, type SecretMatch, type SecretScanLimits } from './secrets/scan.ts';
 
@@ -10,8 +12,26 @@ export interface FileData {
   target?: TargetKind;
   /** The bytes of an inventory file (os-release, dpkg status, package.json, …). */
   content?: Buffer;
+  /** A package.json or METADATA file, parsed when it was read (`preparse` says why); null: no package. */
+  parsed?: { package: NpmPackage | PythonPackage | null } | { error: string };
   go?: GoScanResult;
   maven?: MavenPackage[];
+}
+
+/**
+ * Inventory files there is one of per installed package (an application image holds thousands of
+ * package.json files) are parsed as soon as their layer yields them, while the thread pool still
+ * decompresses the rest: parsed after the last layer, they were ~100 ms of the scan's tail. What a
+ * later layer removes is parsed for nothing, and the inventory reads only the survivors.
+ */
+function preparse(target: TargetKind, content: Buffer, where: string): FileData['parsed'] | undefined {
+  try {
+    if (target === 'npm-package') return { package: parseNpmPackageJson(content.toString('utf8'), where) };
+    if (target === 'python-metadata') return { package: parsePythonMetadata(content.toString('utf8')) };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+  return undefined;
 }
 
 /** Something a user should know about the scan that is neither a finding nor a package. */
@@ -184,7 +204,17 @@ export class Collector {
           this.problems.push({ level: 'warning', code: 'file-too-large', message: `${entry.size} bytes, more than the ${target.maxBytes} read for the inventory; not inventoried`, layer: layerDigest, path: `/${entry.path}` });
         } else {
           const buffer = new BoundedBuffer(target.maxBytes);
-          sinks.push({ write: (chunk) => buffer.write(chunk), end: () => (buffer.overflow ? undefined : (data.content = buffer.bytes())) });
+          sinks.push({
+            write: (chunk) => buffer.write(chunk),
+            end: () => {
+              if (buffer.overflow) return;
+              const content = buffer.bytes();
+              const parsed = preparse(target.kind, content, `/${entry.path}`);
+              // A parsed file's bytes are not needed any more.
+              if (parsed === undefined) data.content = content;
+              else data.parsed = parsed;
+            },
+          });
         }
       }
     } else if (JAVA_ARCHIVE.test(entry.path)) {

@@ -49,6 +49,30 @@ describe('image scan', () => {
     await assert.rejects(scanImage({ location: { kind: 'oci', path } }), (e: unknown) => e instanceof BulwarkError && /diff_ids/.test(e.message));
   });
 
+  it('inventories only the package files the last layers leave, and reports broken ones that remain', async () => {
+    // The package files are parsed as their layer is read (collect.ts), before later layers are known.
+    const pkg = (name: string, version: string) => JSON.stringify({ name, version, license: 'MIT' });
+    const base = await tarOf([
+      { name: 'app/node_modules/a/package.json', content: pkg('a', '1.0.0') },
+      { name: 'app/node_modules/b/package.json', content: '{"name": "b", "version":' },
+      { name: 'app/node_modules/c/package.json', content: pkg('c', '1.0.0') },
+      { name: 'app/node_modules/d/package.json', content: '{ not json' },
+      { name: 'usr/lib/python3/site-packages/req-1.0.dist-info/METADATA', content: 'Metadata-Version: 2.1\nName: req\nVersion: 1.0\n' },
+    ]);
+    const top = await tarOf([
+      { name: 'app/node_modules/a/package.json', content: pkg('a', '2.0.0') },
+      { name: 'app/node_modules/c/.wh.package.json', content: '' },
+      { name: 'app/node_modules/.wh.d', content: '' },
+      { name: 'usr/lib/python3/site-packages/req-1.0.dist-info/METADATA', content: 'Metadata-Version: 2.1\nName: req\nVersion: 1.1\n' },
+    ]);
+    const { path } = await layout([base, top]);
+    const result = await scanImage({ location: { kind: 'oci', path } });
+    assert.deepEqual(result.packages.map((p) => `${p.ecosystem} ${p.name}@${p.version}`).sort(), ['PyPI req@1.1', 'npm a@2.0.0']);
+    const broken = result.problems.filter((p) => p.code === 'parse-error');
+    assert.deepEqual(broken.map((p) => p.path), ['/app/node_modules/b/package.json']);
+    assert.match(broken[0]!.message, /not JSON/);
+  });
+
   it('reads OCI layouts with several tags and multi-platform indexes', async () => {
     const amd = buildImage({ layers: [await tarOf([{ name: 'lib/apk/db/installed', content: 'P:a\nV:1\n' }])] });
     const arm = buildImage({ layers: [await tarOf([{ name: 'lib/apk/db/installed', content: 'P:b\nV:2\n' }])], architecture: 'arm64' });

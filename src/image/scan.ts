@@ -77,16 +77,24 @@ export async function scanImage(options: ImageScanOptions): Promise<ImageScanRes
     options.onProgress?.(1, 1);
   } else {
     // Layers are fetched, decompressed and read concurrently (decompression runs off the main thread),
-    // then applied to the filesystem in order.
+    // and applied to the filesystem in order, each as soon as those below it are: a small base layer
+    // is merged while a large application layer still inflates, not after it.
     let done = 0;
+    const walked = new Array<boolean>(image.layers.length).fill(false);
+    let committed = 0;
+    const commitReady = (): void => {
+      while (committed < image.layers.length && walked[committed]) collector.commit(committed++);
+    };
     const walkOne = async (i: number): Promise<void> => {
       const layer = image.layers[i]!;
       const what = `layer ${i + 1}/${image.layers.length} (${layer.digest})`;
-      const walked = await walkLayer(await layer.open(), what, collector.callbacks(i, layer.digest), limits);
-      if (layer.diffId !== undefined && walked.diffId !== layer.diffId) {
-        throw new BulwarkError('E_INPUT', `${image.name}: ${what} uncompresses to ${walked.diffId} but the config's rootfs.diff_ids[${i}] is ${layer.diffId}; the image is inconsistent or tampered with`);
+      const result = await walkLayer(await layer.open(), what, collector.callbacks(i, layer.digest), limits);
+      if (layer.diffId !== undefined && result.diffId !== layer.diffId) {
+        throw new BulwarkError('E_INPUT', `${image.name}: ${what} uncompresses to ${result.diffId} but the config's rootfs.diff_ids[${i}] is ${layer.diffId}; the image is inconsistent or tampered with`);
       }
-      uncompressedBytes += walked.uncompressedBytes;
+      uncompressedBytes += result.uncompressedBytes;
+      walked[i] = true;
+      commitReady();
       options.onProgress?.(++done, total);
     };
     let next = 0;
@@ -94,7 +102,6 @@ export async function scanImage(options: ImageScanOptions): Promise<ImageScanRes
       while (next < image.layers.length) await walkOne(next++);
     };
     await Promise.all(Array.from({ length: Math.min(LAYER_CONCURRENCY, image.layers.length) }, worker));
-    for (let i = 0; i < image.layers.length; i++) collector.commit(i);
   }
   const layerDigest = (index: number): string => image.layers[index]?.digest ?? '';
   const inventory = buildInventory(collector.fs, layerDigest, collector.problems);

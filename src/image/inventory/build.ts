@@ -5,8 +5,8 @@ import { parseDebianCopyrightLicenses, parseDpkgStatus } from './os/dpkg.ts';
 import { parseOsRelease, type OsRelease } from './os/os-release.ts';
 import { parseSourceRpm } from './os/rpm-header.ts';
 import { readRpmSqlite } from './os/rpmdb.ts';
-import { parseNpmPackageJson, parsePackageLock } from './lang/npm.ts';
-import { normalisePythonName, parsePythonMetadata } from './lang/python.ts';
+import { parseNpmPackageJson, parsePackageLock, type NpmPackage } from './lang/npm.ts';
+import { normalisePythonName, parsePythonMetadata, type PythonPackage } from './lang/python.ts';
 import type { GoModule } from './lang/go-buildinfo.ts';
 import type { Distro, InventoryPackage } from './package.ts';
 import { distroQualifier, formatPurl } from './purl.ts';
@@ -175,13 +175,13 @@ export function buildInventory(fs: MergedFilesystem<FileData>, layerDigest: (ind
     const layer = layerDigest(node.layer);
     const where = `/${path}`;
     try {
-      if (data.target === 'npm-package' && data.content !== undefined) {
-        const parsed = parseNpmPackageJson(data.content.toString('utf8'), where);
+      if (data.target === 'npm-package') {
+        const parsed = packageOf(data, (text) => parseNpmPackageJson(text, where)) as NpmPackage | null;
         if (parsed !== null) packages.push(npmPackage(parsed.name, parsed.version, parsed.licenses, layer, where));
       } else if (data.target === 'npm-lock') {
         lockFiles.push(path);
-      } else if (data.target === 'python-metadata' && data.content !== undefined) {
-        const parsed = parsePythonMetadata(data.content.toString('utf8'));
+      } else if (data.target === 'python-metadata') {
+        const parsed = packageOf(data, parsePythonMetadata) as PythonPackage | null;
         if (parsed !== null) {
           const pkg: InventoryPackage = {
             name: parsed.name,
@@ -248,6 +248,15 @@ export function buildInventory(fs: MergedFilesystem<FileData>, layerDigest: (ind
     }
   }
   return { os, packages: sortPackages(packages) };
+}
+
+/** The package a file declares: parsed while its layer was read (collect.ts), or now. Throws what parsing threw. */
+function packageOf(data: FileData, parse: (text: string) => NpmPackage | PythonPackage | null): NpmPackage | PythonPackage | null {
+  if (data.parsed !== undefined) {
+    if ('error' in data.parsed) throw new Error(data.parsed.error);
+    return data.parsed.package;
+  }
+  return data.content === undefined ? null : parse(data.content.toString('utf8'));
 }
 
 function npmPackage(name: string, version: string, licenses: string[], layer: string, path: string): InventoryPackage {
