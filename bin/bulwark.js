@@ -7,6 +7,7 @@ import module from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { heapFlagsFor } from './heap-flags.js';
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
@@ -19,7 +20,7 @@ const cacheHome = process.env.XDG_CACHE_HOME || join(process.env.HOME || homedir
 const compileCache = join(cacheHome, 'bulwark', 'compile-cache');
 if (makeDirectory(compileCache)) module.enableCompileCache?.(compileCache);
 const args = process.argv.slice(2);
-servingWithFixedYoungGeneration(args);
+withHeapFlags(args);
 const source = new URL('../src/cli/main.ts', import.meta.url);
 const fromSource = existsSync(source) && !source.pathname.includes('/node_modules/');
 const code = (path) => new URL(fromSource ? `../src/${path}.ts` : `../dist/${basename(path)}.js`, import.meta.url).href;
@@ -47,21 +48,17 @@ function makeDirectory(dir) {
 }
 
 /**
- * `admission serve` answers the API server under a deadline, and its tail latency was set by minor GCs:
- * under load V8 grows and shrinks the young generation, and each resize stalled a collection for tens of
- * milliseconds. With the young generation fixed at 8 MiB semi-spaces, 1,000 reviews/s measured p99
- * 5.5–5.7 ms instead of 17–23 ms (docs/benchmarks.md). V8 reads heap sizes only at start-up and Node
- * refuses these flags in NODE_OPTIONS, so the process replaces itself (execve: same pid, no extra
- * process) with them set. Skipped when a size is already given, or where execve does not exist.
+ * Replaces the process with itself under the V8 flags its command needs (heap-flags.js says which and
+ * why): execve keeps the pid and starts no extra process. Skipped when a heap size is already given,
+ * or where execve does not exist (the command then runs with V8's default sizing).
  */
-function servingWithFixedYoungGeneration(args) {
-  if (args[0] !== 'admission' || args[1] !== 'serve') return;
+function withHeapFlags(args) {
+  const flags = heapFlagsFor(args);
+  if (flags === undefined) return;
   if (typeof process.execve !== 'function' || process.execArgv.some((flag) => flag.includes('semi-space-size'))) return;
-  // --expose-gc: the server collects its start-up garbage once before it listens (src/server/heap.ts).
-  const flags = ['--min-semi-space-size=8', '--max-semi-space-size=8', '--expose-gc', ...process.execArgv];
   try {
-    process.execve(process.execPath, [process.execPath, ...flags, fileURLToPath(import.meta.url), ...args], process.env);
+    process.execve(process.execPath, [process.execPath, ...flags, ...process.execArgv, fileURLToPath(import.meta.url), ...args], process.env);
   } catch {
-    // The server still works with V8's default sizing; only its tail latency is worse.
+    // The command still works with V8's default sizing; only slower.
   }
 }
