@@ -46,6 +46,12 @@ export interface CheckContext {
   object: KubeObject;
   pods: readonly PodView[];
   settings: ScanSettings;
+  /**
+   * Reports what the check could not decide for this object (a search that reached its bound): the
+   * engine turns it into a warning at the field, so a bound never passes an object silently. Absent
+   * where nobody collects such notes.
+   */
+  inconclusive?: (path: FieldPath, message: string) => void;
 }
 
 /** One thing wrong, at a field path relative to the object's root. */

@@ -1,4 +1,4 @@
-import { createPathFormatter, objectRef, type Finding, type KubeObject, type ObjectRef } from '../core/index.ts';
+import { createPathFormatter, objectRef, type Diagnostic, type FieldPath, type Finding, type KubeObject, type ObjectRef } from '../core/index.ts';
 import type { Check, CheckContext, ObjectSet, ScanSettings, SetCheck, Violation } from '../checks/check.ts';
 import { podViews } from '../podspec/index.ts';
 
@@ -16,6 +16,8 @@ export interface RunResult {
   /** Deterministic: file, line, column, control id, message. */
   findings: Finding[];
   suppressed: number;
+  /** What checks could not decide (CheckContext.inconclusive), as warnings at the field. */
+  diagnostics: Diagnostic[];
 }
 
 /**
@@ -24,12 +26,21 @@ export interface RunResult {
  */
 export function runChecks(objects: readonly KubeObject[], checks: readonly Check[], options: RunOptions): RunResult {
   const findings: Finding[] = [];
+  const diagnostics: Diagnostic[] = [];
   let suppressed = 0;
+  // One function for the whole run (not one per object), reading which object and check are running.
+  let currentObject: KubeObject | undefined;
+  let currentCheck: Check | undefined;
+  const inconclusive = (path: FieldPath, message: string): void => {
+    if (currentObject !== undefined && currentCheck !== undefined) diagnostics.push(inconclusiveDiagnostic(currentObject, currentCheck, path, message));
+  };
   for (const object of objects) {
-    const context: CheckContext = { object, pods: podViews(object.raw), settings: options.settings };
+    const context: CheckContext = { object, pods: podViews(object.raw), settings: options.settings, inconclusive };
+    currentObject = object;
     let ref: ObjectRef | undefined; // shared by the object's findings
     for (let c = 0; c < checks.length; c++) {
       const check = checks[c]!;
+      currentCheck = check;
       const found = check.evaluate(context);
       // Nearly every check returns an array, most often the shared empty one. `for…of` would
       // allocate an iterator and a result object per object and check (over 100 MB on the 10,000
@@ -51,7 +62,13 @@ export function runChecks(objects: readonly KubeObject[], checks: readonly Check
     }
   }
   findings.sort(compareFindings);
-  return { findings, suppressed };
+  return { findings, suppressed, diagnostics };
+}
+
+function inconclusiveDiagnostic(object: KubeObject, check: Check, path: FieldPath, message: string): Diagnostic {
+  const at = object.positions.locate(path);
+  const location = at.line > 0 ? { file: object.source.file, line: at.line, column: at.column } : { file: object.source.file };
+  return { level: 'warning', code: 'E_TOO_LARGE', message: `${check.id} on ${object.kind} ${object.name}: ${message}`, location };
 }
 
 /**
@@ -73,7 +90,7 @@ export function runSetChecks(set: ObjectSet, checks: readonly SetCheck[], option
     }
   }
   findings.sort(compareFindings);
-  return { findings, suppressed };
+  return { findings, suppressed, diagnostics: [] };
 }
 
 // Shared by every run of this process: the texts are immutable and the tree is bounded.

@@ -78,8 +78,8 @@ export function createEvaluator(settings: EvaluationSettings, extras: EvaluatorE
         suppressor.inspect(object);
         if (keepAll || keptKinds.has(object.kind)) kept.push(object);
       }
-      const { findings, suppressed } = runChecks(unit.objects, checks, options);
-      return { findings, diagnostics: unit.diagnostics, objects: unit.objects.length, read: unit.read, suppressed };
+      const { findings, suppressed, diagnostics } = runChecks(unit.objects, checks, options);
+      return { findings, diagnostics: diagnostics.length === 0 ? unit.diagnostics : [...unit.diagnostics, ...diagnostics], objects: unit.objects.length, read: unit.read, suppressed };
     },
   };
 }

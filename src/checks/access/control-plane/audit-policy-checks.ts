@@ -12,6 +12,7 @@ import {
   describeRequest,
   describeTarget,
   findRequest,
+  MAX_MATCH_TESTS,
   parseAuditPolicy,
   STANDARD_VERBS,
   typicalDecision,
@@ -75,9 +76,12 @@ function policyOf(object: KubeObject): { source: PolicySource; parsed: ParsedPol
 
 const NO_VIOLATIONS: readonly Violation[] = Object.freeze([]);
 
+/** Says what a rule could not decide (its search reached the bound), at a path of the policy. */
+type Inconclusive = (path: FieldPath, message: string) => void;
+
 interface AuditCheckDefinition extends Omit<Control, 'area'> {
   /** Judges a valid policy; invalid ones are audit-policy-invalid's alone. */
-  rule(policy: AuditPolicy, source: PolicySource): Violation[];
+  rule(policy: AuditPolicy, source: PolicySource, inconclusive: Inconclusive): Violation[];
   fixtures: CheckFixtures;
 }
 
@@ -86,10 +90,11 @@ function auditCheck(definition: AuditCheckDefinition): Check {
   return {
     ...control,
     area: 'observability',
-    evaluate({ object }) {
+    evaluate({ object, inconclusive }) {
       const found = policyOf(object);
       if (found === undefined || !found.parsed.ok) return NO_VIOLATIONS;
-      const violations = rule(found.parsed.policy, found.source);
+      const note: Inconclusive = (path, message) => inconclusive?.(found.source.at(path), `${found.source.prefix}${message}`);
+      const violations = rule(found.parsed.policy, found.source, note);
       return violations.length === 0 ? NO_VIOLATIONS : violations.map((v) => ({ path: found.source.at(v.path), message: `${found.source.prefix}${v.message}` }));
     },
   };
@@ -161,13 +166,18 @@ const DEFINITIONS: AuditCheckDefinition[] = [
       'access, becomes a copy of every secret of the cluster. Rules are applied as the API server applies them (first match wins), so a broad `Request` rule ' +
       'after a `Metadata` rule for Secrets is fine; the finding names the rule that records a body, and a request that reaches it. High: it defeats RBAC on Secrets.',
     remediation: 'Put a rule with `level: Metadata` for `secrets`, `configmaps`, `serviceaccounts/token` (group "") and `tokenreviews` (group authentication.k8s.io) before any rule that records bodies.',
-    rule(auditPolicy) {
+    rule(auditPolicy, _source, inconclusive) {
       const out: Violation[] = [];
       for (const { target, why, response } of SENSITIVE) {
         const verbs = target.resource === 'tokenreviews' || target.subresource === 'token' ? ['create'] : STANDARD_VERBS;
         const search = findRequest(auditPolicy, target, verbs, (decision, verb) => decision.level === 'RequestResponse' || (response !== true && decision.level === 'Request' && BODY_VERBS.has(verb)));
         const found = search.found;
-        if (found === undefined) continue;
+        if (found === undefined) {
+          if (!search.complete) {
+            inconclusive(['rules'], `the search for a request on ${describeTarget(target)} whose body is recorded stopped after ${MAX_MATCH_TESTS.toLocaleString('en-US')} rule tests: the rules were not fully checked for it (split the policy's rules or name fewer users, groups, namespaces and objects)`);
+          }
+          continue;
+        }
         const rule = found.decision.rule!;
         out.push({
           path: ['rules', rule.index, 'level'],

@@ -200,4 +200,25 @@ rules:
     assert.ok(messages.some((m) => /rules\[2\] records tokenreviews\.authentication\.k8s\.io at level Request/.test(m)), messages.join('\n'));
     assert.deepEqual(findings.map((f) => f.location.path).sort(), ['rules[1].level', 'rules[2].level']);
   });
+
+  it('says so when the search for a leaking request reaches its bound, instead of passing the policy silently', () => {
+    // Twenty Metadata rules naming many users, groups, namespaces and objects: nothing records a body,
+    // but the combinations to try far exceed the bound.
+    const names = (prefix: string) => `[${Array.from({ length: 12 }, (_, i) => `${prefix}${i}`).join(', ')}]`;
+    const rule = (i: number) =>
+      `- level: Metadata\n  users: ${names(`u${i}-`)}\n  userGroups: ${names(`g${i}-`)}\n  namespaces: ${names(`n${i}-`)}\n  resources: [{group: "", resources: [secrets, configmaps], resourceNames: ${names(`o${i}-`)}}]\n`;
+    const text = `apiVersion: audit.k8s.io/v1\nkind: Policy\nmetadata: {name: wide}\nrules:\n${Array.from({ length: 20 }, (_, i) => rule(i)).join('')}- level: Metadata\n`;
+    const started = performance.now();
+    const run = runChecks(objectsFromYaml(text, 'audit.yaml'), auditPolicyChecks, { settings });
+    assert.ok(performance.now() - started < 20_000, 'bounded');
+    assert.equal(run.findings.filter((f) => f.control === 'audit-policy-logs-secrets').length, 0);
+    const notes = run.diagnostics.filter((d) => d.message.startsWith('audit-policy-logs-secrets'));
+    assert.ok(notes.length >= 1, JSON.stringify(run.diagnostics));
+    assert.equal(notes[0]!.level, 'warning');
+    assert.deepEqual(notes[0]!.location, { file: 'audit.yaml', line: 4, column: 1 }); // rules:
+    assert.match(notes[0]!.message, /on Policy wide: the search for a request on secrets whose body is recorded stopped after 2,000,000 rule tests/);
+    // A policy the search decides completely leaves no such note.
+    const decided = runChecks(objectsFromYaml('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n', 'audit.yaml'), auditPolicyChecks, { settings });
+    assert.deepEqual(decided.diagnostics, []);
+  });
 });
