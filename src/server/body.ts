@@ -10,6 +10,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Http2ServerRequest } from 'node:http2';
 import { Readable } from 'node:stream';
+import { readBoundedStream } from '../core/bounded-stream.ts';
 
 /** A request body as a web Request carries it, or as the Node server received it. */
 export type BodySource = Request | IncomingMessage | Http2ServerRequest;
@@ -24,23 +25,8 @@ function declaredTooLong(declared: string | null | undefined, limit: number): bo
 }
 
 async function readWebBody(request: Request, limit: number): Promise<string | null> {
-  if (declaredTooLong(request.headers.get('content-length'), limit)) return null;
-  if (request.body === null) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      // Refused without reading the rest.
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, size).toString('utf8');
+  const read = await readBoundedStream(request.body, limit, request.headers.get('content-length'));
+  return read.ok ? read.bytes.toString('utf8') : null;
 }
 
 function readStream(incoming: IncomingMessage | Http2ServerRequest, limit: number): Promise<string | null> {

@@ -9,6 +9,7 @@ import type { KeyObject } from 'node:crypto';
 import { BulwarkError } from '../../core/index.ts';
 import { encodeBase64 } from '../encoding/base64.ts';
 import { isRecord, parseJson } from '../encoding/json.ts';
+import { readBoundedStream } from '../../core/bounded-stream.ts';
 import { parseError, tooLarge } from '../errors.ts';
 import { publicKeyPem, sameKey } from '../keys/public-key.ts';
 import type { SigningKey } from '../keys/signing-key.ts';
@@ -147,26 +148,9 @@ async function post(url: string, body: string, timeoutMs: number): Promise<{ sta
 }
 
 async function readBounded(response: Response, max: number, what: string): Promise<Buffer> {
-  const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > max) {
-    await response.body?.cancel();
-    throw tooLarge(what, declared, max);
-  }
-  if (response.body === null) return Buffer.alloc(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      throw tooLarge(what, size, max);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
+  const read = await readBoundedStream(response.body, max, response.headers.get('content-length'));
+  if (!read.ok) throw tooLarge(what, read.size, max);
+  return read.bytes;
 }
 
 /** The CA's own explanation (`{"code":…,"message":…}`), or the start of whatever it sent. */
