@@ -12,18 +12,11 @@ import { generateKeyPair } from '../src/trust/keys/generate.ts';
 import { parseSigningCertificateResponse, requestSigningCertificate } from '../src/trust/sign/fulcio.ts';
 import { startStandInFulcio } from '../src/trust/testing/fulcio.ts';
 import { certificatePem } from '../src/trust/x509/certificate.ts';
+import { latencyStats } from './stats.ts';
 
 const { values } = parseArgs({ options: { requests: { type: 'string', default: '100' }, parses: { type: 'string', default: '2000' } } });
 const requests = Number(values.requests);
 const parses = Number(values.parses);
-
-function stats(samples: number[]): string {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  const mean = sorted.reduce((sum, value) => sum + value, 0) / sorted.length;
-  const format = (ms: number) => (ms < 1 ? `${(ms * 1000).toFixed(1)} µs` : `${ms.toFixed(2)} ms`);
-  return `p50 ${format(at(0.5))}  p95 ${format(at(0.95))}  mean ${format(mean)}  (n=${sorted.length})`;
-}
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -62,8 +55,8 @@ try {
   const retained = process.memoryUsage().heapUsed - heapBefore;
 
   console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (shared: other work runs here)`);
-  console.log(`certificate issuance, client + stand-in CA: ${stats(round)}  CPU ${roundCpu.toFixed(2)} ms per certificate`);
-  console.log(`response parsing (leaf + intermediate + root, ${answer.length} bytes): ${stats(parse)}  CPU ${((used.user + used.system) / 1000 / parses).toFixed(3)} ms per answer`);
+  console.log(`certificate issuance, client + stand-in CA: ${latencyStats(round)}  CPU ${roundCpu.toFixed(2)} ms per certificate`);
+  console.log(`response parsing (leaf + intermediate + root, ${answer.length} bytes): ${latencyStats(parse)}  CPU ${((used.user + used.system) / 1000 / parses).toFixed(3)} ms per answer`);
   if (gc !== undefined) console.log(`heap retained after ${parses} parses and a collection: ${(retained / 1024).toFixed(0)} KiB in all (the parser keeps nothing)`);
 } finally {
   await fulcio.stop();

@@ -21,6 +21,7 @@ import { loadSigningIdentity } from '../src/trust/sign/load.ts';
 import { startStandInFulcio } from '../src/trust/testing/fulcio.ts';
 import { startStandInRekor } from '../src/trust/testing/rekor.ts';
 import { certificatePem } from '../src/trust/x509/certificate.ts';
+import { latencyStats } from './stats.ts';
 
 const { values } = parseArgs({ options: { images: { type: 'string', default: '30' }, hits: { type: 'string', default: '2000' }, keyless: { type: 'string', default: '200' } } });
 const imageCount = Number(values.images);
@@ -30,14 +31,6 @@ const missing = registryMissing();
 if (missing) {
   process.stderr.write(`bench/trust: ${missing}\n`);
   process.exit(2);
-}
-
-function stats(samples: number[]): string {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  const mean = sorted.reduce((sum, value) => sum + value, 0) / sorted.length;
-  const format = (ms: number) => (ms < 1 ? `${(ms * 1000).toFixed(1)} µs` : `${ms.toFixed(2)} ms`);
-  return `p50 ${format(at(0.5))}  p95 ${format(at(0.95))}  mean ${format(mean)}  (n=${sorted.length})`;
 }
 
 /** Keyless signing through the stand-ins, and verification of the classic signatures it makes. */
@@ -172,15 +165,15 @@ try {
   process.stdout.write(
     [
       `bench/trust: ${images.length} images, each signed in both layouts (2 signatures to fetch and verify); registry ${registry.host} (docker-registry, no referrers API); ${cpus().length} × ${cpuModel}; Node ${process.version}`,
-      `cache miss, by digest    ${stats(missByDigest)}   target < 30 ms`,
+      `cache miss, by digest    ${latencyStats(missByDigest)}   target < 30 ms`,
       `cache miss, by digest    ${cpuPerMiss.toFixed(2)} ms of this process's CPU per image (user + system)`,
-      `cache miss, by tag       ${stats(missByTag)}   (one more round trip to resolve the tag)`,
-      `cache hit, by digest     ${stats(hits)}   target < 1 ms`,
-      `fetch only (5 requests) ${stats(fetches)}`,
-      `pure verification only   ${stats(pure)}`,
-      `one registry round trip  ${stats(roundTrips)}   (a miss by digest is 3 sequential round trips: referrers tag → manifest → bundle)`,
-      `keyless sign (CA + log)  ${stats(keyless.sign)}   ${keyless.signCpu.toFixed(2)} ms CPU each, stand-ins included (n=${keyless.sign.length})`,
-      `keyless verify, classic  ${stats(keyless.verify)}   ${keyless.verifyCpu.toFixed(3)} ms CPU each (pure step, one signature)`,
+      `cache miss, by tag       ${latencyStats(missByTag)}   (one more round trip to resolve the tag)`,
+      `cache hit, by digest     ${latencyStats(hits)}   target < 1 ms`,
+      `fetch only (5 requests) ${latencyStats(fetches)}`,
+      `pure verification only   ${latencyStats(pure)}`,
+      `one registry round trip  ${latencyStats(roundTrips)}   (a miss by digest is 3 sequential round trips: referrers tag → manifest → bundle)`,
+      `keyless sign (CA + log)  ${latencyStats(keyless.sign)}   ${keyless.signCpu.toFixed(2)} ms CPU each, stand-ins included (n=${keyless.sign.length})`,
+      `keyless verify, classic  ${latencyStats(keyless.verify)}   ${keyless.verifyCpu.toFixed(3)} ms CPU each (pure step, one signature)`,
       `load average             ${loadavg().map((value) => value.toFixed(1)).join(' ')}`,
       '',
     ].join('\n'),
