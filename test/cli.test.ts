@@ -1,10 +1,12 @@
 // End-to-end through the real `bulwark` binary, as a user or a CI job runs it.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { writeCorpus } from '../bench/corpus.ts';
 import { repoRoot } from './support/shared.ts';
 
 const bin = join(repoRoot, 'bin', 'bulwark.js');
@@ -143,6 +145,26 @@ describe('output', () => {
     const sarif = JSON.parse(readFileSync(file, 'utf8')) as { version: string; runs: { results: unknown[] }[] };
     assert.equal(sarif.version, '2.1.0');
     assert.ok(sarif.runs[0]!.results.length > 0);
+  });
+
+  it('ends only once a large report is through a pipe its reader drains slowly, with its exit code', async () => {
+    // A finished scan exits without tearing down its heaps (bin/bulwark.js): that must never cut the report.
+    const corpus = join(scratch, 'large');
+    writeCorpus(corpus, { objects: 1500, files: 6, namespaces: 20, seed: 5 });
+    const child = spawn(process.execPath, [bin, 'scan', corpus, '--format', 'json', '--fail-on', 'low'], { env: { ...process.env, NO_COLOR: '' } });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const pieces: Buffer[] = [];
+    // A pause after each piece keeps the pipe full, so the child's writes wait on this reader.
+    for await (const piece of child.stdout) {
+      pieces.push(piece as Buffer);
+      await sleep(2);
+    }
+    assert.equal(await exited, 1);
+    const text = Buffer.concat(pieces).toString('utf8');
+    assert.ok(text.length > 1_000_000, String(text.length));
+    const report = JSON.parse(text) as { findings: unknown[]; summary: { findings: number; objects: number } };
+    assert.equal(report.findings.length, report.summary.findings);
+    assert.equal(report.summary.objects, 1500);
   });
 
   it('writes JUnit XML', () => {
