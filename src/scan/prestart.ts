@@ -2,7 +2,8 @@
 // the loader, the reports: ~160 modules) takes longer to load than everything the main thread does
 // before a scan can begin (the CLI, the options, the output check), so the entry point starts the
 // thread first and both load side by side; the thread then waits for its scan (threaded.ts).
-// Kept to two imports: it runs before anything else is loaded.
+// Kept to a few imports: it runs before anything else is loaded.
+import { setFlagsFromString } from 'node:v8';
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from './worker-start.ts';
 
@@ -14,8 +15,19 @@ const threadUrl = new URL(import.meta.url.endsWith('.ts') ? './thread.ts' : './t
 
 let early: { worker: Worker; usable: boolean } | undefined;
 
+/**
+ * The young generation starts at this size instead of V8's 1 MiB (a thread's limits set only its
+ * maximum): a scan allocates at ~300 MB/s from its first file, and the young generation otherwise
+ * spends its first collections growing (24 instead of 17 minor and 2 instead of 1 full collections
+ * on the 10,000-object benchmark).
+ */
+const SCAN_THREAD_MIN_SEMI_SPACE_MB = SCAN_THREAD_YOUNG_GENERATION_MB / 3;
+
 /** A scan thread loading its modules, waiting for a ThreadSetup message. */
 export function startScanThread(): Worker {
+  // V8 reads this flag when it creates an isolate's heap: it applies to the threads started after
+  // this, never to the main thread's heap, which exists already.
+  setFlagsFromString(`--min-semi-space-size=${SCAN_THREAD_MIN_SEMI_SPACE_MB}`);
   return startModuleWorker(threadUrl, { resourceLimits: { maxYoungGenerationSizeMb: SCAN_THREAD_YOUNG_GENERATION_MB } });
 }
 
