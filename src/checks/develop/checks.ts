@@ -233,10 +233,19 @@ spec:
   },
 };
 
-/** Whether the set holds this namespace's objects (so a missing one is really missing). */
-function namespaceScanned(set: ObjectSet, kind: 'Role' | 'ServiceAccount', namespace: string | null): boolean {
-  if (namespace !== null && set.find('Namespace', null, namespace) !== undefined) return true;
-  return set.ofKind(kind).some((object) => object.namespace === namespace);
+/**
+ * Whether the set holds a namespace's objects of a kind (so a missing one is really missing): the
+ * namespace itself is scanned, or some object of the kind is in it. The namespaces are gathered once
+ * per kind; looking through the kind's objects per binding was quadratic in the size of the scan.
+ */
+function scannedNamespaces(set: ObjectSet): (kind: 'Role' | 'ServiceAccount', namespace: string | null) => boolean {
+  const byKind = new Map<string, Set<string | null>>();
+  return (kind, namespace) => {
+    if (namespace !== null && set.find('Namespace', null, namespace) !== undefined) return true;
+    let namespaces = byKind.get(kind);
+    if (namespaces === undefined) byKind.set(kind, (namespaces = new Set(set.ofKind(kind).map((object) => object.namespace))));
+    return namespaces.has(namespace);
+  };
 }
 
 export const danglingBindingCheck: SetCheck = {
@@ -252,12 +261,13 @@ export const danglingBindingCheck: SetCheck = {
   *evaluateSet(set) {
     const { index, bindings } = rbacContext(set);
     const clusterRolesScanned = set.ofKind('ClusterRole').length > 0;
+    const namespaceScanned = scannedNamespaces(set);
     for (const binding of bindings) {
       const object = binding.source as KubeObject;
       const resolution = index.resolve(binding);
       const { kind, name } = binding.roleRef;
       if (resolution.status === 'missing') {
-        const scanned = kind === 'ClusterRole' ? clusterRolesScanned && !isBuiltinClusterRoleName(name) : namespaceScanned(set, 'Role', binding.namespace) && !isBuiltinRoleName(binding.namespace, name);
+        const scanned = kind === 'ClusterRole' ? clusterRolesScanned && !isBuiltinClusterRoleName(name) : namespaceScanned('Role', binding.namespace) && !isBuiltinRoleName(binding.namespace, name);
         if (scanned) {
           yield { object, path: ['roleRef', 'name'], message: `${binding.kind} ${binding.name} references ${kind} ${name}, which is not in the scanned set: whoever creates it decides what the subjects get` };
         }
@@ -267,7 +277,7 @@ export const danglingBindingCheck: SetCheck = {
         if (subject.kind !== 'ServiceAccount' || subject.name === 'default') continue;
         const namespace = serviceAccountNamespace(subject, binding.namespace, binding.kind === 'ClusterRoleBinding');
         if (namespace === undefined) continue;
-        if (namespace === 'kube-system' || !namespaceScanned(set, 'ServiceAccount', namespace)) continue;
+        if (namespace === 'kube-system' || !namespaceScanned('ServiceAccount', namespace)) continue;
         if (set.find('ServiceAccount', namespace, subject.name) !== undefined) continue;
         yield {
           object,

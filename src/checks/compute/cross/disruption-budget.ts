@@ -28,16 +28,21 @@ export const disruptionBudgetCheck: SetCheck = {
   remediation: 'Add a PodDisruptionBudget (policy/v1) selecting the pod template labels, with `maxUnavailable: 1` or a `minAvailable` below the replica count.',
   kinds: ['Deployment', 'StatefulSet', 'PodDisruptionBudget'],
   *evaluateSet(set) {
-    const budgets = set.ofKind('PodDisruptionBudget').flatMap((object) => {
+    // By namespace: a budget only selects pods of its own, and a scan holds many of both.
+    const budgets = new Map<string | null, NonNullable<ReturnType<typeof budgetSelector>>[]>();
+    for (const object of set.ofKind('PodDisruptionBudget')) {
       const selector = object.apiVersion.startsWith('policy/') ? budgetSelector(object) : undefined;
-      return selector === undefined ? [] : [{ namespace: object.namespace, selector }];
-    });
+      if (selector === undefined) continue;
+      const inNamespace = budgets.get(object.namespace);
+      if (inNamespace === undefined) budgets.set(object.namespace, [selector]);
+      else inNamespace.push(selector);
+    }
     for (const workload of workloadIndex(set).all) {
       const { kind } = workload.object;
       if (kind !== 'Deployment' && kind !== 'StatefulSet') continue;
       const replicas = fieldOf(asFields(workload.object.raw['spec']), 'replicas');
       if (typeof replicas !== 'number' || replicas < 2) continue;
-      if (budgets.some((budget) => budget.namespace === workload.namespace && selects(budget.selector, workload.labels))) continue;
+      if (budgets.get(workload.namespace)?.some((selector) => selects(selector, workload.labels))) continue;
       yield {
         object: workload.object,
         path: ['spec', 'replicas'],
