@@ -50,6 +50,9 @@ const parsedCache = new WeakMap<object, { source: PolicySource; parsed: ParsedPo
 
 /** The audit policy an object is, or carries; parsed once per object for every check here. */
 function policyOf(object: KubeObject): { source: PolicySource; parsed: ParsedPolicy } | undefined {
+  // Every object of a scan comes through here, once per audit check: the others are answered
+  // before the cache, which would otherwise hold an entry for each of them.
+  if (object.kind !== 'Policy' && object.kind !== 'ControlPlaneInfo') return undefined;
   const cached = parsedCache.get(object.raw);
   if (cached !== undefined) return cached ?? undefined;
   let found: { source: PolicySource; parsed: ParsedPolicy } | null = null;
