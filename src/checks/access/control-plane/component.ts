@@ -118,13 +118,16 @@ function invocationOf(container: ContainerView): Invocation | undefined {
   return { component, container, flags: parseFlags(args, TABLES[component]), commandPath, env };
 }
 
-const cache = new WeakMap<readonly PodView[], readonly Invocation[]>();
 const NONE: readonly Invocation[] = Object.freeze([]);
+// The checks run object by object, each asking about the same pod templates in turn: the last answer
+// serves all but the first of them, with no entry kept per object of the scan.
+let lastPods: readonly PodView[] | undefined;
+let lastFound: readonly Invocation[] = NONE;
 
 /** Every control-plane binary the object's pod templates run, parsed once per object. */
 export function invocations(pods: readonly PodView[]): readonly Invocation[] {
-  let found = cache.get(pods);
-  if (found !== undefined) return found;
+  if (pods.length === 0) return NONE;
+  if (pods === lastPods) return lastFound;
   let out: Invocation[] | undefined;
   for (const pod of pods) {
     for (const container of pod.containers) {
@@ -133,9 +136,9 @@ export function invocations(pods: readonly PodView[]): readonly Invocation[] {
       if (invocation !== undefined) (out ??= []).push(invocation);
     }
   }
-  found = out ?? NONE;
-  cache.set(pods, found);
-  return found;
+  lastPods = pods;
+  lastFound = out ?? NONE;
+  return lastFound;
 }
 
 export function flagTable(component: ComponentName): FlagTable {
