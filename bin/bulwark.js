@@ -29,7 +29,7 @@ if (args[0] === 'scan') (await import(code('scan/prestart'))).prestartScanThread
 const { main } = await import(code('cli/main'));
 const exitCode = await main(args);
 // A scan is over once its report is written; what would follow is freeing the scan thread and both
-// heaps (~50-80 ms of a 10,000-object scan, docs/benchmarks.md) for a process that is ending anyway.
+// heaps (~40-50 ms of a 10,000-object scan, docs/benchmarks.md) for a process that is ending anyway.
 // Other commands end as Node ends them: they may leave a server, a child or their own writes behind.
 if (args[0] === 'scan') exitOnceWritten(exitCode);
 else process.exitCode = exitCode;
