@@ -30,6 +30,8 @@ const { main } = await import(code('cli/main'));
 const exitCode = await main(args);
 // A scan is over once its report is written; what would follow is freeing the scan thread and both
 // heaps (~40-50 ms of a 10,000-object scan, docs/benchmarks.md) for a process that is ending anyway.
+// (The scan thread writes nothing to stdio, whose output would reach the main thread late: its report
+// and diagnostics come as messages, or it writes --output itself before it says it is done.)
 // Other commands end as Node ends them: they may leave a server, a child or their own writes behind.
 if (args[0] === 'scan') exitOnceWritten(exitCode);
 else process.exitCode = exitCode;
