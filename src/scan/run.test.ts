@@ -37,6 +37,16 @@ describe('runScan', () => {
     assert.equal(single.report.summary.files, 12);
   });
 
+  it('says how many bytes it reads once the files are known (the scan thread picks its compiler tiers by it)', async () => {
+    const dir = join(scratch, 'sized');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'a.yaml'), privilegedPod);
+    writeFileSync(join(dir, 'b.yaml'), privilegedPod.replace('agent', 'other'));
+    const sizes: number[] = [];
+    await runScan(request({ paths: [dir], onInputSize: (bytes) => sizes.push(bytes) }));
+    assert.deepEqual(sizes, [Buffer.byteLength(privilegedPod) * 2]);
+  });
+
   it('uses workers only when the input is large and there is more than one core', () => {
     assert.equal(workerCount(100_000, 8), 0);
     assert.equal(workerCount(50 * 2 ** 20, 2), 0, 'on two cores a worker does not pay for itself');

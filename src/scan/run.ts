@@ -33,6 +33,8 @@ export interface ScanRequest {
   workers?: number;
   /** Called as files are evaluated (for a progress indicator). */
   onProgress?: (done: number, total: number) => void;
+  /** Called once the files to read are known, with their total size (the scan thread picks its compiler tiers by it). */
+  onInputSize?: (bytes: number) => void;
   /** Files or directories of ValidatingAdmissionPolicies (and bindings, params) to evaluate too. */
   policies?: readonly string[];
   /** Also build the threat model view (`scan --threat-model`). */
@@ -75,7 +77,9 @@ export async function runScan(request: ScanRequest): Promise<ScanOutcome> {
   const discovered = await discoverInputs(request.paths, loadOptions);
   const files = discovered.files.filter((file) => file !== STDIN);
   // Cross-object checks need every object in one thread; objects never cross threads (only findings do).
-  const workers = evaluator.needsWholeSet ? 0 : (request.workers ?? workerCount(await totalBytes(files, request.cwd)));
+  const bytes = await totalBytes(files, request.cwd);
+  request.onInputSize?.(bytes);
+  const workers = evaluator.needsWholeSet ? 0 : (request.workers ?? workerCount(bytes));
   const parallel = await evaluateFiles(files, { settings, cwd: request.cwd }, evaluator, workers, request.onProgress);
   const results: UnitResult[] = parallel.results.flat();
   const rest = streamInputs(

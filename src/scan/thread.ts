@@ -6,6 +6,7 @@ import { parentPort } from 'node:worker_threads';
 import { emit } from '../cli/output.ts';
 import { BulwarkError } from '../core/index.ts';
 import { scanDocument } from './document.ts';
+import { tierForInput } from './prestart.ts';
 import type { FromThread, ThreadSetup } from './threaded.ts';
 
 const port = parentPort!;
@@ -22,7 +23,7 @@ const onProgress = (done: number, total: number): void => {
 };
 
 try {
-  const document = await scanDocument({ ...request, onProgress: progress ? onProgress : undefined }, settings);
+  const document = await scanDocument({ ...request, onInputSize: tierForInput, onProgress: progress ? onProgress : undefined }, settings);
   post({ type: 'scanned', diagnostics: document.diagnostics, exitCode: document.exitCode });
   if (output !== undefined) await emit(document.chunks, output);
   else for (const chunk of document.chunks) post({ type: 'chunk', text: chunk });

@@ -15,7 +15,7 @@ import { discardScanThread, startScanThread, takeScanThread } from './prestart.t
 
 /** What the thread is sent: the request without its callbacks, which cannot cross threads. */
 export interface ThreadSetup {
-  request: Omit<ScanRequest, 'onProgress' | 'readStdin'>;
+  request: Omit<ScanRequest, 'onProgress' | 'readStdin' | 'onInputSize'>;
   settings: DocumentSettings;
   /** `--output FILE`, which the thread writes itself; undefined: the document comes back in pieces. */
   output: string | undefined;
@@ -51,7 +51,7 @@ export async function scanForPrinting(request: ScanRequest, settings: DocumentSe
     const { scanDocument } = await import('./document.ts');
     return scanDocument(request, settings);
   }
-  const { onProgress, readStdin: _unused, ...rest } = request;
+  const { onProgress, readStdin: _unused, onInputSize: _local, ...rest } = request;
   const setup: ThreadSetup = { request: rest, settings, output, progress: onProgress !== undefined };
   const worker = takeScanThread() ?? startScanThread();
   worker.postMessage(setup);
