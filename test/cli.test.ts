@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -167,7 +167,14 @@ describe('output', () => {
     assert.equal(report.summary.objects, 1500);
   });
 
-  it('writes JUnit XML', () => {
+  it('says when --output cannot take the report (a full disk) and exits 2, not as an internal error', { skip: existsSync('/dev/full') ? false : 'no /dev/full on this system' }, () => {
+    const run = bulwark(['scan', 'examples/', '--format', 'json', '--output', '/dev/full']);
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stderr, /\/dev\/full: cannot write the output file: no space left on device/);
+    assert.doesNotMatch(run.stderr, /internal error/);
+  });
+
+    it('writes JUnit XML', () => {
     const run = bulwark(['scan', 'examples/', '--format', 'junit']);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^<\?xml/);

@@ -22,6 +22,28 @@ test('emit writes every chunk to the file, multi-byte text and chunks larger tha
   }
 });
 
+test('emit keeps the order of many chunks written through its buffer', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bulwark-emit-'));
+  try {
+    const file = join(dir, 'report.json');
+    // ~6 MB in chunks of varied sizes and widths: the buffer is filled and written many times.
+    const chunks = Array.from({ length: 120 }, (_, i) => `${i}:` + (i % 7 === 0 ? 'ä€'.repeat(9_000 + i) : String.fromCharCode(97 + (i % 26)).repeat(40_000 + 97 * i)) + '\n');
+    await emit(chunks, file);
+    assert.equal(readFileSync(file, 'utf8'), chunks.join(''));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('emit to a device that refuses the bytes rejects with an input error naming the file', { skip: existsSync('/dev/full') ? false : 'no /dev/full on this system' }, async () => {
+  await assert.rejects(emit(['x'.repeat(3 * 1024 * 1024)], '/dev/full'), (error: unknown) => {
+    assert.ok(error instanceof BulwarkError);
+    assert.equal(error.code, 'E_IO');
+    assert.match(error.message, /cannot write the output file: no space left on device/);
+    return true;
+  });
+});
+
 test('emit to a directory that does not exist rejects with an input error naming the file', async () => {
   const file = join(tmpdir(), 'bulwark-no-such-dir-', 'sub', 'report.json');
   await assert.rejects(emit(['x'], file), (error: unknown) => {

@@ -33,12 +33,21 @@ function writeFileChunks(chunks: Iterable<string>, output: string): void {
       while (rest.length > 0) {
         // A chunk larger than the buffer (in UTF-8) is encoded in several passes.
         const { read, written } = encoder.encodeInto(rest, buffer);
-        for (let offset = 0; offset < written; ) offset += writeSync(fd, buffer, offset, written - offset);
+        for (let offset = 0; offset < written; ) offset += writeBytes(fd, buffer, offset, written - offset, output);
         rest = read === rest.length ? '' : rest.slice(read);
       }
     }
   } finally {
     closeSync(fd);
+  }
+}
+
+/** One write; a full disk or a failing device is the user's to fix, named with the flag's value. */
+function writeBytes(fd: number, buffer: Uint8Array, offset: number, length: number, output: string): number {
+  try {
+    return writeSync(fd, buffer, offset, length);
+  } catch (error) {
+    throw new BulwarkError('E_IO', `cannot write the output file: ${systemErrorReason(error as NodeJS.ErrnoException)}`, { location: { file: output }, cause: error });
   }
 }
 
