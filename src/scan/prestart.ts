@@ -43,9 +43,12 @@ export function startScanThread(): Worker {
   return startModuleWorker(threadUrl, { resourceLimits: { maxYoungGenerationSizeMb: SCAN_THREAD_YOUNG_GENERATION_MB } });
 }
 
-/** Called on the scan thread once it knows how many bytes it reads: a long scan gets TurboFan back. */
-export function tierForInput(bytes: number): void {
-  if (bytes >= TURBOFAN_MIN_BYTES) setFlagsFromString('--turbofan');
+/**
+ * Called on the scan thread once it knows how many bytes it reads: a long scan gets TurboFan back, and
+ * so does one that evaluates the user's CEL policies (seconds of evaluation over 10,000 objects).
+ */
+export function tierForInput(bytes: number, evaluatesPolicies: boolean): void {
+  if (evaluatesPolicies || bytes >= TURBOFAN_MIN_BYTES) setFlagsFromString('--turbofan');
 }
 
 /**

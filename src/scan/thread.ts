@@ -23,7 +23,7 @@ const onProgress = (done: number, total: number): void => {
 };
 
 try {
-  const document = await scanDocument({ ...request, onInputSize: tierForInput, onProgress: progress ? onProgress : undefined }, settings);
+  const document = await scanDocument({ ...request, onInputSize: (bytes) => tierForInput(bytes, (request.policies?.length ?? 0) > 0), onProgress: progress ? onProgress : undefined }, settings);
   post({ type: 'scanned', diagnostics: document.diagnostics, exitCode: document.exitCode });
   if (output !== undefined) await emit(document.chunks, output);
   else for (const chunk of document.chunks) post({ type: 'chunk', text: chunk });
