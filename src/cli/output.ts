@@ -47,7 +47,7 @@ function writeBytes(fd: number, buffer: Uint8Array, offset: number, length: numb
   try {
     return writeSync(fd, buffer, offset, length);
   } catch (error) {
-    throw new BulwarkError('E_IO', `cannot write the output file: ${systemErrorReason(error as NodeJS.ErrnoException)}`, { location: { file: output }, cause: error });
+    throw outputError(output, systemErrorReason(error as NodeJS.ErrnoException), error);
   }
 }
 
@@ -56,8 +56,13 @@ function openOutput(output: string): number {
   try {
     return openSync(output, 'w');
   } catch (error) {
-    throw new BulwarkError('E_IO', `cannot write the output file: ${systemErrorReason(error as NodeJS.ErrnoException)}`, { location: { file: output }, cause: error });
+    throw outputError(output, systemErrorReason(error as NodeJS.ErrnoException), error);
   }
+}
+
+/** The one error for an output file that cannot be written, whatever the step that found it. */
+function outputError(output: string, reason: string, cause?: unknown): BulwarkError {
+  return new BulwarkError('E_IO', `cannot write the output file: ${reason}`, cause === undefined ? { location: { file: output } } : { location: { file: output }, cause });
 }
 
 /**
@@ -68,7 +73,7 @@ function openOutput(output: string): number {
 export function checkOutputWritable(output: string | undefined): void {
   if (output === undefined) return;
   const fail = (reason: string): never => {
-    throw new BulwarkError('E_IO', `cannot write the output file: ${reason}`, { location: { file: output } });
+    throw outputError(output, reason);
   };
   const target = resolve(output);
   try {
