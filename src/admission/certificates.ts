@@ -2,11 +2,13 @@
 // certificate, whose certificate becomes the webhook configuration's caBundle. ECDSA P-256: small,
 // fast, accepted by every supported API server.
 import 'reflect-metadata'; // @peculiar/x509 resolves its internals through a DI container that needs it
-import { randomBytes, webcrypto } from 'node:crypto';
+import { randomBytes, type webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
 import * as x509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+// The global Web Crypto object is node:crypto's `webcrypto`; reading it from the module would make
+// every bundled import of node:crypto load Web Crypto (scripts/bundle.ts exports no accessors).
+x509.cryptoProvider.set(globalThis.crypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 const KEY = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const SIGNING = { name: 'ECDSA', hash: 'SHA-256' } as const;
@@ -27,14 +29,14 @@ function serial(): string {
 }
 
 async function pkcs8(key: webcrypto.CryptoKey): Promise<string> {
-  return x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY');
+  return x509.PemConverter.encode(await globalThis.crypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY');
 }
 
 /** A throwaway CA and a serving certificate for `hosts` (DNS names or IP addresses). */
 export async function webhookCertificates(hosts: readonly string[], validityDays = 365): Promise<WebhookCertificates> {
   const notBefore = new Date(Date.now() - BACKDATE_MS);
   const notAfter = new Date(Date.now() + validityDays * 86_400_000);
-  const caKeys = (await webcrypto.subtle.generateKey(KEY, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const caKeys = (await globalThis.crypto.subtle.generateKey(KEY, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
     name: [{ CN: ['bulwark-admission-ca'] }],
@@ -48,7 +50,7 @@ export async function webhookCertificates(hosts: readonly string[], validityDays
       await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey),
     ],
   });
-  const keys = (await webcrypto.subtle.generateKey(KEY, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const keys = (await globalThis.crypto.subtle.generateKey(KEY, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
     subject: [{ CN: [hosts[0] ?? 'bulwark-admission'] }],

@@ -1,4 +1,4 @@
-import { randomBytes, webcrypto, type KeyObject } from 'node:crypto';
+import { randomBytes, type KeyObject, type webcrypto } from 'node:crypto';
 
 type WebAlgorithm = webcrypto.Algorithm | webcrypto.EcKeyImportParams | webcrypto.RsaHashedImportParams | webcrypto.EcdsaParams | webcrypto.RsaPssParams;
 import { mkdir } from 'node:fs/promises';
@@ -13,7 +13,8 @@ import { exportPrivateKey, loadPrivateKey, type PassphraseSource, type PrivateKe
 import { spkiDer } from '../keys/algorithm.ts';
 import { OID, parseCertificatesPem, type Certificate } from './certificate.ts';
 
-x509.cryptoProvider.set(webcrypto as never);
+// The global Web Crypto object is node:crypto's `webcrypto` (scripts/bundle.ts exports no accessors).
+x509.cryptoProvider.set(globalThis.crypto as never);
 
 /** File names inside a CA directory; `chain.pem` is what `--cert-chain` and cosign's `--certificate-chain` take. */
 export const caFiles = {
