@@ -40,6 +40,15 @@ export function startScanThread(): Worker {
   setFlagsFromString(`--min-semi-space-size=${SCAN_THREAD_MIN_SEMI_SPACE_MB}`);
   // Read at each tier-up decision; the scan thread turns it back on for a large input (tierForInput).
   setFlagsFromString('--no-turbofan');
+  // Allocation-site pretenuring sends a literal's later objects straight to the old generation once
+  // most of those seen at a minor collection were alive. A scan meets that test by chance: when a
+  // collection falls while one file's objects are all still in use, sites of per-object records
+  // (the object, its source, its document) are tenured, and each of those records, dead a file
+  // later but collected only by a full collection, keeps its young parse tree alive through every
+  // minor one. Which builds and inputs hit it depended on where collections fell: PSS only promoted
+  // 9 or 24 MB and took ~100 ms more in the second case (docs/benchmarks.md). Without pretenuring,
+  // ~12 MB every time; the full catalog (41 vs 50 MB promoted) and 100,000 objects measured no slower.
+  setFlagsFromString('--no-allocation-site-pretenuring');
   return startModuleWorker(threadUrl, { resourceLimits: { maxYoungGenerationSizeMb: SCAN_THREAD_YOUNG_GENERATION_MB } });
 }
 

@@ -132,7 +132,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
       if (effective(invocation, 'anonymous-auth') === undefined && effective(invocation, 'authentication-config') !== undefined) return undefined;
       return requireBool('anonymous-auth', false, true)(invocation);
     },
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--anonymous-auth'] }), staticPod(COMPONENT, { add: ['--anonymous-auth=true'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--anonymous-auth'] }), staticPod(COMPONENT, { add: ['--anonymous-auth=true'] })] }),
   },
   {
     id: 'apiserver-token-auth-file',
@@ -144,7 +144,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
       'Tokens in a `--token-auth-file` are long-lived bearer credentials stored in clear text on the control-plane disk; they never expire and can only be revoked by restarting the API server.',
     remediation: 'Remove `--token-auth-file`; authenticate people through OIDC or client certificates and workloads through ServiceAccount tokens.',
     rule: forbidFlag('token-auth-file', 'static, non-expiring bearer tokens in a file'),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { add: ['--token-auth-file=/etc/kubernetes/tokens.csv'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { add: ['--token-auth-file=/etc/kubernetes/tokens.csv'] })] }),
   },
   {
     id: 'apiserver-deny-service-external-ips',
@@ -156,7 +156,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
       'Without the DenyServiceExternalIPs admission plugin, anyone who can create a Service can claim any IP in `spec.externalIPs` and intercept traffic meant for it (CVE-2020-8554). Low: it takes Service-creation rights inside the cluster.',
     remediation: 'Add `DenyServiceExternalIPs` to `--enable-admission-plugins` unless Services legitimately use externalIPs.',
     rule: requirePlugin('DenyServiceExternalIPs'),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--enable-admission-plugins'], add: ['--enable-admission-plugins=NodeRestriction'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--enable-admission-plugins'], add: ['--enable-admission-plugins=NodeRestriction'] })] }),
   },
   {
     id: 'apiserver-kubelet-client-certificate',
@@ -168,7 +168,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
       'Without `--kubelet-client-certificate` and `--kubelet-client-key` the API server cannot authenticate to kubelets, which then must accept unauthenticated requests for logs, exec and port-forward to work.',
     remediation: 'Set `--kubelet-client-certificate` and `--kubelet-client-key` to a client certificate the kubelets trust.',
     rule: requireFlags('kubelet-client-certificate', 'kubelet-client-key'),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--kubelet-client-key'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--kubelet-client-key'] })] }),
   },
   {
     id: 'apiserver-kubelet-certificate-authority',
@@ -180,7 +180,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
       'Without `--kubelet-certificate-authority` the API server connects to kubelets without checking who answers: whoever sits on the path between control plane and nodes sees exec sessions and logs, and can answer them.',
     remediation: 'Set `--kubelet-certificate-authority` to the CA that signs kubelet serving certificates (and have kubelets request them: `serverTLSBootstrap: true`).',
     rule: requireFlags('kubelet-certificate-authority'),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--kubelet-certificate-authority'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--kubelet-certificate-authority'] })] }),
   },
   {
     id: 'apiserver-authorization-always-allow',
@@ -197,10 +197,10 @@ const DEFINITIONS: FlagCheckDefinition[] = [
       const implicit = listItems(invocation, 'authorization-mode').length === 0;
       return { path: found.path, message: `${label(invocation)} authorizes with AlwaysAllow${implicit ? ' (the default: --authorization-mode is not set)' : ''}` };
     },
-    fixtures: {
+    fixtures: () => ({
       pass: [staticPod(COMPONENT), staticPod(COMPONENT, { remove: ['--authorization-mode'], add: ['--authorization-config=/etc/kubernetes/authz.yaml'] })],
       fail: [staticPod(COMPONENT, { remove: ['--authorization-mode'] }), staticPod(COMPONENT, { add: ['--authorization-mode=AlwaysAllow'] })],
-    },
+    }),
   },
   {
     id: 'apiserver-authorization-node',
@@ -212,7 +212,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
       'The Node authorizer limits each kubelet to the Secrets, ConfigMaps and pods of its own node. Without it, kubelet credentials are authorized by RBAC alone (`system:nodes`), so one compromised node reads every Secret the nodes group may.',
     remediation: 'Include `Node` in `--authorization-mode` (`--authorization-mode=Node,RBAC`) together with the NodeRestriction admission plugin.',
     rule: requireMode('Node'),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--authorization-mode'], add: ['--authorization-mode=RBAC'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--authorization-mode'], add: ['--authorization-mode=RBAC'] })] }),
   },
   {
     id: 'apiserver-authorization-rbac',
@@ -223,7 +223,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
     description: 'Without `RBAC` in `--authorization-mode`, Roles and bindings have no effect: access is decided by whatever else is configured (ABAC files, webhooks, or nothing).',
     remediation: 'Include `RBAC` in `--authorization-mode`.',
     rule: requireMode('RBAC'),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--authorization-mode'], add: ['--authorization-mode=Node,Webhook'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--authorization-mode'], add: ['--authorization-mode=Node,Webhook'] })] }),
   },
   {
     id: 'apiserver-event-rate-limit',
@@ -234,7 +234,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
     description: 'Without the EventRateLimit admission plugin, a flood of Events (a crash-looping pod, a hostile client) loads the API server and etcd. Low: availability, not access.',
     remediation: 'Add `EventRateLimit` to `--enable-admission-plugins` and configure it in `--admission-control-config-file`.',
     rule: requirePlugin('EventRateLimit'),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--enable-admission-plugins'], add: ['--enable-admission-plugins=NodeRestriction,DenyServiceExternalIPs'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--enable-admission-plugins'], add: ['--enable-admission-plugins=NodeRestriction,DenyServiceExternalIPs'] })] }),
   },
   {
     id: 'apiserver-always-admit',
@@ -245,7 +245,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
     description: 'AlwaysAdmit admits every request regardless of what other admission controllers decide: Pod Security, quotas and policy webhooks stop protecting anything.',
     remediation: 'Remove `AlwaysAdmit` from `--enable-admission-plugins`.',
     rule: forbidPlugin('AlwaysAdmit', 'every request is admitted'),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--enable-admission-plugins'], add: ['--enable-admission-plugins=AlwaysAdmit,NodeRestriction'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--enable-admission-plugins'], add: ['--enable-admission-plugins=AlwaysAdmit,NodeRestriction'] })] }),
   },
   {
     id: 'apiserver-always-pull-images',
@@ -257,7 +257,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
       'Without AlwaysPullImages, a pod on a node where a private image is cached runs it without the registry checking its credentials — any tenant can use another tenant\'s private image. Low: it matters on shared, multi-tenant nodes, and it makes the registry a dependency of every pod start.',
     remediation: 'Add `AlwaysPullImages` to `--enable-admission-plugins` on multi-tenant clusters (or use the kubelet\'s image credential verification, `KubeletEnsureSecretPulledImages`).',
     rule: requirePlugin('AlwaysPullImages'),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--enable-admission-plugins'], add: ['--enable-admission-plugins=NodeRestriction'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--enable-admission-plugins'], add: ['--enable-admission-plugins=NodeRestriction'] })] }),
   },
   {
     id: 'apiserver-service-account-plugin',
@@ -268,7 +268,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
     description: 'The ServiceAccount admission plugin assigns every pod a ServiceAccount and checks the one it names exists; without it pods may reference ServiceAccounts (and their tokens) at will.',
     remediation: 'Remove `ServiceAccount` from `--disable-admission-plugins`.',
     rule: requirePlugin('ServiceAccount'),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { add: ['--disable-admission-plugins=ServiceAccount'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { add: ['--disable-admission-plugins=ServiceAccount'] })] }),
   },
   {
     id: 'apiserver-namespace-lifecycle',
@@ -279,7 +279,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
     description: 'NamespaceLifecycle refuses new objects in namespaces that are being deleted or do not exist, and protects the system namespaces from deletion.',
     remediation: 'Remove `NamespaceLifecycle` from `--disable-admission-plugins`.',
     rule: requirePlugin('NamespaceLifecycle'),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { add: ['--disable-admission-plugins=NamespaceLifecycle'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { add: ['--disable-admission-plugins=NamespaceLifecycle'] })] }),
   },
   {
     id: 'apiserver-node-restriction',
@@ -291,7 +291,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
       'NodeRestriction limits each kubelet to modifying its own Node and the pods bound to it, and forbids it from setting node labels that steer workloads. Without it, one compromised node can relabel others and attract sensitive pods.',
     remediation: 'Add `NodeRestriction` to `--enable-admission-plugins` (with `Node` in `--authorization-mode`).',
     rule: requirePlugin('NodeRestriction'),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--enable-admission-plugins'] }), staticPod(COMPONENT, { remove: ['--enable-admission-plugins'], add: ['--admission-control=NamespaceLifecycle,ServiceAccount'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--enable-admission-plugins'] }), staticPod(COMPONENT, { remove: ['--enable-admission-plugins'], add: ['--admission-control=NamespaceLifecycle,ServiceAccount'] })] }),
   },
   {
     id: 'apiserver-profiling',
@@ -302,7 +302,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
     description: '`--profiling` (on by default) serves `/debug/pprof`: program internals and a cheap way to load the API server. Low: it needs authorization to reach.',
     remediation: 'Set `--profiling=false`.',
     rule: requireBool('profiling', false, true),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--profiling'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--profiling'] })] }),
   },
   {
     id: 'apiserver-audit-log-path',
@@ -317,7 +317,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
       if ((effective(invocation, 'audit-webhook-config-file')?.value ?? '') !== '') return undefined;
       return requireFlags('audit-log-path')(invocation);
     },
-    fixtures: { pass: [staticPod(COMPONENT), staticPod(COMPONENT, { remove: ['--audit-log-path'], add: ['--audit-webhook-config-file=/etc/kubernetes/audit-webhook.yaml'] })], fail: [staticPod(COMPONENT, { remove: ['--audit-log-path'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT), staticPod(COMPONENT, { remove: ['--audit-log-path'], add: ['--audit-webhook-config-file=/etc/kubernetes/audit-webhook.yaml'] })], fail: [staticPod(COMPONENT, { remove: ['--audit-log-path'] })] }),
   },
   {
     id: 'apiserver-audit-log-maxage',
@@ -329,7 +329,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
     description: '`--audit-log-maxage` is how many days rotated audit files are kept; under 30, an intrusion found a month late has no trail. Low: retention, when logs are also shipped off the node, is decided there.',
     remediation: 'Set `--audit-log-maxage=30` or more (or ship the log to central storage).',
     rule: auditRotation('audit-log-maxage', 30),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--audit-log-maxage'], add: ['--audit-log-maxage=7'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--audit-log-maxage'], add: ['--audit-log-maxage=7'] })] }),
   },
   {
     id: 'apiserver-audit-log-maxbackup',
@@ -341,7 +341,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
     description: '`--audit-log-maxbackup` is how many rotated audit files are kept; with fewer, a burst of requests rotates the evidence away.',
     remediation: 'Set `--audit-log-maxbackup=10` or more.',
     rule: auditRotation('audit-log-maxbackup', 10),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--audit-log-maxbackup'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--audit-log-maxbackup'] })] }),
   },
   {
     id: 'apiserver-audit-log-maxsize',
@@ -353,7 +353,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
     description: '`--audit-log-maxsize` is the size in megabytes at which the audit file rotates; small files with few backups keep little history.',
     remediation: 'Set `--audit-log-maxsize=100` or more.',
     rule: auditRotation('audit-log-maxsize', 100),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--audit-log-maxsize'], add: ['--audit-log-maxsize=10'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--audit-log-maxsize'], add: ['--audit-log-maxsize=10'] })] }),
   },
   {
     id: 'apiserver-audit-policy',
@@ -365,7 +365,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
     description: 'Without `--audit-policy-file` the API server audits nothing, whatever the log flags say: the policy decides which requests are recorded and at what level.',
     remediation: 'Set `--audit-policy-file` to a policy that records at least Metadata for Secrets, ConfigMaps and tokens, and RequestResponse for RBAC and pod exec.',
     rule: requireFlags('audit-policy-file'),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--audit-policy-file'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--audit-policy-file'] })] }),
   },
   {
     id: 'apiserver-service-account-lookup',
@@ -376,7 +376,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
     description: 'With `--service-account-lookup=false` a ServiceAccount token stays valid after its ServiceAccount or Secret is deleted: revoking a leaked token does not work.',
     remediation: 'Remove `--service-account-lookup=false` (the default is `true`).',
     rule: requireBool('service-account-lookup', true, true),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { add: ['--service-account-lookup=false'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { add: ['--service-account-lookup=false'] })] }),
   },
   {
     id: 'apiserver-service-account-key-file',
@@ -387,7 +387,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
     description: 'Without `--service-account-key-file` ServiceAccount tokens are verified with the TLS serving key, so rotating one rotates (and invalidates) the other, and keys cannot be rolled over gracefully.',
     remediation: 'Set `--service-account-key-file` to the public key(s) matching `--service-account-signing-key-file`.',
     rule: requireFlags('service-account-key-file'),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--service-account-key-file'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--service-account-key-file'] })] }),
   },
   {
     id: 'apiserver-etcd-client-certificate',
@@ -398,7 +398,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
     description: 'etcd holds every object, Secrets included. Without `--etcd-certfile` and `--etcd-keyfile`, the API server cannot authenticate to etcd, which then must serve anyone who connects.',
     remediation: 'Set `--etcd-certfile` and `--etcd-keyfile`, and run etcd with `--client-cert-auth=true`.',
     rule: requireFlags('etcd-certfile', 'etcd-keyfile'),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--etcd-certfile', '--etcd-keyfile'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--etcd-certfile', '--etcd-keyfile'] })] }),
   },
   {
     id: 'apiserver-tls-certificate',
@@ -409,7 +409,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
     description: 'Without `--tls-cert-file` and `--tls-private-key-file` the API server makes itself a self-signed certificate that clients cannot verify, training them to skip verification.',
     remediation: 'Set `--tls-cert-file` and `--tls-private-key-file` to a certificate from the cluster CA.',
     rule: requireFlags('tls-cert-file', 'tls-private-key-file'),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--tls-private-key-file'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--tls-private-key-file'] })] }),
   },
   {
     id: 'apiserver-client-ca',
@@ -420,7 +420,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
     description: 'Without `--client-ca-file` no client certificate is accepted: kubelets and control-plane components fall back to weaker credentials, and node bootstrap cannot work securely.',
     remediation: 'Set `--client-ca-file` to the cluster CA.',
     rule: requireFlags('client-ca-file'),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--client-ca-file'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--client-ca-file'] })] }),
   },
   {
     id: 'apiserver-etcd-ca',
@@ -431,7 +431,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
     description: 'Without `--etcd-cafile` the API server does not verify the etcd it talks to: a machine in the middle reads and rewrites the whole cluster state.',
     remediation: 'Set `--etcd-cafile` to the CA that signs etcd\'s serving certificates.',
     rule: requireFlags('etcd-cafile'),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--etcd-cafile'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--etcd-cafile'] })] }),
   },
   {
     id: 'apiserver-encryption-provider-config',
@@ -443,7 +443,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
     description: 'Without `--encryption-provider-config` Secrets are stored in etcd in plain text: every etcd backup, snapshot and disk holds every credential of the cluster.',
     remediation: 'Write an EncryptionConfiguration (a KMS v2 provider first) and point `--encryption-provider-config` at it; then rewrite existing Secrets so they are stored encrypted.',
     rule: requireFlags('encryption-provider-config'),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--encryption-provider-config'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--encryption-provider-config'] })] }),
   },
   {
     id: 'apiserver-tls-cipher-suites',
@@ -454,7 +454,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
     description: 'Cipher suites without forward secrecy (RSA key exchange), with 3DES or RC4, or with CBC-SHA256 weaken every connection to the API server. Medium: an attacker must also capture traffic.',
     remediation: 'Set `--tls-cipher-suites` to ECDHE suites with AES-GCM or ChaCha20-Poly1305 only.',
     rule: requireStrongCiphers,
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--tls-cipher-suites'] }), staticPod(COMPONENT, { remove: ['--tls-cipher-suites'], add: ['--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_RSA_WITH_3DES_EDE_CBC_SHA'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--tls-cipher-suites'] }), staticPod(COMPONENT, { remove: ['--tls-cipher-suites'], add: ['--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_RSA_WITH_3DES_EDE_CBC_SHA'] })] }),
   },
   {
     id: 'apiserver-insecure-port',
@@ -469,7 +469,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
       if (found === undefined || found.value === '0') return undefined;
       return { path: found.path, message: `${label(invocation)} sets --insecure-port=${found.value}: unauthenticated, unauthorized HTTP` };
     },
-    fixtures: { pass: [staticPod(COMPONENT), staticPod(COMPONENT, { add: ['--insecure-port=0'] })], fail: [staticPod(COMPONENT, { add: ['--insecure-port=8080'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT), staticPod(COMPONENT, { add: ['--insecure-port=0'] })], fail: [staticPod(COMPONENT, { add: ['--insecure-port=8080'] })] }),
   },
   {
     id: 'apiserver-secure-port',
@@ -484,7 +484,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
       if (found === undefined || found.value !== '0') return undefined;
       return { path: found.path, message: `${label(invocation)} sets --secure-port=0: no HTTPS serving` };
     },
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--secure-port'], add: ['--secure-port=0'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--secure-port'], add: ['--secure-port=0'] })] }),
   },
   {
     id: 'apiserver-extend-token-expiration',
@@ -496,7 +496,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
       '`--service-account-extend-token-expiration` (on by default) makes projected tokens valid for a year to ease migration to bound tokens: a token stolen from a pod works long after the pod is gone. Low: the tokens stay bound to their pod and are rejected once it is deleted.',
     remediation: 'Set `--service-account-extend-token-expiration=false` once no client relies on long-lived tokens (check the `authentication_stale_tokens` metric).',
     rule: requireBool('service-account-extend-token-expiration', false, true),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--service-account-extend-token-expiration'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--service-account-extend-token-expiration'] })] }),
   },
 ];
 

@@ -18,7 +18,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
     description: '`--profiling` (on by default) serves `/debug/pprof` from the controller manager. Low: it needs authorization to reach.',
     remediation: 'Set `--profiling=false`.',
     rule: requireBool('profiling', false, true),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--profiling'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--profiling'] })] }),
   },
   {
     id: 'controller-manager-service-account-credentials',
@@ -30,7 +30,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
       'With `--use-service-account-credentials` at its default (`false`) every controller acts with the controller manager\'s identity, which must then hold the union of all their permissions; with it, each controller has its own ServiceAccount and least-privilege role.',
     remediation: 'Set `--use-service-account-credentials=true`.',
     rule: requireBool('use-service-account-credentials', true, false),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--use-service-account-credentials'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--use-service-account-credentials'] })] }),
   },
   {
     id: 'controller-manager-service-account-key',
@@ -41,7 +41,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
     description: 'Without `--service-account-private-key-file` the controller manager cannot sign legacy ServiceAccount tokens with a dedicated key, and key rotation is tied to other credentials.',
     remediation: 'Set `--service-account-private-key-file` to the key whose public half the API server verifies with.',
     rule: requireFlags('service-account-private-key-file'),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--service-account-private-key-file'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--service-account-private-key-file'] })] }),
   },
   {
     id: 'controller-manager-root-ca',
@@ -52,7 +52,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
     description: 'Without `--root-ca-file` pods do not receive the cluster CA in their ServiceAccount volume, so they cannot verify the API server they talk to.',
     remediation: 'Set `--root-ca-file` to the cluster CA bundle.',
     rule: requireFlags('root-ca-file'),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--root-ca-file'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--root-ca-file'] })] }),
   },
   {
     id: 'controller-manager-rotate-kubelet-server-certificate',
@@ -67,7 +67,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
       if (gate === undefined || parseGoBool(gate.value) !== false) return undefined;
       return { path: gate.occurrence.path, message: `${label(invocation)} sets RotateKubeletServerCertificate=false` };
     },
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { add: ['--feature-gates=RotateKubeletServerCertificate=false'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { add: ['--feature-gates=RotateKubeletServerCertificate=false'] })] }),
   },
   {
     id: 'controller-manager-bind-address',
@@ -78,7 +78,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
     description: 'The controller manager\'s port serves health, metrics and debug endpoints. Its `--bind-address` defaults to all interfaces (0.0.0.0); bound to 127.0.0.1 it is unreachable from the network.',
     remediation: 'Set `--bind-address=127.0.0.1`.',
     rule: bindsLocally,
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--bind-address'] }), staticPod(COMPONENT, { remove: ['--bind-address'], add: ['--bind-address=0.0.0.0'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--bind-address'] }), staticPod(COMPONENT, { remove: ['--bind-address'], add: ['--bind-address=0.0.0.0'] })] }),
   },
 ];
 

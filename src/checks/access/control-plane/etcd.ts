@@ -23,7 +23,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
     description: 'Without `--cert-file` and `--key-file` etcd serves clients over plain HTTP: the whole cluster state, Secrets included, crosses the network in clear.',
     remediation: 'Set `--cert-file` and `--key-file` (and serve `https://` client URLs).',
     rule: unlessConfigFile(requireFlags('cert-file', 'key-file')),
-    fixtures: { pass: [staticPod(COMPONENT), staticPod(COMPONENT, { remove: ['--cert-file'], add: ['--config-file=/etc/etcd/etcd.yaml'] })], fail: [staticPod(COMPONENT, { remove: ['--cert-file', '--key-file'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT), staticPod(COMPONENT, { remove: ['--cert-file'], add: ['--config-file=/etc/etcd/etcd.yaml'] })], fail: [staticPod(COMPONENT, { remove: ['--cert-file', '--key-file'] })] }),
   },
   {
     id: 'etcd-client-cert-auth',
@@ -34,7 +34,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
     description: 'Without `--client-cert-auth=true` anyone who reaches etcd\'s client port reads and writes every object, bypassing the API server, its authorization and its audit log.',
     remediation: 'Set `--client-cert-auth=true` and `--trusted-ca-file`.',
     rule: unlessConfigFile(requireBool('client-cert-auth', true, false)),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--client-cert-auth'] }), staticPod(COMPONENT, { remove: ['--client-cert-auth'], add: ['-client-cert-auth=false'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--client-cert-auth'] }), staticPod(COMPONENT, { remove: ['--client-cert-auth'], add: ['-client-cert-auth=false'] })] }),
   },
   {
     id: 'etcd-auto-tls',
@@ -45,7 +45,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
     description: '`--auto-tls=true` makes etcd generate self-signed client certificates that nobody can verify.',
     remediation: 'Remove `--auto-tls` and configure `--cert-file` and `--key-file`.',
     rule: unlessConfigFile(requireBool('auto-tls', false, false)),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { add: ['--auto-tls'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { add: ['--auto-tls'] })] }),
   },
   {
     id: 'etcd-peer-tls',
@@ -56,7 +56,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
     description: 'Without `--peer-cert-file` and `--peer-key-file` etcd members replicate the cluster state to each other in clear. Medium: it matters once etcd has more than one member.',
     remediation: 'Set `--peer-cert-file` and `--peer-key-file`.',
     rule: unlessConfigFile(requireFlags('peer-cert-file', 'peer-key-file')),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--peer-key-file'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--peer-key-file'] })] }),
   },
   {
     id: 'etcd-peer-client-cert-auth',
@@ -67,7 +67,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
     description: 'Without `--peer-client-cert-auth=true` anything that reaches the peer port can join the cluster as a member and receive all data.',
     remediation: 'Set `--peer-client-cert-auth=true` and `--peer-trusted-ca-file`.',
     rule: unlessConfigFile(requireBool('peer-client-cert-auth', true, false)),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--peer-client-cert-auth'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--peer-client-cert-auth'] })] }),
   },
   {
     id: 'etcd-peer-auto-tls',
@@ -78,7 +78,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
     description: '`--peer-auto-tls=true` makes etcd generate self-signed peer certificates, so members cannot verify each other.',
     remediation: 'Remove `--peer-auto-tls` and configure `--peer-cert-file` and `--peer-key-file`.',
     rule: unlessConfigFile(requireBool('peer-auto-tls', false, false)),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { add: ['--peer-auto-tls=true'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { add: ['--peer-auto-tls=true'] })] }),
   },
 ];
 

@@ -9,16 +9,24 @@ export interface FlagCheckDefinition extends Omit<Control, 'area'> {
   area?: Area;
   component: ComponentName;
   rule(invocation: Invocation): Violation | undefined;
-  fixtures: CheckFixtures;
+  /**
+   * Built when first read: the fixtures are static pods edited flag by flag, ~80 YAML texts that a
+   * scan never reads but would otherwise build while its thread loads.
+   */
+  fixtures: () => CheckFixtures;
 }
 
 const NO_VIOLATIONS: readonly Violation[] = Object.freeze([]);
 
 export function flagCheck(definition: FlagCheckDefinition): Check {
-  const { component, rule, area, ...control } = definition;
+  const { component, rule, area, fixtures, ...control } = definition;
+  let built: CheckFixtures | undefined;
   return {
     ...control,
     area: area ?? 'access',
+    get fixtures() {
+      return (built ??= fixtures());
+    },
     // A plain function, not a generator: it runs for every object of a scan and almost always finds
     // no control-plane binary, so it returns the shared empty list without allocating.
     evaluate(context) {

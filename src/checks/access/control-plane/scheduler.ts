@@ -17,7 +17,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
     description: '`--profiling` (on by default) serves `/debug/pprof` from the scheduler. Low: it needs authorization to reach.',
     remediation: 'Set `--profiling=false`.',
     rule: requireBool('profiling', false, true),
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--profiling'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--profiling'] })] }),
   },
   {
     id: 'scheduler-bind-address',
@@ -28,7 +28,7 @@ const DEFINITIONS: FlagCheckDefinition[] = [
     description: 'The scheduler\'s port serves health, metrics and debug endpoints. Its `--bind-address` defaults to all interfaces (0.0.0.0); bound to 127.0.0.1 it is unreachable from the network.',
     remediation: 'Set `--bind-address=127.0.0.1`.',
     rule: bindsLocally,
-    fixtures: { pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--bind-address'] })] },
+    fixtures: () => ({ pass: [staticPod(COMPONENT)], fail: [staticPod(COMPONENT, { remove: ['--bind-address'] })] }),
   },
 ];
 
