@@ -57,17 +57,35 @@ function bindingsByIdentity(bindings: readonly Binding<KubeObject>[]): Map<strin
   return byIdentity;
 }
 
-/** The bindings naming the ServiceAccount itself or one of its ServiceAccount groups, in scan order. */
+const NO_BINDINGS: readonly Binding<KubeObject>[] = Object.freeze([]);
+
+/**
+ * The bindings naming the ServiceAccount itself or one of its ServiceAccount groups, in scan order.
+ * Most accounts have none: that answer allocates nothing.
+ */
 function bindingsNaming(
   byIdentity: ReadonlyMap<string, readonly Binding<KubeObject>[]>,
   order: ReadonlyMap<Binding<KubeObject>, number>,
   namespace: string | null,
   name: string,
-): Binding<KubeObject>[] {
+): readonly Binding<KubeObject>[] {
   const user = serviceAccountUser(namespace, name);
-  const found = new Set<Binding<KubeObject>>(byIdentity.get(`u:${user.name}`));
-  for (const group of user.groups) for (const binding of byIdentity.get(`g:${group}`) ?? []) found.add(binding);
-  return [...found].sort((a, b) => order.get(a)! - order.get(b)!);
+  let found = byIdentity.get(`u:${user.name}`);
+  let merged = false;
+  for (const group of user.groups) {
+    const more = byIdentity.get(`g:${group}`);
+    if (more === undefined) continue;
+    if (found === undefined) {
+      found = more;
+      continue;
+    }
+    const union = merged ? (found as Binding<KubeObject>[]) : [...found];
+    for (const binding of more) if (!union.includes(binding)) union.push(binding);
+    found = union;
+    merged = true;
+  }
+  if (found === undefined) return NO_BINDINGS;
+  return merged ? (found as Binding<KubeObject>[]).sort((a, b) => order.get(a)! - order.get(b)!) : found;
 }
 
 function describeBindings(bindings: readonly Binding<KubeObject>[]): string {
@@ -110,12 +128,18 @@ export const serviceAccountTokenBoundCheck: SetCheck = {
     if (bindings.length === 0) return;
     const byIdentity = bindingsByIdentity(bindings);
     const order = new Map(bindings.map((binding, index) => [binding, index]));
+    // Workloads share accounts (`default` above all): each account is looked up once.
+    const accounts = new Map<string, { account: KubeObject | undefined; naming: readonly Binding<KubeObject>[] }>();
     for (const workload of workloadIndex(set).all) {
       const name = accountName(workload);
-      const account = set.find('ServiceAccount', workload.namespace, name);
-      if (!tokenMounted(workload, account)) continue;
-      const naming = bindingsNaming(byIdentity, order, workload.namespace, name);
-      if (naming.length === 0) continue;
+      const key = `${workload.namespace ?? ''}\u0000${name}`;
+      let known = accounts.get(key);
+      if (known === undefined) {
+        known = { account: set.find('ServiceAccount', workload.namespace, name), naming: bindingsNaming(byIdentity, order, workload.namespace, name) };
+        accounts.set(key, known);
+      }
+      const { naming } = known;
+      if (naming.length === 0 || !tokenMounted(workload, known.account)) continue;
       const explicit = typeof fieldOf(workload.spec, 'automountServiceAccountToken') === 'boolean';
       yield {
         object: workload.object,
