@@ -36,9 +36,20 @@ export const TURBOFAN_MIN_BYTES = 24 * 1024 * 1024;
 /** A scan thread loading its modules, waiting for a ThreadSetup message. */
 export function startScanThread(): Worker {
   // V8 reads this flag when it creates an isolate's heap: it applies to the threads started after
-  // this, never to the main thread's heap, which exists already.
+  // this, never to the main thread's heap, which exists already. (It is not one of the flags code
+  // caches are keyed on; those wait for the thread's modules, see useScanThreadTiers.)
   setFlagsFromString(`--min-semi-space-size=${SCAN_THREAD_MIN_SEMI_SPACE_MB}`);
-  // Read at each tier-up decision; the scan thread turns it back on for a large input (tierForInput).
+  return startModuleWorker(threadUrl, { resourceLimits: { maxYoungGenerationSizeMb: SCAN_THREAD_YOUNG_GENERATION_MB } });
+}
+
+/**
+ * The scan thread's compiler and allocation settings, set by the thread once its modules are loaded.
+ * Not before: V8 keys code caches on its flags, and Node's own modules, which a new thread compiles
+ * from the cache built into Node, were compiled from source instead when these were set before the
+ * thread started (the first thread's start took ~30 ms longer, docs/benchmarks.md).
+ */
+export function useScanThreadTiers(): void {
+  // Read at each tier-up decision; tierForInput turns it back on for a large input.
   setFlagsFromString('--no-turbofan');
   // Allocation-site pretenuring sends a literal's later objects straight to the old generation once
   // most of those seen at a minor collection were alive. A scan meets that test by chance: when a
@@ -49,7 +60,6 @@ export function startScanThread(): Worker {
   // 9 or 24 MB and took ~100 ms more in the second case (docs/benchmarks.md). Without pretenuring,
   // ~12 MB every time; the full catalog (41 vs 50 MB promoted) and 100,000 objects measured no slower.
   setFlagsFromString('--no-allocation-site-pretenuring');
-  return startModuleWorker(threadUrl, { resourceLimits: { maxYoungGenerationSizeMb: SCAN_THREAD_YOUNG_GENERATION_MB } });
 }
 
 /**

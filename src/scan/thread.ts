@@ -6,9 +6,10 @@ import { parentPort } from 'node:worker_threads';
 import { emit } from '../cli/output.ts';
 import { BulwarkError } from '../core/index.ts';
 import { scanDocument } from './document.ts';
-import { tierForInput } from './prestart.ts';
+import { tierForInput, useScanThreadTiers } from './prestart.ts';
 import type { FromThread, ThreadSetup } from './threaded.ts';
 
+useScanThreadTiers();
 const port = parentPort!;
 const post = (message: FromThread): void => port.postMessage(message);
 const [{ request, settings, output, progress }] = (await once(port, 'message')) as [ThreadSetup];
