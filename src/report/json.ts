@@ -22,6 +22,8 @@ export function* jsonChunks(report: ScanReport): Generator<string> {
   yield `${rest}${any ? '\n  ],\n' : '],\n'}  "summary": ${indentedJson(jsonSummary(report.summary), 2)}\n}\n`;
 }
 
+const MAX_PATHS = 10_000;
+
 /** What every finding of one control shares, serialised once. */
 interface ControlText {
   title: string;
@@ -53,6 +55,11 @@ class FindingLines implements FindingLineWriter {
   /** `{"apiVersion":…,"name":…},"location":{"file":…,"line":` for the previous finding's object. */
   #objectText = '';
   #objectWide = false;
+  /**
+   * Field paths as JSON, with whether they hold a wide character: a report names a few hundred
+   * distinct paths tens of thousands of times (the path formatter shares their texts).
+   */
+  readonly #paths = new Map<string, { json: string; wide: boolean }>();
   /** Whether the line `next` returned last holds a character beyond Latin-1. */
   wide = false;
 
@@ -66,7 +73,11 @@ class FindingLines implements FindingLineWriter {
       this.#objectWide = WIDE.test(this.#objectText);
     }
     this.#previous = finding;
-    this.wide = control.wide || this.#objectWide || WIDE.test(finding.message) || WIDE.test(location.path);
+    const path = this.#pathText(location.path);
+    // Tested on its JSON text: a message is often still the concatenation it was built as, which a
+    // regular expression would first copy into one string, and JSON.stringify writes a new one anyway.
+    const message = JSON.stringify(finding.message);
+    this.wide = control.wide || this.#objectWide || path.wide || WIDE.test(message);
     return (
       control.head +
       this.#objectText +
@@ -74,11 +85,21 @@ class FindingLines implements FindingLineWriter {
       ',"column":' +
       jsonNumber(location.column) +
       ',"path":' +
-      JSON.stringify(location.path) +
+      path.json +
       '},"message":' +
-      JSON.stringify(finding.message) +
+      message +
       control.tail
     );
+  }
+
+  #pathText(path: string): { json: string; wide: boolean } {
+    let text = this.#paths.get(path);
+    if (text === undefined) {
+      text = { json: JSON.stringify(path), wide: WIDE.test(path) };
+      // Bounded: paths come from the scanned manifests' keys.
+      if (this.#paths.size < MAX_PATHS) this.#paths.set(path, text);
+    }
+    return text;
   }
 
   #controlText(finding: Finding): ControlText {
