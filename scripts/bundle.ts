@@ -14,6 +14,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { build, type Plugin } from 'esbuild';
+import { rewriteBuiltinImports } from './builtin-imports.ts';
 
 const root = new URL('..', import.meta.url);
 const { values } = parseArgs({ options: { outdir: { type: 'string', default: new URL('dist', root).pathname } } });
@@ -42,35 +43,12 @@ const result = await build({
   metafile: true,
   plugins: [builtinModules()],
 });
-/**
- * Node's built-in modules taken with `process.getBuiltinModule` instead of `import`. An ES import of a
- * built-in builds a namespace of every export the module has, reading each one; for `node:fs` that
- * loads Node's file streams (~10 ms on the benchmark machine, in every thread that imports it, before
- * the scan thread reads a single file). Our imports of built-ins are single lines (`import { a, b as c }
- * from 'node:x';`, `import x from 'node:x';`); each becomes the declaration it stands for, on the same
- * line so that source maps still point right. An import written otherwise stays an ES import: correct,
- * only slower to load.
- */
+/** The sources as bundled: their built-in imports rewritten (scripts/builtin-imports.ts says why). */
 function builtinModules(): Plugin {
-  const BUILTIN_IMPORT = /^import (\{[^}]*\}|[A-Za-z_$][\w$]*) from '(node:[^']+)';$/gm;
-  const declaration = (clause: string, specifier: string): string => {
-    const builtin = `process.getBuiltinModule(${JSON.stringify(specifier)})`;
-    if (!clause.startsWith('{')) return `const ${clause} = ${builtin};`;
-    const names = clause
-      .slice(1, -1)
-      .split(',')
-      .map((name) => name.trim())
-      .filter((name) => name !== '' && !name.startsWith('type '))
-      .map((name) => name.replace(/^([\w$]+) as ([\w$]+)$/, '$1: $2'));
-    return names.length === 0 ? '' : `const { ${names.join(', ')} } = ${builtin};`;
-  };
   return {
     name: 'builtin-modules',
     setup(plugin) {
-      plugin.onLoad({ filter: /\/src\/.*\.ts$/ }, ({ path }) => ({
-        contents: readFileSync(path, 'utf8').replace(BUILTIN_IMPORT, (_line, clause: string, specifier: string) => declaration(clause, specifier)),
-        loader: 'ts',
-      }));
+      plugin.onLoad({ filter: /\/src\/.*\.ts$/ }, ({ path }) => ({ contents: rewriteBuiltinImports(readFileSync(path, 'utf8')), loader: 'ts' }));
     },
   };
 }
