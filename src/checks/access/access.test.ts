@@ -133,6 +133,14 @@ resources:
 });
 
 describe('robustness', () => {
+  it('names a cipher suite that is not a string without calling its toString (a fuzzing find)', () => {
+    const raw = { apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', metadata: { name: 'k' }, tlsCipherSuites: [{ toString: [] }] };
+    const kube = { apiVersion: raw.apiVersion, kind: raw.kind, namespace: null, name: 'k', raw, source: { file: 'f', document: 0, line: 1, column: 1 }, positions: { locate: () => ({ line: 1, column: 1 }) } };
+    const { findings } = runChecks([kube], accessChecks, { settings });
+    const weak = findings.find((finding) => finding.control === 'kubelet-tls-cipher-suites');
+    assert.match(weak?.message ?? '', /allows weak suites: \{"toString":\[\]\}/);
+  });
+
   it('never throws on arbitrary control-plane pods, kubelet and encryption configurations', async () => {
     const fc = (await import('fast-check')).default;
     const { networkChecks } = await import('../network/index.ts');

@@ -4,6 +4,7 @@
 // kubelet's command-line defaults (anonymous authentication is off in a file, on as a flag).
 import type { Control, FieldPath, KubeObject } from '../../../core/index.ts';
 import { parseYamlStream } from '../../../load/yaml.ts';
+import { showValue } from '../../../podspec/index.ts';
 import type { Check, CheckFixtures, Violation } from '../../check.ts';
 import { kubeletConfigFromHostSensor } from './kubelet-host.ts';
 
@@ -288,7 +289,7 @@ const DEFINITIONS: KubeletCheckDefinition[] = [
       if (!Array.isArray(value) || value.length === 0) return { path: [], message: 'tlsCipherSuites is not set (Go defaults apply)' };
       const weak = value.filter((item) => typeof item !== 'string' || !STRONG_KUBELET_CIPHERS.has(item));
       if (weak.length === 0) return undefined;
-      return { path: ['tlsCipherSuites', value.indexOf(weak[0])], message: `tlsCipherSuites allows weak suites: ${weak.map(String).join(', ')}` };
+      return { path: ['tlsCipherSuites', value.indexOf(weak[0])], message: `tlsCipherSuites allows weak suites: ${weak.map((item) => (typeof item === 'string' ? item : showValue(item))).join(', ')}` };
     },
     fixtures: { pass: [HARDENED], fail: [config('tlsCipherSuites:'), config('tlsCipherSuites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_RSA_WITH_AES_128_CBC_SHA]')] },
   },
