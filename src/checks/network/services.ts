@@ -3,7 +3,7 @@
 // or a Gateway API route. Indexed once per scanned set.
 import type { FieldPath, KubeObject } from '../../core/index.ts';
 import { compileMapSelector, selects, type Selector } from '../../labels/selector.ts';
-import { asFields, asList, fieldOf } from '../../podspec/index.ts';
+import { asFields, asList, fieldOf, showValue } from '../../podspec/index.ts';
 import type { ObjectSet } from '../check.ts';
 import { workloadIndex, type Workload } from './workloads.ts';
 
@@ -66,7 +66,7 @@ export function externalReach(object: KubeObject): { how: string; path: FieldPat
   }
   if (type === 'NodePort') return { how: 'a NodePort on every node', path: ['spec', 'type'] };
   const externalIPs = asList(fieldOf(spec, 'externalIPs'));
-  if (externalIPs !== undefined && externalIPs.length > 0) return { how: `externalIPs ${externalIPs.map(String).join(', ')}`, path: ['spec', 'externalIPs'] };
+  if (externalIPs !== undefined && externalIPs.length > 0) return { how: `externalIPs ${externalIPs.map((ip) => (typeof ip === 'string' ? ip : showValue(ip))).join(', ')}`, path: ['spec', 'externalIPs'] };
   return undefined;
 }
 
