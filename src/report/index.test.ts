@@ -62,7 +62,7 @@ describe('renderReport', () => {
   });
 
   it('renders 50,000 findings in linear time (a guard against quadratic building, not a benchmark)', () => {
-    const small = bulkReport(5_000);
+    const small = bulkReport(10_000);
     const large = bulkReport(50_000);
     const time = (report: ReturnType<typeof bulkReport>, format: (typeof REPORT_FORMATS)[number]): { ms: number; length: number } => {
       const started = performance.now();
@@ -77,12 +77,14 @@ describe('renderReport', () => {
         const runs = [time(report, format), time(report, format), time(report, format)];
         return runs.reduce((a, b) => (b.ms < a.ms ? b : a));
       };
-      const tenth = best(small);
+      const fifth = best(small);
       const whole = best(large);
       assert.ok(whole.length > 50_000 * 100, `${format} wrote every finding`);
-      // Ten times the findings: linear building takes about ten times as long, quadratic a hundred.
-      // The bound is a ratio, not a duration, so it holds on a loaded machine too.
-      assert.ok(whole.ms < Math.max(30 * tenth.ms, 50), `${format}: ${whole.ms.toFixed(0)} ms for 50,000 vs ${tenth.ms.toFixed(0)} ms for 5,000`);
+      // Five times the findings: linear building takes about five times as long, quadratic twenty-five.
+      // The bound is a ratio, not a duration, so it holds on a loaded machine too; the smaller report is
+      // 10,000 findings (not 5,000) so that its few milliseconds are not mostly noise (a loaded CI run
+      // measured 7 ms for 5,000 and 222 ms for 50,000 policyreport findings).
+      assert.ok(whole.ms < Math.max(15 * fifth.ms, 50), `${format}: ${whole.ms.toFixed(0)} ms for 50,000 vs ${fifth.ms.toFixed(0)} ms for 10,000`);
     }
   });
 });
