@@ -22,8 +22,6 @@ export function* jsonChunks(report: ScanReport): Generator<string> {
   yield `${rest}${any ? '\n  ],\n' : '],\n'}  "summary": ${indentedJson(jsonSummary(report.summary), 2)}\n}\n`;
 }
 
-const MAX_PATHS = 10_000;
-
 /** What every finding of one control shares, serialised once. */
 interface ControlText {
   title: string;
@@ -55,11 +53,6 @@ class FindingLines implements FindingLineWriter {
   /** `{"apiVersion":…,"name":…},"location":{"file":…,"line":` for the previous finding's object. */
   #objectText = '';
   #objectWide = false;
-  /**
-   * Field paths as JSON, with whether they hold a wide character: a report names a few hundred
-   * distinct paths tens of thousands of times (the path formatter shares their texts).
-   */
-  readonly #paths = new Map<string, { json: string; wide: boolean }>();
   /** Whether the line `next` returned last holds a character beyond Latin-1. */
   wide = false;
 
@@ -73,11 +66,10 @@ class FindingLines implements FindingLineWriter {
       this.#objectWide = WIDE.test(this.#objectText);
     }
     this.#previous = finding;
-    const path = this.#pathText(location.path);
     // Tested on its JSON text: a message is often still the concatenation it was built as, which a
     // regular expression would first copy into one string, and JSON.stringify writes a new one anyway.
     const message = JSON.stringify(finding.message);
-    this.wide = control.wide || this.#objectWide || path.wide || WIDE.test(message);
+    this.wide = control.wide || this.#objectWide || WIDE.test(message) || WIDE.test(location.path);
     return (
       control.head +
       this.#objectText +
@@ -85,21 +77,11 @@ class FindingLines implements FindingLineWriter {
       ',"column":' +
       jsonNumber(location.column) +
       ',"path":' +
-      path.json +
+      JSON.stringify(location.path) +
       '},"message":' +
       message +
       control.tail
     );
-  }
-
-  #pathText(path: string): { json: string; wide: boolean } {
-    let text = this.#paths.get(path);
-    if (text === undefined) {
-      text = { json: JSON.stringify(path), wide: WIDE.test(path) };
-      // Bounded: paths come from the scanned manifests' keys.
-      if (this.#paths.size < MAX_PATHS) this.#paths.set(path, text);
-    }
-    return text;
   }
 
   #controlText(finding: Finding): ControlText {

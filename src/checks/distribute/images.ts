@@ -7,25 +7,13 @@ import { parseImageReference, type ImageReferenceResult } from './image-referenc
 const MAX_CACHED = 16384;
 const cache = new Map<string, ImageReferenceResult>();
 
-// The image checks of one object ask for the same few references one after another: a small ring
-// answers those before the map, whose lookup hashes the whole text (in a profile of the 10,000-object
-// scan the map lookups were ~15 ms, six per container).
-const RECENT = 4;
-const recentTexts: (string | undefined)[] = new Array<string | undefined>(RECENT).fill(undefined);
-const recentResults: (ImageReferenceResult | undefined)[] = new Array<ImageReferenceResult | undefined>(RECENT).fill(undefined);
-let recentNext = 0;
-
 export function parseImageCached(text: string): ImageReferenceResult {
-  for (let i = 0; i < RECENT; i++) if (recentTexts[i] === text) return recentResults[i]!;
   let result = cache.get(text);
   if (result === undefined) {
     result = parseImageReference(text);
     if (cache.size >= MAX_CACHED) cache.clear();
     cache.set(text, result);
   }
-  recentTexts[recentNext] = text;
-  recentResults[recentNext] = result;
-  recentNext = (recentNext + 1) % RECENT;
   return result;
 }
 
