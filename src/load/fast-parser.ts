@@ -9,7 +9,7 @@
 // full parser. The differential property tests hold it to producing exactly what the full parser
 // produces whenever it accepts.
 import { Buffer } from 'node:buffer';
-import { intern, knownKey, rememberKey } from './intern.ts';
+import { detach, intern, knownKey, rememberKey } from './intern.ts';
 import { MAX_DEPTH, MAX_KEY_LENGTH } from './limits.ts';
 import { keyString, resolvePlain, resolvedTag } from './scalar.ts';
 import { duplicateKeyMessage, isIndexKey, nonFiniteMessage, PositionTable, setKey, type Issue } from './tree.ts';
@@ -614,7 +614,7 @@ class FastParser {
           this.pos = r;
           this.indent = r - lineStart;
         }
-        return this.checked(resolvePlain(text ?? intern(s, u, start, firstEnd)), start);
+        return this.checked(resolvePlain(text === null ? intern(s, u, start, firstEnd) : detach(text)), start);
       }
       // Parsers differ on how a multi-line scalar at the document root may be indented.
       if (parent < 0) throw BAIL;
@@ -624,12 +624,12 @@ class FastParser {
       text = (text ?? s.slice(start, firstEnd)) + (blank === 0 ? ' ' : '\n'.repeat(blank)) + s.slice(r, this.tokEnd);
       if (this.tokKind === STOP_COMMENT) {
         this.finishLine(this.tokStop);
-        return this.checked(resolvePlain(text), start);
+        return this.checked(resolvePlain(detach(text)), start);
       }
       lineEnd = this.tokStop;
     }
     this.finishLine(lineEnd);
-    return this.checked(resolvePlain(text ?? intern(s, u, start, firstEnd)), start);
+    return this.checked(resolvePlain(text === null ? intern(s, u, start, firstEnd) : detach(text)), start);
   }
 
   // ---- quoted scalars ----------------------------------------------------------------------------
@@ -658,7 +658,7 @@ class FastParser {
           segment = i;
           continue;
         }
-        this.quoted = out === '' ? intern(s, u, segment, i) : out + s.slice(segment, i);
+        this.quoted = out === '' ? intern(s, u, segment, i) : detach(out + s.slice(segment, i));
         this.tokStop = i + 1;
         return;
       }
@@ -720,7 +720,7 @@ class FastParser {
       if (i >= end) throw BAIL;
       const c = u[i]!;
       if (c === DQUOTE) {
-        this.quoted = out === '' ? intern(s, u, segment, i) : out + s.slice(segment, i);
+        this.quoted = out === '' ? intern(s, u, segment, i) : detach(out + s.slice(segment, i));
         this.tokStop = i + 1;
         return;
       }
@@ -880,7 +880,7 @@ class FastParser {
       this.pos = end;
       this.indent = -1;
     } else this.skipToContent(stop);
-    return out;
+    return detach(out);
   }
 
   // ---- flow collections (on one line) ------------------------------------------------------------------

@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import type { DocumentEvent, Event, ScalarEvent } from 'js-yaml';
 import { MAX_DEPTH, MAX_EXPANDED_DEPTH, MAX_KEY_LENGTH } from './limits.ts';
+import { detach } from './intern.ts';
 import { keyString, resolvePlain, resolveTagged, resolvedTag, type ScalarTag } from './scalar.ts';
 import { duplicateKeyMessage, isIndexKey, nonFiniteMessage, setKey, type Issue, type PositionTable } from './tree.ts';
 
@@ -239,7 +240,7 @@ class Constructor {
 
   private scalar(event: ScalarEvent, asKey: boolean): unknown {
     this.lastRecord = -1;
-    const text = event.valueStart < 0 ? '' : getScalarValue(this.source, event);
+    const text = event.valueStart < 0 ? '' : detach(getScalarValue(this.source, event));
     let value: unknown;
     const at = this.nodeStart(event);
     if (event.tagStart >= 0) {

@@ -2,6 +2,7 @@
 // values. Hand-written (rather than JSON.parse) to record where each key and item is written and to
 // report duplicate keys, in the same side table the YAML paths fill.
 import { MAX_DEPTH } from './limits.ts';
+import { detachedSlice } from './intern.ts';
 import { duplicateKeyMessage, isIndexKey, setKey, type Issue, type PositionTable } from './tree.ts';
 
 export interface JsonDocument {
@@ -148,7 +149,7 @@ class JsonParser {
       p++;
     }
     this.pos = p + 1;
-    if (!escaped) return s.slice(start + 1, p);
+    if (!escaped) return detachedSlice(s, start + 1, p);
     try {
       return JSON.parse(s.slice(start, p + 1)) as string;
     } catch {

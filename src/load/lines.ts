@@ -6,7 +6,12 @@ import type { Position } from '../core/index.ts';
 export class LineIndex {
   private starts: Int32Array | null;
   private count: number;
-  private readonly text: string;
+  /**
+   * Only until the line starts are found: a locator lives as long as its object, and an object kept
+   * for the cross-object checks would otherwise keep its whole text alive.
+   */
+  private text: string | null;
+  private readonly length: number;
   private readonly firstLine: number;
 
   /**
@@ -14,7 +19,8 @@ export class LineIndex {
    * first use. `linesBefore`: lines of the stream before `text` (a segment of it, see segments.ts).
    */
   constructor(text: string, starts: Int32Array | null = null, count = 0, linesBefore = 0) {
-    this.text = text;
+    this.text = starts === null ? text : null;
+    this.length = text.length;
     this.starts = starts;
     this.count = count;
     this.firstLine = linesBefore + 1;
@@ -28,12 +34,13 @@ export class LineIndex {
   /** The 1-based line of an offset. */
   lineOf(offset: number): number {
     if (this.starts === null) {
-      const scan = scanLines(this.text, false);
+      const scan = scanLines(this.text!, false);
       this.starts = scan.starts;
       this.count = scan.count;
+      this.text = null;
     }
     const starts = this.starts;
-    const target = clamp(offset, this.text.length);
+    const target = clamp(offset, this.length);
     let lo = 0;
     let hi = this.count - 1;
     while (lo < hi) {
@@ -46,7 +53,7 @@ export class LineIndex {
 
   /** The 1-based column of an offset on its (1-based) line, as {@link lineOf} found it. */
   columnIn(line: number, offset: number): number {
-    return clamp(offset, this.text.length) - this.starts![line - this.firstLine]! + 1;
+    return clamp(offset, this.length) - this.starts![line - this.firstLine]! + 1;
   }
 }
 

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { mutated, yamlStream } from './testing/yaml-arbitrary.ts';
-import { parseYamlStream } from './yaml.ts';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { parseYamlStream, type ParsedDocument } from './yaml.ts';
 
 const values = (text: string): unknown[] => parseYamlStream(text, 'f.yaml').documents.map((d) => d.value);
 const errors = (text: string, file = 'f.yaml'): string[] => parseYamlStream(text, file).errors.map(String);
@@ -152,4 +154,64 @@ describe('parseYamlStream', () => {
     fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 300 }), check), { numRuns: 200 });
     fc.assert(fc.property(mutated(yamlStream), check), { numRuns: 400 });
   });
+});
+
+describe('parsed values and the text they were read from', () => {
+  // A document kept after its file (for the cross-object checks, or a value a finding or a cache
+  // holds) must not keep the whole text alive: V8 makes a long slice a view into its parent string.
+  const exposeGc = (): (() => void) => {
+    setFlagsFromString('--expose-gc');
+    try {
+      return runInNewContext('gc') as () => void;
+    } finally {
+      setFlagsFromString('--no-expose-gc');
+    }
+  };
+  const yamlDocument = (i: number, anchor: boolean): string =>
+    [
+      'kind: Pod',
+      'metadata:',
+      `  name: pod-${i}-with-a-long-enough-name`,
+      '  annotations:',
+      `    quoted: "a quoted value with an escape \\t and more text ${i}"`,
+      `    single: 'it''s a single-quoted value ${i}'`,
+      '    folded: this plain scalar goes on',
+      `      over two lines ${i}`,
+      '    block: |',
+      `      a block scalar line ${i}`,
+      'spec:',
+      `  image: ${anchor ? '&image ' : ''}registry.example.com/team/app-${i}:1.0.0`,
+      '',
+    ].join('\n');
+  const jsonDocument = (i: number): string =>
+    JSON.stringify({ kind: 'Pod', metadata: { name: `pod-${i}-with-a-long-enough-name`, annotations: { note: `an escaped\tvalue ${i}` } }, spec: { image: `registry.example.com/team/app-${i}:1.0.0` } });
+  const cases = [
+    { parser: 'fast', file: 'a.yaml', separator: '---\n', document: (i: number) => yamlDocument(i, false) },
+    { parser: 'full', file: 'b.yaml', separator: '---\n', document: (i: number) => yamlDocument(i, true) },
+    { parser: 'json', file: 'c.json', separator: '\n', document: jsonDocument },
+  ];
+
+  for (const { parser, file, separator, document } of cases) {
+    it(`keeps no more than the document itself alive (${parser} parser)`, () => {
+      const gc = exposeGc();
+      // Built and parsed in a function of its own, so that nothing here holds the text afterwards.
+      const parseFirst = (): { kept: ParsedDocument; textLength: number } => {
+        const text = Array.from({ length: 10_000 }, (_, i) => document(i)).join(separator);
+        const outcome = parseYamlStream(text, file);
+        assert.equal(outcome.documents.length, 10_000);
+        assert.ok(outcome.documents.every((d) => d.parser === parser));
+        return { kept: outcome.documents[0]!, textLength: text.length };
+      };
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      const { kept, textLength } = parseFirst();
+      gc();
+      const retained = process.memoryUsage().heapUsed - before;
+      assert.ok(retained < textLength / 4, `${retained} bytes stayed alive for one document of a ${textLength}-character text`);
+      // The document still answers where its fields are.
+      const at = kept.positions.locate(['spec', 'image']);
+      assert.deepEqual(at, parser === 'json' ? { line: 1, column: at.column } : { line: 12, column: 3 });
+      assert.ok(at.column > 1);
+    });
+  }
 });
