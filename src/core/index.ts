@@ -6,3 +6,4 @@ export * from './finding.ts';
 export * from './object.ts';
 export * from './path.ts';
 export * from './severity.ts';
+export * from './detach.ts';

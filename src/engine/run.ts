@@ -1,4 +1,4 @@
-import { createPathFormatter, objectRef, type Diagnostic, type FieldPath, type Finding, type KubeObject, type ObjectRef } from '../core/index.ts';
+import { createPathFormatter, detach, objectRef, type Diagnostic, type FieldPath, type Finding, type KubeObject, type ObjectRef } from '../core/index.ts';
 import type { Check, CheckContext, ObjectSet, ScanSettings, SetCheck, Violation } from '../checks/check.ts';
 import { podViews } from '../podspec/index.ts';
 
@@ -113,7 +113,8 @@ function toFinding(
     frameworks: check.frameworks,
     object: ref,
     location: { file: object.source.file, line: at.line, column: at.column, path: pathText(violation.path) },
-    message: violation.message,
+    // Flat now, while the parts are young: a finding lives until the report is written.
+    message: detach(violation.message),
     remediation: check.remediation,
   };
   if (options.adjust) finding = options.adjust(finding);

@@ -9,7 +9,8 @@
 // full parser. The differential property tests hold it to producing exactly what the full parser
 // produces whenever it accepts.
 import { Buffer } from 'node:buffer';
-import { detach, intern, knownKey, rememberKey } from './intern.ts';
+import { detach } from '../core/detach.ts';
+import { intern, knownKey, rememberKey } from './intern.ts';
 import { MAX_DEPTH, MAX_KEY_LENGTH } from './limits.ts';
 import { keyString, resolvePlain, resolvedTag } from './scalar.ts';
 import { duplicateKeyMessage, isIndexKey, nonFiniteMessage, PositionTable, setKey, type Issue } from './tree.ts';

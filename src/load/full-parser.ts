@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import type { DocumentEvent, Event, ScalarEvent } from 'js-yaml';
 import { MAX_DEPTH, MAX_EXPANDED_DEPTH, MAX_KEY_LENGTH } from './limits.ts';
-import { detach } from './intern.ts';
+import { detach } from '../core/detach.ts';
 import { keyString, resolvePlain, resolveTagged, resolvedTag, type ScalarTag } from './scalar.ts';
 import { duplicateKeyMessage, isIndexKey, nonFiniteMessage, setKey, type Issue, type PositionTable } from './tree.ts';
 

@@ -1,6 +1,7 @@
 // Manifests repeat the same short strings endlessly (`name`, `image`, `TCP`, `IfNotPresent`). Reading
 // them through a small cache saves allocating a string for each occurrence, and a key string met
 // again is one the engine already internalized when it became a property name.
+import { detachedSlice } from '../core/detach.ts';
 
 const SIZE = 4096;
 const MAX_LENGTH = 40;
@@ -27,26 +28,9 @@ function slotOf(units: Uint16Array, start: number, end: number, length: number):
 }
 
 /**
- * V8 makes a slice of 13 or more characters a view into the string it was cut from, not a copy. A
- * parsed value kept after its file (an image name a finding or a cache holds, an object kept for
- * the cross-object checks) then keeps its whole file segment (~120 KB) alive: on the 10,000-object
- * benchmark every segment outlived the files phase that way, 6 MB copied by each minor collection
- * and promoted. Values are therefore built detached from the text they were read from.
+ * `s.slice(start, end)` detached from `s` (a parsed value must not keep its file's text alive), shared
+ * with an earlier equal string when short; `units` are s's code units.
  */
-const SLICE_VIEW_MIN = 13;
-
-/** `text` as a string sharing no storage with a longer one (a slice's parent, a concatenation's parts). */
-export function detach(text: string): string {
-  // Slicing a concatenation flattens it into a new string first; the slice is a view of that copy.
-  return text.length < SLICE_VIEW_MIN ? text : (' ' + text).slice(1);
-}
-
-/** `s.slice(start, end)` detached from `s`. */
-export function detachedSlice(s: string, start: number, end: number): string {
-  return end - start < SLICE_VIEW_MIN ? s.slice(start, end) : (' ' + s.slice(start, end)).slice(1);
-}
-
-/** `s.slice(start, end)` detached from s, shared with an earlier equal string when short; `units` are s's code units. */
 export function intern(s: string, units: Uint16Array, start: number, end: number): string {
   const length = end - start;
   if (length > MAX_LENGTH || length <= 0) return detachedSlice(s, start, end);

@@ -2,7 +2,7 @@
 // values. Hand-written (rather than JSON.parse) to record where each key and item is written and to
 // report duplicate keys, in the same side table the YAML paths fill.
 import { MAX_DEPTH } from './limits.ts';
-import { detachedSlice } from './intern.ts';
+import { detachedSlice } from '../core/detach.ts';
 import { duplicateKeyMessage, isIndexKey, setKey, type Issue, type PositionTable } from './tree.ts';
 
 export interface JsonDocument {
