@@ -100,6 +100,12 @@ export interface ObjectIgnores {
 // Built once: this runs for every object of every scan.
 const ANNOTATION_PATHS: readonly FieldPath[] = METADATA_PATHS.map((metadata) => [...metadata, 'annotations', IGNORE_ANNOTATION]);
 
+/** Whether `object` or its pod template carries a `bulwark.dev/ignore` annotation at all (allocates nothing). */
+export function hasIgnoreAnnotation(object: KubeObject): boolean {
+  for (let i = 0; i < ANNOTATION_PATHS.length; i++) if (getAt(object.raw, ANNOTATION_PATHS[i]!) !== undefined) return true;
+  return false;
+}
+
 /** Every `bulwark.dev/ignore` on `object` and its pod template, with what was wrong in them. */
 export function readIgnoreAnnotations(object: KubeObject, knownControls?: ReadonlySet<string>): ObjectIgnores {
   const annotations: IgnoreAnnotation[] = [];

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { Finding, KubeObject } from '../core/index.ts';
-import { readIgnoreAnnotations, type ConfigDiagnostic, type ObjectIgnores } from './annotations.ts';
+import { hasIgnoreAnnotation, readIgnoreAnnotations, type ConfigDiagnostic, type ObjectIgnores } from './annotations.ts';
 import type { Config, ConfigException, ConfigLocation } from './config.ts';
 import { expiredExceptionControl } from './expired-control.ts';
 import { compileNameGlob } from './glob.ts';
@@ -93,17 +93,21 @@ export function createSuppressor(config: Config, now: Date, options: SuppressorO
 
   // An object usually has several findings; what does not depend on the control is decided once.
   const exceptionsOf = (object: KubeObject): ObjectExceptions => {
+    // The common case (no exception in force, no annotation): one shared answer and nothing kept per
+    // object. An entry per object in the WeakMap cost more than this test (ephemeron tables of 10,000
+    // entries on the 10,000-object benchmark, rehashed as they grew and traced by every collection).
+    if (active.length === 0 && !hasIgnoreAnnotation(object)) return NO_OBJECT_EXCEPTIONS;
     let known = perObject.get(object);
     if (known === undefined) {
       const ignores = readIgnoreAnnotations(object, options.knownControls);
       if (ignores.diagnostics.length > 0) diagnostics.push(...ignores.diagnostics);
       if (active.length === 0 && ignores.annotations.length === 0) {
-        // The common case (no exception in force, no annotation): one shared answer, nothing per object.
         known = NO_OBJECT_EXCEPTIONS;
       } else {
         const scope = { kind: object.kind.toLowerCase(), namespace: object.namespace ?? '', name: object.name };
         known = { ignores, scoped: active.filter((entry) => entry.matchesObject(scope)) };
       }
+      // Kept even when it exempts nothing, so that its diagnostics are reported once.
       perObject.set(object, known);
     }
     return known;
