@@ -264,13 +264,24 @@ function unique(items: readonly string[]): string[] {
   return [...new Set(items)];
 }
 
-/** Every risky permission a rule grants, in catalog order. */
-export function riskyGrants(rule: PolicyRule): RiskGrant[] {
+// Rules repeat: the same few rules in a role per namespace, a chart's roles in every release. Asking
+// every risky permission of a rule costs ~25 µs, so answers are kept by the rule's content (on the
+// 10,000-object benchmark, 880 rules with 4 distinct contents: 24 ms -> under 1 ms).
+const MAX_REMEMBERED_RULES = 4096;
+const grantsByContent = new Map<string, readonly RiskGrant[]>();
+
+/** Every risky permission a rule grants, in catalog order. The answer is shared: never modified. */
+export function riskyGrants(rule: PolicyRule): readonly RiskGrant[] {
+  const key = JSON.stringify([rule.verbs, rule.apiGroups, rule.resources, rule.resourceNames, rule.nonResourceURLs]);
+  const known = grantsByContent.get(key);
+  if (known !== undefined) return known;
   const out: RiskGrant[] = [];
   for (const risk of RISKY_PERMISSIONS) {
     const grant = ruleGrantsRisk(rule, risk);
-    if (grant !== undefined) out.push(grant);
+    if (grant !== undefined) out.push(Object.freeze(grant));
   }
+  if (grantsByContent.size >= MAX_REMEMBERED_RULES) grantsByContent.clear();
+  grantsByContent.set(key, Object.freeze(out));
   return out;
 }
 

@@ -75,7 +75,7 @@ export function rbacContext(set: ObjectSet): RbacContext {
       else if (subject.kind === 'ServiceAccount') accounts.add(`${subject.namespace.length > 0 ? subject.namespace : (binding.namespace ?? '\u0001')}\u0000${subject.name}`);
     }
   }
-  const grants = new Map<Role<KubeObject>, RiskGrant[][]>();
+  const grants = new Map<Role<KubeObject>, (readonly RiskGrant[])[]>();
   const grantsOf = (role: Role<KubeObject>, ruleIndex: number): readonly RiskGrant[] => {
     let perRule = grants.get(role);
     if (perRule === undefined) grants.set(role, (perRule = []));
