@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { parseIgnoreValue, readIgnoreAnnotations } from './annotations.ts';
+import { getAt } from '../core/index.ts';
+import { hasIgnoreAnnotation, IGNORE_ANNOTATION, parseIgnoreValue, readIgnoreAnnotations } from './annotations.ts';
 import { objectFrom } from './fixtures/objects.ts';
 
 const known = new Set(['pss-privileged', 'pss-host-namespaces', 'pss-host-ports']);
@@ -195,5 +196,57 @@ describe('readIgnoreAnnotations', () => {
   it('finds nothing on an object without the annotation', () => {
     const object = objectFrom('kind: Pod\nmetadata:\n  name: p\n  annotations: { other: x }\napiVersion: v1\n');
     assert.deepEqual(readIgnoreAnnotations(object, known), { annotations: [], diagnostics: [] });
+  });
+});
+
+describe('hasIgnoreAnnotation', () => {
+  const PATHS = [['metadata'], ['spec', 'template', 'metadata'], ['spec', 'jobTemplate', 'spec', 'template', 'metadata'], ['template', 'metadata']].map((metadata) => [
+    ...metadata,
+    'annotations',
+    IGNORE_ANNOTATION,
+  ]);
+
+  it('answers whether readIgnoreAnnotations has any value to read, for any shape of object', () => {
+    // Objects built along the annotation paths, each cut short at some depth by a value that is not
+    // a mapping (or carried through to the annotation, whatever its value), several paths merged.
+    const placement = fc.record({
+      path: fc.constantFrom(...PATHS),
+      depth: fc.nat({ max: 7 }),
+      value: fc.constantFrom<unknown>(null, 'x', '', 0, false, [], [{}], 'pss-privileged — reason'),
+    });
+    const build = (placements: { path: string[]; depth: number; value: unknown }[]): Record<string, unknown> => {
+      const raw: Record<string, unknown> = {};
+      for (const { path, depth, value } of placements) {
+        let at = raw;
+        const stop = Math.min(depth, path.length - 1);
+        for (let i = 0; i < stop; i++) {
+          const next = at[path[i]!];
+          if (next === null || typeof next !== 'object' || Array.isArray(next)) at[path[i]!] = {};
+          at = at[path[i]!] as Record<string, unknown>;
+        }
+        at[path[stop]!] = value;
+      }
+      return raw;
+    };
+    let positives = 0;
+    fc.assert(
+      fc.property(fc.array(placement, { minLength: 1, maxLength: 3 }), (placements) => {
+        const raw = build(placements);
+        const expected = PATHS.some((path) => getAt(raw, path) !== undefined);
+        if (expected) positives++;
+        assert.equal(hasIgnoreAnnotation({ raw } as never), expected, JSON.stringify(raw));
+      }),
+      { numRuns: 2000 },
+    );
+    // Both answers were exercised, not one of them only.
+    assert.ok(positives > 200 && positives < 1800, `${positives} of 2000 objects carried the annotation`);
+  });
+
+  it('sees the annotation on the object, on a pod template and on a CronJob job template', () => {
+    const annotated = { annotations: { [IGNORE_ANNOTATION]: 'pss-privileged — reason' } };
+    for (const raw of [{ metadata: annotated }, { spec: { template: { metadata: annotated } } }, { spec: { jobTemplate: { spec: { template: { metadata: annotated } } } } }, { template: { metadata: annotated } }]) {
+      assert.equal(hasIgnoreAnnotation({ raw } as never), true, JSON.stringify(raw));
+    }
+    assert.equal(hasIgnoreAnnotation({ raw: { metadata: { annotations: { other: 'x' } } } } as never), false);
   });
 });

@@ -100,10 +100,30 @@ export interface ObjectIgnores {
 // Built once: this runs for every object of every scan.
 const ANNOTATION_PATHS: readonly FieldPath[] = METADATA_PATHS.map((metadata) => [...metadata, 'annotations', IGNORE_ANNOTATION]);
 
-/** Whether `object` or its pod template carries a `bulwark.dev/ignore` annotation at all (allocates nothing). */
+/**
+ * Whether `object` or its pod template carries a `bulwark.dev/ignore` annotation at all: the paths of
+ * METADATA_PATHS read as plain properties, as this runs for every object and finding of a scan.
+ */
 export function hasIgnoreAnnotation(object: KubeObject): boolean {
-  for (let i = 0; i < ANNOTATION_PATHS.length; i++) if (getAt(object.raw, ANNOTATION_PATHS[i]!) !== undefined) return true;
-  return false;
+  const raw = object.raw as Fields;
+  const spec = field(raw, 'spec');
+  return (
+    annotated(field(raw, 'metadata')) ||
+    annotated(field(field(spec, 'template'), 'metadata')) ||
+    annotated(field(field(field(field(spec, 'jobTemplate'), 'spec'), 'template'), 'metadata')) ||
+    annotated(field(field(raw, 'template'), 'metadata'))
+  );
+}
+
+type Fields = Record<string, unknown>;
+
+/** `value[key]` as getAt reads it (inherited properties included), or undefined for a non-object. */
+function field(value: unknown, key: string): unknown {
+  return value !== null && typeof value === 'object' ? (value as Fields)[key] : undefined;
+}
+
+function annotated(metadata: unknown): boolean {
+  return field(field(metadata, 'annotations'), IGNORE_ANNOTATION) !== undefined;
 }
 
 /** Every `bulwark.dev/ignore` on `object` and its pod template, with what was wrong in them. */
