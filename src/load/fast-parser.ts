@@ -111,11 +111,28 @@ export function codeUnits(text: string): Uint16Array {
   if (unitBytes.length < bytes) unitBytes = Buffer.allocUnsafeSlow(Math.max(bytes, unitBytes.length * 2, 64 * 1024));
   unitBytes.write(text, 0, 'utf16le');
   if (!LITTLE_ENDIAN) unitBytes.subarray(0, bytes).swap16();
-  return new Uint16Array(unitBytes.buffer, unitBytes.byteOffset, text.length);
+  unitsText = text;
+  unitsView = new Uint16Array(unitBytes.buffer, unitBytes.byteOffset, text.length);
+  return unitsView;
+}
+
+// The text whose code units the buffer holds now.
+let unitsText: string | undefined;
+let unitsView: Uint16Array = NO_UNITS;
+
+/**
+ * `codeUnits(text)`, reusing the buffer when it still holds this text. A stream read document by
+ * document asks again before each document: a check may have parsed another text (YAML embedded
+ * in a ConfigMap) in between, which wrote its own units over the stream's.
+ */
+export function codeUnitsFor(text: string): Uint16Array {
+  return text === unitsText ? unitsView : codeUnits(text);
 }
 
 /** Lets go of an outsized code unit buffer once its text is parsed. */
 export function releaseCodeUnits(): void {
+  unitsText = undefined;
+  unitsView = NO_UNITS;
   if (unitBytes.length > UNITS_KEPT) unitBytes = Buffer.allocUnsafeSlow(0);
 }
 

@@ -37,6 +37,11 @@ export function documentsToObjects(documents: readonly ParsedDocument[], file: s
   return { objects, diagnostics };
 }
 
+/** The objects of one document of `where.file` (several for a List), appended to `objects`; notes to `diagnostics`. */
+export function documentObjects(document: ParsedDocument, where: Provenance, objects: KubeObject[], diagnostics: Diagnostic[]): void {
+  collect(document.value, document.positions, document.line, document.column, document.index, where, 0, objects, diagnostics);
+}
+
 /** `line`/`column`: where `value` itself is written (what `locator.locate([])` answers). */
 function collect(
   value: unknown,

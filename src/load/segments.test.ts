@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import type { FieldPath } from '../core/index.ts';
+import type { BulwarkError, FieldPath } from '../core/index.ts';
+import { parseFast } from './fast-parser.ts';
 import { segmentYaml } from './segments.ts';
+import { PositionTable } from './tree.ts';
 import { lineSoup, mutated, yamlStream } from './testing/yaml-arbitrary.ts';
-import { parseYamlSegments, parseYamlStream, type ParseOutcome } from './yaml.ts';
+import { parseYamlSegments, parseYamlStream, streamYamlSegments, streamYamlText, type ParsedDocument, type ParseOutcome } from './yaml.ts';
 
 const doc = (name: string): string => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  k: v\n`;
 
@@ -40,8 +42,29 @@ function agrees(text: string, limit: number): boolean {
   if (segments === null) return false;
   assert.equal(segments.map((s) => s.text).join(''), text);
   segments.forEach((segment, i) => assert.equal(segment.offset, segments.slice(0, i).reduce((n, s) => n + s.text.length, 0)));
-  assert.deepStrictEqual(summary(parseYamlSegments(segments, 'f.yaml')), summary(parseYamlStream(text, 'f.yaml')));
+  const whole = summary(parseYamlStream(text, 'f.yaml'));
+  assert.deepStrictEqual(summary(parseYamlSegments(segments, 'f.yaml')), whole);
+  assert.deepStrictEqual(summary(interleaved((errors) => streamYamlSegments(segments, 'f.yaml', errors))), whole);
   return true;
+}
+
+/** A text with quoted, plain and block scalars, parsed by the fast parser (which reuses one code unit buffer). */
+const EMBEDDED = 'kind: KubeletConfiguration\nname: "quoted \\t value"\nplain: a plain scalar\nblock: |\n  text\n';
+
+/**
+ * The documents a stream reader yields, with another text parsed between every two of them, as a
+ * check parsing YAML embedded in a ConfigMap does while a file is read document by document.
+ */
+function interleaved(read: (errors: BulwarkError[]) => Iterable<ParsedDocument>): ParseOutcome {
+  const errors: BulwarkError[] = [];
+  const documents: ParsedDocument[] = [];
+  for (const document of read(errors)) {
+    documents.push(document);
+    assert.equal(parseYamlStream(EMBEDDED, 'embedded.yaml').errors.length, 0);
+    // And a parse that leaves its text's code units in the shared buffer (parseFast's default).
+    assert.notEqual(parseFast(EMBEDDED, 0, -1, EMBEDDED.length, new PositionTable()), null);
+  }
+  return { documents, errors };
 }
 
 describe('segments of large ASCII files', () => {
@@ -99,5 +122,15 @@ describe('segments of large ASCII files', () => {
     const streams = fc.array(fc.oneof(yamlStream, mutated(yamlStream), lineSoup), { minLength: 2, maxLength: 6 }).map((texts) => texts.join('\n---\n'));
     fc.assert(fc.property(streams, fc.integer({ min: 8, max: 200 }), check), { numRuns: 400 });
     assert.ok(compared > 100, `only ${compared} streams were segmented`);
+  });
+
+  it('reads a whole text document by document as it reads it at once, other texts parsed in between', () => {
+    const streams = fc.array(fc.oneof(yamlStream, mutated(yamlStream), lineSoup), { minLength: 1, maxLength: 6 }).map((texts) => texts.join('\n---\n'));
+    fc.assert(
+      fc.property(streams, (text) => {
+        assert.deepStrictEqual(summary(interleaved((errors) => streamYamlText(text, 'f.yaml', errors))), summary(parseYamlStream(text, 'f.yaml')));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

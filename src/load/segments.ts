@@ -23,7 +23,6 @@ const SEGMENT_UTF8_BYTES = SEGMENT_CHARACTERS / 2;
 const LF = 0x0a;
 const CR = 0x0d;
 const DASH = 0x2d;
-const DOT = 0x2e;
 
 /**
  * The texts of a YAML stream (valid ASCII or UTF-8 `bytes`, as `encoding` says), each as long as
@@ -34,7 +33,7 @@ const DOT = 0x2e;
  *
  * Cuts are made only at a `---` line that follows another `---` line, where reading the whole text
  * also ends one document and starts the next with nothing carried over, provided the stream has no
- * `...` end marker line (which the reader of the segments checks, see {@link hasEndMarker}).
+ * `...` end marker line (which the reader of the segments checks: streamYamlSegments in yaml.ts).
  */
 export function segmentYaml(
   bytes: Buffer,
@@ -69,15 +68,6 @@ export function segmentYaml(
   }
   add(length);
   return segments;
-}
-
-/**
- * Whether the document markers of a segment (line offsets, as scanLines finds them) include an end
- * marker `...`: a segmented stream with one is read whole instead.
- */
-export function hasEndMarker(text: string, markers: readonly number[]): boolean {
-  for (let i = 0; i < markers.length; i++) if (text.charCodeAt(markers[i]!) === DOT) return true;
-  return false;
 }
 
 /** Whether a `---` marker line starts at `at`. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { documentsToObjects } from './objects.ts';
 import { SEGMENT_CHARACTERS } from './segments.ts';
-import { loadInputs } from './sources.ts';
+import { loadInputs, streamInputs } from './sources.ts';
 import { parseYamlStream } from './yaml.ts';
 
 const pod = (name: string): string => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n`;
@@ -178,5 +178,53 @@ describe('loadInputs', () => {
     );
     assert.match(result.diagnostics[0]!.message, /kustomize or kubectl.*go install sigs\.k8s\.io\/kustomize\/kustomize\/v5/);
     assert.match(result.diagnostics[1]!.message, /needs helm.*helm\.sh/);
+  });
+});
+
+describe('streamInputs', () => {
+  it('hands a file out in parts of a few objects, the last carrying its diagnostics as reading it whole gives them', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'bulwark-parts-'));
+    try {
+      // Enough objects for several parts, a List, a broken document, one with a duplicate key and
+      // one that is not a Kubernetes object.
+      const documents = Array.from({ length: 45 }, (_, i) => {
+        if (i === 7) return 'metadata: [\n';
+        if (i === 20) return 'just a string\n';
+        if (i === 30) return `apiVersion: v1\nkind: List\nitems:\n- ${pod('in-list-a').replaceAll('\n', '\n  ')}\n- ${pod('in-list-b').replaceAll('\n', '\n  ')}\n`;
+        return i === 33 ? `${pod(`p${i}`)}metadata: {name: again}\n` : pod(`p${i}`);
+      });
+      const text = documents.join('---\n');
+      const file = join(root, 'many.yaml');
+      writeFileSync(file, text);
+      const units = [];
+      for await (const unit of streamInputs([file])) units.push(unit);
+      assert.ok(units.length >= 3, `${units.length} units`);
+      const last = units.at(-1)!;
+      for (const unit of units.slice(0, -1)) {
+        assert.equal(unit.partial, true);
+        assert.equal(unit.read, false);
+        assert.deepEqual(unit.diagnostics, []);
+      }
+      assert.equal(last.partial, undefined);
+      assert.equal(last.read, true);
+      // The same objects, in order, and the same diagnostics (parse errors first, then notes) as
+      // converting the whole file's documents at once.
+      const whole = parseYamlStream(text, file);
+      const expected = documentsToObjects(whole.documents, file);
+      const objects = units.flatMap((unit) => unit.objects);
+      assert.deepEqual(
+        objects.map((o) => [o.kind, o.name, o.source, o.positions.locate(['metadata', 'name'])]),
+        expected.objects.map((o) => [o.kind, o.name, o.source, o.positions.locate(['metadata', 'name'])]),
+      );
+      const loaded = await loadInputs([file]);
+      assert.deepEqual(last.diagnostics, loaded.diagnostics);
+      assert.deepEqual(
+        last.diagnostics.map((d) => d.message),
+        [...whole.errors.map((e) => e.message), ...expected.diagnostics.map((d) => d.message)],
+      );
+      assert.ok(last.diagnostics.some((d) => d.level === 'error') && last.diagnostics.some((d) => d.level === 'note'));
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -60,6 +60,8 @@ export function createEvaluator(settings: EvaluationSettings, extras: EvaluatorE
   const keptKinds = new Set([...setChecks.flatMap((check) => check.kinds), ...(extras.keepKinds ?? [])]);
   const keepAll = keptKinds.has('*');
   const kept: KubeObject[] = [];
+  // What the checks reported on the earlier parts of the source being read (LoadedUnit.partial).
+  let heldBack: Diagnostic[] = [];
   let set: ObjectSet | undefined;
   const objectSet = (): ObjectSet => (set ??= createObjectSet(kept));
   const options: RunOptions = {
@@ -79,7 +81,15 @@ export function createEvaluator(settings: EvaluationSettings, extras: EvaluatorE
         if (keepAll || keptKinds.has(object.kind)) kept.push(object);
       }
       const { findings, suppressed, diagnostics } = runChecks(unit.objects, checks, options);
-      return { findings, diagnostics: diagnostics.length === 0 ? unit.diagnostics : [...unit.diagnostics, ...diagnostics], objects: unit.objects.length, read: unit.read, suppressed };
+      // A source read in parts reports as a whole-source unit would: its own diagnostics, then what
+      // the checks found over all of its objects.
+      if (unit.partial === true) {
+        if (diagnostics.length > 0) heldBack.push(...diagnostics);
+        return { findings, diagnostics: [], objects: unit.objects.length, read: unit.read, suppressed };
+      }
+      const fromChecks = heldBack.length === 0 ? diagnostics : [...heldBack, ...diagnostics];
+      heldBack = [];
+      return { findings, diagnostics: fromChecks.length === 0 ? unit.diagnostics : [...unit.diagnostics, ...fromChecks], objects: unit.objects.length, read: unit.read, suppressed };
     },
   };
 }
