@@ -1,6 +1,5 @@
 // Finding and running the external renderers (kustomize, kubectl, helm): an argument array and never
 // a shell, a time limit, a bound on what is kept of their output.
-import { spawn } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
@@ -59,6 +58,9 @@ const STDERR_KEPT = 4096;
  * output is an E_TOOL_FAILED error carrying the tool's own error text.
  */
 export function runTool(executable: string, args: readonly string[], display: string, options: RunOptions): Promise<RunResult> {
+  // Loaded here, not with the module: every scan thread loads this module, few scans render charts
+  // or overlays, and node:child_process costs ~2 ms to load in a fresh thread.
+  const { spawn } = process.getBuiltinModule('node:child_process');
   return new Promise((resolvePromise, reject) => {
     const child = spawn(executable, args, {
       cwd: options.cwd,
