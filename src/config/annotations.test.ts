@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { getAt } from '../core/index.ts';
-import { hasIgnoreAnnotation, IGNORE_ANNOTATION, parseIgnoreValue, readIgnoreAnnotations } from './annotations.ts';
+import { ANNOTATION_PATHS, hasIgnoreAnnotation, IGNORE_ANNOTATION, parseIgnoreValue, readIgnoreAnnotations } from './annotations.ts';
 import { objectFrom } from './fixtures/objects.ts';
 
 const known = new Set(['pss-privileged', 'pss-host-namespaces', 'pss-host-ports']);
@@ -200,11 +200,7 @@ describe('readIgnoreAnnotations', () => {
 });
 
 describe('hasIgnoreAnnotation', () => {
-  const PATHS = [['metadata'], ['spec', 'template', 'metadata'], ['spec', 'jobTemplate', 'spec', 'template', 'metadata'], ['template', 'metadata']].map((metadata) => [
-    ...metadata,
-    'annotations',
-    IGNORE_ANNOTATION,
-  ]);
+  const PATHS = ANNOTATION_PATHS as readonly string[][];
 
   it('answers whether readIgnoreAnnotations has any value to read, for any shape of object', () => {
     // Objects built along the annotation paths, each cut short at some depth by a value that is not

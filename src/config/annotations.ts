@@ -98,7 +98,8 @@ export interface ObjectIgnores {
 }
 
 // Built once: this runs for every object of every scan.
-const ANNOTATION_PATHS: readonly FieldPath[] = METADATA_PATHS.map((metadata) => [...metadata, 'annotations', IGNORE_ANNOTATION]);
+/** Where `bulwark.dev/ignore` is read: the object's metadata and its pod template's. */
+export const ANNOTATION_PATHS: readonly FieldPath[] = METADATA_PATHS.map((metadata) => [...metadata, 'annotations', IGNORE_ANNOTATION]);
 
 /**
  * Whether `object` or its pod template carries a `bulwark.dev/ignore` annotation at all: the paths of

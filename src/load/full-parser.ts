@@ -240,7 +240,9 @@ class Constructor {
 
   private scalar(event: ScalarEvent, asKey: boolean): unknown {
     this.lastRecord = -1;
-    const text = event.valueStart < 0 ? '' : detach(getScalarValue(this.source, event));
+    const scalar = event.valueStart < 0 ? '' : getScalarValue(this.source, event);
+    // A key becomes a property name, which the engine copies anyway; a value may outlive the text.
+    const text = asKey ? scalar : detach(scalar);
     let value: unknown;
     const at = this.nodeStart(event);
     if (event.tagStart >= 0) {

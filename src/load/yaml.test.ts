@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { mutated, yamlStream } from './testing/yaml-arbitrary.ts';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { collectStartupGarbage } from '../server/heap.ts';
 import { parseYamlStream, type ParsedDocument } from './yaml.ts';
 
 const values = (text: string): unknown[] => parseYamlStream(text, 'f.yaml').documents.map((d) => d.value);
@@ -159,14 +158,6 @@ describe('parseYamlStream', () => {
 describe('parsed values and the text they were read from', () => {
   // A document kept after its file (for the cross-object checks, or a value a finding or a cache
   // holds) must not keep the whole text alive: V8 makes a long slice a view into its parent string.
-  const exposeGc = (): (() => void) => {
-    setFlagsFromString('--expose-gc');
-    try {
-      return runInNewContext('gc') as () => void;
-    } finally {
-      setFlagsFromString('--no-expose-gc');
-    }
-  };
   const yamlDocument = (i: number, anchor: boolean): string =>
     [
       'kind: Pod',
@@ -193,7 +184,8 @@ describe('parsed values and the text they were read from', () => {
 
   for (const { parser, file, separator, document } of cases) {
     it(`keeps no more than the document itself alive (${parser} parser)`, () => {
-      const gc = exposeGc();
+      // The project's one way of running a full collection without --expose-gc (src/server/heap.ts).
+      const gc = collectStartupGarbage;
       // Built and parsed in a function of its own, so that nothing here holds the text afterwards.
       const parseFirst = (): { kept: ParsedDocument; textLength: number } => {
         const text = Array.from({ length: 10_000 }, (_, i) => document(i)).join(separator);
